@@ -1,0 +1,13 @@
+/* coflow.h - everything: coroutines, the event loop, futures and tasks.
+ * Each concept has its own header under coflow/; this one includes them all. */
+#ifndef COFLOW_H
+#define COFLOW_H
+
+#include "coflow/error.h"
+#include "coflow/lc.h"
+#include "coflow/coro.h"
+#include "coflow/future.h"
+#include "coflow/task.h"
+#include "coflow/loop.h"
+
+#endif

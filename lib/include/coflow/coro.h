@@ -1,0 +1,323 @@
+/* coflow/coro.h - stackless coroutines built on local continuations.
+ * Introduced in lesson 03; awaiting futures and tasks comes in lesson 05.
+ *
+ * A coroutine is a plain C function (its "step function") plus a frame
+ * struct that holds everything it must remember across a suspension:
+ *
+ *     struct countdown {
+ *         co_coro co;              // always the first member
+ *         int n;                   // arguments and "locals" live here
+ *     };
+ *
+ *     static int countdown(co_coro *co)
+ *     {
+ *         struct countdown *self = (struct countdown *)co;
+ *         CO_BEGIN(co);
+ *         while (self->n > 0) {
+ *             printf("%d\n", self->n--);
+ *             CO_YIELD(co);        // give the loop back; resume here later
+ *         }
+ *         CO_RETURN(co, 0);
+ *         CO_END(co);
+ *     }
+ *
+ * Calling the step function runs the body up to the next suspension point
+ * and returns a CO_STATUS_* value; calling it again carries on from there.
+ * Setting up the frame (co_coro_init) runs nothing: like calling an
+ * `async def` function in Python, it only makes the coroutine object.
+ *
+ * Rules a student will trip over (the compiler will not always help):
+ *  - Local variables of the step function do NOT survive a suspension (every
+ *    suspension is a `return`). Keep anything you need afterwards in the
+ *    frame. A local that is set and used between two suspensions is fine.
+ *  - At most one suspension point (CO_YIELD, CO_AWAIT..., CO_SLEEP...) per
+ *    source line: two on one line is "duplicate case value".
+ *  - No suspension point inside a `switch` statement of your own: it compiles
+ *    and resumes in the wrong place. Use if/else.
+ *  - One CO_BEGIN ... CO_END per function, and the macros only inside it:
+ *    outside, the compiler says "case label not within a switch statement".
+ *  - A finished coroutine stays finished: calling its step function again
+ *    returns CO_STATUS_DONE and runs nothing.
+ *
+ * Failures travel like exceptions. CO_RAISE(co, code, message) ends the
+ * coroutine with a failure; an awaiting coroutine sees it at its CO_AWAIT...
+ * and, unless it used a CO_..._CATCH form, fails the same way, and so on up
+ * the chain to the task. Cancellation is the failure CO_ECANCELLED. An
+ * optional CO_FINALLY section runs however the body ends (return, failure,
+ * cancellation) and may itself suspend: it is the coroutine's try/finally.
+ */
+#ifndef COFLOW_CORO_H
+#define COFLOW_CORO_H
+
+#include "coflow/lc.h"
+#include "coflow/error.h"
+
+#include <stddef.h>
+
+typedef struct co_coro co_coro;
+struct co_future;
+struct co_task;
+
+/** A Task is a Future (lesson 08): wherever a future is awaited or queried, a
+ *  task may stand. This picks the future inside a task, at compile time. */
+#define CO_AS_FUTURE(x)                                                        \
+    _Generic((x), struct co_task *: co__task_future,                           \
+             struct co_future *: co__future_self)(x)
+CO_API struct co_future *co__task_future(struct co_task *t);
+CO_API struct co_future *co__future_self(struct co_future *f);
+
+/** A step function: runs the coroutine to its next suspension point. */
+typedef int (*co_coro_fn)(co_coro *co);
+
+/** What a step function returns. */
+enum co_status {
+    CO_STATUS_DONE = 0,  /**< ended: returned a value, failed or was cancelled */
+    CO_STATUS_YIELD = 1, /**< suspended, ready to run again at once (sleep(0)) */
+    CO_STATUS_WAIT = 2   /**< suspended until something wakes its task */
+};
+
+/** What a coroutine returned. */
+enum co_kind { CO_KIND_NONE = 0, CO_KIND_INT, CO_KIND_PTR, CO_KIND_STR };
+
+/* A `case` label reached by falling through from the statement before it is
+ * deliberate here; say so, or -Wimplicit-fallthrough (in -Wextra) warns. */
+#if defined(__GNUC__) && (__GNUC__ >= 7 || defined(__clang__))
+#define CO__FALLTHROUGH __attribute__((fallthrough))
+#else
+#define CO__FALLTHROUGH ((void)0)
+#endif
+
+/* Special continuation values (ordinary ones are source lines, > 0). */
+#define CO__LC_FINALLY (-1) /* unwinding: run the CO_FINALLY section, if any */
+#define CO__LC_EXIT (-2)    /* unwinding from inside CO_FINALLY: just end */
+#define CO__LC_DONE (-3)    /* ended; stays ended */
+
+#define CO__F_OWNED 0x01    /* frame came from co_coro_new(): its task frees it */
+#define CO__F_FINALLY 0x02  /* the CO_FINALLY section has started */
+#define CO__F_TASKSLOT 0x04 /* a task's memory sits right before the frame */
+
+/** The header every coroutine frame starts with. Invariant: `lc` is 0 before
+ *  the first step, a source line while suspended, CO__LC_DONE once ended;
+ *  `callee` is non-NULL exactly while the coroutine is suspended inside
+ *  CO_AWAIT_CORO, and then points at the child it is running. */
+struct co_coro {
+    co_coro_fn fn;       /* the step function */
+    co_coro *callee;     /* the child coroutine being awaited, or NULL */
+    const char *file;    /* source file of the current suspension point */
+    union {
+        long long i;
+        void *p;
+    } value;             /* the return value; `kind` says which member */
+    char *errmsg;        /* owned message of the failure (may be NULL) */
+    co_lc lc;            /* local continuation: where to resume */
+    int err;             /* 0, or the failure the coroutine ends with */
+    int thrown;          /* failure delivered at the resume point, or 0 */
+    unsigned char kind;  /* enum co_kind of `value` */
+    unsigned char flags; /* CO__F_* */
+};
+
+/** Makes @p co a fresh, not yet started coroutine running @p fn; clears the
+ *  header only (the rest of the frame is the caller's). Running nothing is
+ *  the point: this is "calling the coroutine function".
+ *  @return 0, or CO_EINVAL if @p co or @p fn is NULL. */
+CO_API int co_coro_init(co_coro *co, co_coro_fn fn);
+
+/** Allocates a zeroed frame of @p size bytes (at least sizeof(co_coro)) and
+ *  initialises its header for @p fn. A task created for it takes it over and
+ *  frees it with the task, in the same allocation as the task itself.
+ *  @return the frame, or NULL if @p size is too small, @p fn is NULL or memory
+ *  ran out. */
+CO_API co_coro *co_coro_new(size_t size, co_coro_fn fn);
+
+/** Allocates a frame of type @p type (whose first member is `co_coro co`). */
+#define CO_NEW(type, fn) ((type *)(void *)co_coro_new(sizeof(type), (fn)))
+
+/** Frees a frame from co_coro_new() that no task has taken over, and the
+ *  message of its failure. NULL is a no-op; other frames are left alone. */
+CO_API void co_coro_free(co_coro *co);
+
+/** Runs @p co by hand until it suspends or ends (what a task does on every
+ *  step). @return a CO_STATUS_* value, or CO_EINVAL for NULL. */
+CO_API int co_coro_step(co_coro *co);
+
+/** True once @p co has ended (returned, failed or was cancelled). */
+CO_API int co_coro_done(const co_coro *co);
+
+/** How @p co ended: 0 if it returned, else its failure code (CO_ECANCELLED
+ *  if cancelled); CO_ESTATE while it has not ended. If @p message is not
+ *  NULL it receives the failure's message, or NULL (valid while the frame
+ *  is). */
+CO_API int co_coro_error(const co_coro *co, const char **message);
+
+/** The integer / pointer @p co returned. @return 0; CO_ESTATE if it has not
+ *  ended; its failure code if it failed; CO_EKIND if it returned the other
+ *  kind (returning nothing reads as integer 0 / NULL). */
+CO_API int co_coro_result_int(const co_coro *co, long long *out);
+CO_API int co_coro_result_ptr(const co_coro *co, void **out);
+
+/* ---- the body macros ---------------------------------------------------- */
+
+/** Opens the body. Declares the label co__resume, so one per function. */
+#define CO_BEGIN(co)                                                           \
+    if ((co)->lc == CO__LC_DONE)                                               \
+        return CO_STATUS_DONE;                                                 \
+    co__resume:                                                                \
+    switch ((co)->lc) {                                                        \
+    case 0:
+
+/** Closes the body: the coroutine ends here (with no value unless CO_RETURN
+ *  set one). */
+#define CO_END(co)                                                             \
+    CO__FALLTHROUGH;                                                           \
+    default:                                                                   \
+        break;                                                                 \
+    }                                                                          \
+    if (0)                                                                     \
+        goto co__resume;                                                       \
+    return co__finish(co)
+
+/** Starts the cleanup section: what follows runs once the body above has
+ *  ended in any way (fell through, CO_RETURN, failure, cancellation). Inside
+ *  it `(co)->err` is the failure on its way out (0 if none). Cleanup may
+ *  suspend; a failure raised inside it replaces the one on its way out. */
+#define CO_FINALLY(co)                                                         \
+    CO__FALLTHROUGH;                                                           \
+    case CO__LC_FINALLY:                                                       \
+        (co)->flags |= CO__F_FINALLY
+
+/* Suspend with @p status and resume right after, at the same line. */
+#define CO__SUSPEND(co, status)                                                \
+    (co)->file = __FILE__;                                                     \
+    (co)->lc = __LINE__;                                                       \
+    return (status);                                                           \
+    case __LINE__:;
+
+/* After a resume: a failure thrown in propagates (unwinds this coroutine). */
+#define CO__PROPAGATE(co)                                                      \
+    if ((co)->thrown) {                                                        \
+        co__raise_thrown(co);                                                  \
+        goto co__resume;                                                       \
+    }
+
+/** Gives control back; the task runs again on the loop's next iteration
+ *  (asyncio's `await asyncio.sleep(0)`). Cancellation arrives here. Driven by
+ *  hand (co_coro_step), it is a generator's bare `yield`. */
+#define CO_YIELD(co)                                                           \
+    do {                                                                       \
+        CO__SUSPEND(co, CO_STATUS_YIELD);                                      \
+        CO__PROPAGATE(co);                                                     \
+    } while (0)
+
+/** Yields until @p cond is true. The condition is tested first: if already
+ *  true, nothing yields (so a coroutine that never waits never lets others
+ *  run). While false, the task polls it once per loop iteration. */
+#define CO_WAIT_UNTIL(co, cond)                                                \
+    do {                                                                       \
+        while (!(cond)) {                                                      \
+            CO__SUSPEND(co, CO_STATUS_YIELD);                                  \
+            CO__PROPAGATE(co);                                                 \
+        }                                                                      \
+    } while (0)
+
+/* The shared shape of every await: start it; suspend unless it is already
+ * finished; on resume, either propagate a failure or hand it to `caught`. */
+#define CO__AWAIT(co, start, on_resume)                                        \
+    do {                                                                       \
+        int co__st = (start);                                                  \
+        if (co__st != CO_STATUS_DONE) {                                        \
+            CO__SUSPEND(co, co__st);                                           \
+        }                                                                      \
+        on_resume;                                                             \
+    } while (0)
+
+#define CO__CATCH(co, caught) ((caught) = co__catch_thrown(co))
+
+/** Waits for future or task @p f to finish. If it failed or was cancelled,
+ *  this coroutine fails the same way (the failure propagates). The result is
+ *  then read with co_future_result_*(f, ...). Needs a running task. */
+#define CO_AWAIT(co, f)                                                        \
+    CO__AWAIT(co, co__await_future((co), CO_AS_FUTURE(f)), CO__PROPAGATE(co))
+
+/** Like CO_AWAIT, but a failure does not propagate: its code (0 if none) is
+ *  stored in the int lvalue @p caught. This is `try: await f / except`. */
+#define CO_AWAIT_CATCH(co, f, caught)                                          \
+    CO__AWAIT(co, co__await_future((co), CO_AS_FUTURE(f)),                    \
+              CO__CATCH(co, caught))
+
+/** Suspends for @p seconds (a double); 0 or less is a bare CO_YIELD. */
+#define CO_SLEEP(co, seconds)                                                  \
+    CO__AWAIT(co, co__sleep((co), (seconds)), CO__PROPAGATE(co))
+
+/** Like CO_SLEEP, but a cancellation is stored in @p caught, not raised. */
+#define CO_SLEEP_CATCH(co, seconds, caught)                                    \
+    CO__AWAIT(co, co__sleep((co), (seconds)), CO__CATCH(co, caught))
+
+/** Waits until file descriptor @p fd is readable / writable. Fails with
+ *  CO_EBADF if it is closed while waited on, CO_EFDSETSIZE if too large. */
+#define CO_AWAIT_READABLE(co, fd)                                              \
+    CO__AWAIT(co, co__await_fd((co), (fd), 0), CO__PROPAGATE(co))
+#define CO_AWAIT_WRITABLE(co, fd)                                              \
+    CO__AWAIT(co, co__await_fd((co), (fd), 1), CO__PROPAGATE(co))
+
+/* Awaiting a child coroutine runs it inside this one, as Python's `yield
+ * from` does: every time this coroutine is resumed it steps the child, and
+ * it suspends whenever the child suspends. No task, no loop hop. */
+#define CO__AWAIT_CORO(co, child, on_resume)                                   \
+    do {                                                                       \
+        co__call_start((co), (child));                                         \
+        (co)->file = __FILE__;                                                 \
+        (co)->lc = __LINE__;                                                   \
+        CO__FALLTHROUGH;                                                       \
+    case __LINE__: {                                                           \
+        int co__st = co__call_step((co), (child));                             \
+        if (co__st != CO_STATUS_DONE)                                          \
+            return co__st;                                                     \
+    }                                                                          \
+        on_resume;                                                             \
+    } while (0)
+
+/** Awaits child coroutine @p child (a co_coro * set up with co_coro_init or
+ *  CO_NEW) and waits for it to end. Its failure propagates; its return value
+ *  is read with co_coro_result_int(child, ...). */
+#define CO_AWAIT_CORO(co, child) CO__AWAIT_CORO(co, child, CO__PROPAGATE(co))
+
+/** Like CO_AWAIT_CORO, but the child's failure code goes to @p caught. */
+#define CO_AWAIT_CORO_CATCH(co, child, caught)                                 \
+    CO__AWAIT_CORO(co, child, CO__CATCH(co, caught))
+
+/** Ends the coroutine returning integer @p v (runs CO_FINALLY first). */
+#define CO_RETURN(co, v)                                                       \
+    do {                                                                       \
+        co__return_int((co), (v));                                             \
+        goto co__resume;                                                       \
+    } while (0)
+
+/** Ends the coroutine returning pointer @p p (not owned by coflow). */
+#define CO_RETURN_PTR(co, p)                                                   \
+    do {                                                                       \
+        co__return_ptr((co), (p));                                             \
+        goto co__resume;                                                       \
+    } while (0)
+
+/** Ends the coroutine with failure @p code (negative) and @p message (copied;
+ *  may be NULL). Like `raise`: CO_FINALLY runs, then awaiters see it. */
+#define CO_RAISE(co, code, message)                                            \
+    do {                                                                       \
+        co__raise((co), (code), (message));                                    \
+        goto co__resume;                                                       \
+    } while (0)
+
+/* ---- internals the macros call (not for direct use) --------------------- */
+CO_API int co__finish(co_coro *co);
+CO_API void co__raise_thrown(co_coro *co);
+CO_API int co__catch_thrown(co_coro *co);
+CO_API void co__return_int(co_coro *co, long long v);
+CO_API void co__return_ptr(co_coro *co, void *p);
+CO_API void co__raise(co_coro *co, int code, const char *message);
+CO_API void co__call_start(co_coro *co, co_coro *child);
+CO_API int co__call_step(co_coro *co, co_coro *child);
+CO_API int co__await_future(co_coro *co, struct co_future *f);
+CO_API int co__sleep(co_coro *co, double seconds);
+CO_API int co__await_fd(co_coro *co, int fd, int writable);
+
+#endif

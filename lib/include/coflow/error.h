@@ -1,0 +1,68 @@
+/* coflow/error.h - error codes and co_strerror().
+ *
+ * Every coflow function that can fail returns 0 or one of the negative codes
+ * below; co_strerror() turns a code into a sentence a student can act on.
+ * A failure inside a coroutine travels like a Python exception: a code plus
+ * an optional message (see coflow/coro.h). Introduced in lesson 04. */
+#ifndef COFLOW_ERROR_H
+#define COFLOW_ERROR_H
+
+/* Marks the library's public functions; everything else stays hidden. */
+#if defined(__GNUC__)
+#define CO_API __attribute__((visibility("default")))
+#else
+#define CO_API
+#endif
+
+/* X(name, value, sentence). One table feeds the enum and co_strerror(). */
+#define CO__ERRORS(X)                                                          \
+    X(CO_EINVAL, -1, "an argument is invalid (a NULL pointer, a negative "     \
+      "file descriptor or a value out of range)")                              \
+    X(CO_ENOMEM, -2, "out of memory")                                          \
+    X(CO_ESTATE, -3, "the future is in the wrong state for this call: its "   \
+      "result was read while still pending, or it was given a result twice")   \
+    X(CO_ECANCELLED, -4, "the operation was cancelled")                        \
+    X(CO_ETIMEDOUT, -5, "the operation timed out")                             \
+    X(CO_ERUNNING, -6, "the event loop is already running: a loop cannot be " \
+      "run again from inside one of its own callbacks or coroutines")          \
+    X(CO_ECLOSED, -7, "the event loop is closed")                              \
+    X(CO_ENOTASK, -8, "there is no current task: CO_AWAIT and CO_SLEEP only " \
+      "work inside a coroutine that a task is running (use co_run or "         \
+      "co_create_task)")                                                       \
+    X(CO_EFDSETSIZE, -9, "the file descriptor is too large for select(), "     \
+      "which only handles descriptors below FD_SETSIZE (1024)")                \
+    X(CO_EBADF, -10, "the file descriptor was closed while the loop was "      \
+      "still watching it")                                                     \
+    X(CO_EDEADLOCK, -11, "the loop has nothing left to run, no timer and no " \
+      "file to watch, yet the future it waits for is still pending: some "     \
+      "task awaits a future that nobody will ever complete")                   \
+    X(CO_ESTOPPED, -12, "the loop was stopped before the future completed")    \
+    X(CO_EAWAITSELF, -13, "a task cannot await itself")                        \
+    X(CO_EWRONGLOOP, -14, "the future belongs to a different event loop")      \
+    X(CO_ESYS, -15, "a system call failed (see errno)")                        \
+    X(CO_EKIND, -16, "the result has another type: it was set as an "          \
+      "integer, a pointer or a string and must be read the same way")          \
+    X(CO_EFAIL, -17, "the coroutine failed")                                   \
+    X(CO_EREUSED, -18, "this coroutine object was already started: a "       \
+      "coroutine runs once, so set it up again with co_coro_init() before "    \
+      "awaiting it a second time")
+
+/** Error codes: 0 is success, every error is negative. Codes from
+ *  CO_EUSER downwards are free for applications to use as their own
+ *  failure codes (co_strerror() calls them "an application error"). */
+enum co_error {
+    CO_OK = 0,
+#define CO__ENUM(name, value, text) name = value,
+    CO__ERRORS(CO__ENUM)
+#undef CO__ENUM
+    CO_EUSER = -1000
+};
+
+/** A sentence explaining @p code, for people. Never NULL; the string is
+ *  static. Unknown codes at or below CO_EUSER get "an application error". */
+CO_API const char *co_strerror(int code);
+
+/** The code's name ("CO_EINVAL"), for logs and test messages. Never NULL. */
+CO_API const char *co_errname(int code);
+
+#endif

@@ -1,0 +1,87 @@
+/* coflow/future.h - Future: a box for a result that will arrive later.
+ * Introduced in lesson 08 (asyncio.Future).
+ *
+ * A future is PENDING until someone gives it a result, a failure, or
+ * cancels it; then it is done for good. Done-callbacks are never run inline:
+ * completing a future schedules each of them with call_soon, in the order
+ * they were added, and adding one to a finished future schedules it too.
+ *
+ * Ownership: futures are reference counted. co_future_new() returns one
+ * reference, owned by the caller; co_future_unref() drops one. A scheduled
+ * done-callback and an awaiting task hold their own references, so dropping
+ * yours early is safe. A future keeps its loop's memory alive (not the loop
+ * running) until the future is freed. */
+#ifndef COFLOW_FUTURE_H
+#define COFLOW_FUTURE_H
+
+#include <stdbool.h>
+
+#include "coflow/error.h"
+
+typedef struct co_future co_future;
+typedef struct co_loop co_loop;
+
+/** A done-callback: called with the finished future and the argument given
+ *  when it was added (that argument is how functools.partial is spelt). */
+typedef void (*co_done_callback)(co_future *f, void *arg);
+
+/** loop.create_future(). @return 0 and *out, or CO_EINVAL, CO_ECLOSED,
+ *  CO_ENOMEM. */
+CO_API int co_future_new(co_loop *loop, co_future **out);
+
+/** Takes another reference; returns @p f (NULL stays NULL). */
+CO_API co_future *co_future_ref(co_future *f);
+
+/** Drops a reference; the last one frees the future. If it failed and nobody
+ *  ever read the failure, that is reported through the loop's exception
+ *  handler ("exception was never retrieved"). NULL is a no-op. */
+CO_API void co_future_unref(co_future *f);
+
+/** The loop the future belongs to. */
+CO_API co_loop *co_future_loop(const co_future *f);
+
+/** Not pending any more (has a result, a failure, or was cancelled). */
+CO_API bool co_future_done(const co_future *f);
+
+/** Was cancelled. */
+CO_API bool co_future_cancelled(const co_future *f);
+
+/** Sets the result: an integer, a pointer (not owned), or a string (copied;
+ *  the copy is freed with the future).
+ *  @return 0; CO_ESTATE if already done; CO_EINVAL for NULL; CO_ENOMEM. */
+CO_API int co_future_set_result_int(co_future *f, long long value);
+CO_API int co_future_set_result_ptr(co_future *f, void *value);
+CO_API int co_future_set_result_str(co_future *f, const char *value);
+
+/** Makes the future fail with @p code (negative) and @p message (copied; may
+ *  be NULL). @return 0; CO_ESTATE if already done; CO_EINVAL if @p code is
+ *  not negative. */
+CO_API int co_future_set_exception(co_future *f, int code, const char *message);
+
+/** Cancels the future. @return true if it was pending (its callbacks are now
+ *  scheduled), false if it was already done. */
+CO_API bool co_future_cancel(co_future *f);
+
+/** Reads the result. @return 0 and *out; CO_ESTATE if still pending;
+ *  CO_ECANCELLED if cancelled; the failure's code if it failed (which counts
+ *  as having read the failure); CO_EKIND if it holds another kind (a future
+ *  finished with no value, as a coroutine ending without CO_RETURN, reads as
+ *  0 / NULL with every getter but _str). The string stays owned by the
+ *  future. */
+CO_API int co_future_result_int(co_future *f, long long *out);
+CO_API int co_future_result_ptr(co_future *f, void **out);
+CO_API int co_future_result_str(co_future *f, const char **out);
+
+/** The failure: 0 if the future finished with a result; its code if it
+ *  failed (*message gets its text or NULL); CO_ECANCELLED if cancelled;
+ *  CO_ESTATE if pending. @p message may be NULL. */
+CO_API int co_future_exception(co_future *f, const char **message);
+
+/** Adds a done-callback. @return 0, or CO_EINVAL, CO_ENOMEM. */
+CO_API int co_future_add_done_callback(co_future *f, co_done_callback fn, void *arg);
+
+/** Removes every registration of (@p fn, @p arg) that has not been scheduled
+ *  yet. @return how many were removed (0 or more), or CO_EINVAL. */
+CO_API int co_future_remove_done_callback(co_future *f, co_done_callback fn, void *arg);
+
+#endif

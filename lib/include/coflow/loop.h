@@ -1,0 +1,146 @@
+/* coflow/loop.h - the event loop: callbacks, timers, file descriptors.
+ * Introduced in lesson 04 (the loop from the notes' pseudocode).
+ *
+ * One iteration of the loop (co_loop_run_* repeat it):
+ *  1. work out how long it may sleep: not at all if a callback is ready or
+ *     the loop is stopping, otherwise until the earliest timer, otherwise
+ *     for as long as it takes a watched file descriptor to become ready;
+ *  2. poll the backend (select() by default) - skipped entirely when no file
+ *     descriptor is watched and there is no need to sleep;
+ *  3. queue the callbacks of the ready file descriptors, then those of the
+ *     timers that are due (equal deadlines in the order they were set);
+ *  4. run the callbacks that were ready when this step began, in FIFO order.
+ *     Anything they queue runs in the next iteration, after another poll.
+ *
+ * The loop is single-threaded: call its functions from the thread that runs
+ * it. A loop is created with co_loop_new() and ended with co_loop_close(). */
+#ifndef COFLOW_LOOP_H
+#define COFLOW_LOOP_H
+
+#include <stdbool.h>
+
+#include "coflow/coro.h"
+#include "coflow/error.h"
+#include "coflow/future.h"
+
+typedef struct co_loop co_loop;
+
+/** A plain callback, as given to call_soon / call_later. */
+typedef void (*co_callback)(void *arg);
+
+/** A file-descriptor callback: @p status is 0 when @p fd is ready, or
+ *  CO_EBADF when it was closed while watched (the watch is then removed). */
+typedef void (*co_io_callback)(int fd, int status, void *arg);
+
+/** Reports something that went wrong where nobody could be told: a failure
+ *  never retrieved, a task destroyed while pending. */
+typedef void (*co_exception_handler)(co_loop *loop, const char *message,
+                                     void *arg);
+
+/** A timer handle (asyncio's TimerHandle). Embed it in your own struct and
+ *  zero it (or co_timer_init) before first use; the loop only links it into
+ *  its heap. Fields are private. */
+typedef struct co_timer {
+    double when;             /* deadline, on the co_loop_time() clock */
+    unsigned long long seq;  /* order of arming: ties on `when` run FIFO */
+    co_callback fn;          /* what to call */
+    void *arg;               /* its argument */
+    co_loop *loop;           /* the loop it is armed on, or NULL */
+    unsigned int heap_pos;   /* 1 + index in the loop's heap; 0 = not armed */
+    unsigned int flags;      /* internal */
+} co_timer;
+
+/** Creates a loop with the default backend (select).
+ *  @return 0 and *out, or CO_EINVAL, CO_ENOMEM, CO_ESYS. */
+CO_API int co_loop_new(co_loop **out);
+
+/** Creates a loop with the backend called @p backend ("select", or NULL for
+ *  the default). @return as co_loop_new(), or CO_EINVAL for an unknown name. */
+CO_API int co_loop_new_with_backend(co_loop **out, const char *backend);
+
+/** The backend's name ("select"). */
+CO_API const char *co_loop_backend_name(const co_loop *loop);
+
+/** Closes the loop and frees it. Tasks still pending are reported ("task
+ *  was destroyed but it is pending"), their coroutines abandoned and their
+ *  loop references dropped; callbacks never run. Futures still referenced
+ *  elsewhere stay valid to query and free, but cannot be completed.
+ *  @return 0; CO_ERUNNING if the loop is running (nothing is done).
+ *  NULL is a no-op returning 0. */
+CO_API int co_loop_close(co_loop *loop);
+
+/** loop.call_soon(fn, arg): runs fn(arg) in a later iteration, FIFO.
+ *  @return 0, or CO_EINVAL, CO_ECLOSED, CO_ENOMEM. */
+CO_API int co_loop_call_soon(co_loop *loop, co_callback fn, void *arg);
+
+/** loop.call_later(delay, fn, arg) / loop.call_at(when, fn, arg). If
+ *  @p timer is not NULL it is (re)armed and can be cancelled with
+ *  co_timer_cancel() until it fires; if NULL, the loop keeps its own.
+ *  A negative delay means "as soon as possible".
+ *  @return 0, or CO_EINVAL (NULL, NaN), CO_ECLOSED, CO_ENOMEM. */
+CO_API int co_loop_call_later(co_loop *loop, double delay, co_callback fn, void *arg,
+                       co_timer *timer);
+CO_API int co_loop_call_at(co_loop *loop, double when, co_callback fn, void *arg,
+                    co_timer *timer);
+
+/** Zeroes a timer. */
+CO_API void co_timer_init(co_timer *timer);
+
+/** Cancels an armed timer. @return true if it was armed, false otherwise
+ *  (already fired, cancelled, never armed, or NULL). */
+CO_API bool co_timer_cancel(co_timer *timer);
+
+/** loop.time(): monotonic clock, in seconds. */
+CO_API double co_loop_time(const co_loop *loop);
+
+/** loop.add_reader(fd, fn, arg) / add_writer: calls fn while @p fd is
+ *  readable / writable (level-triggered), until removed. One reader and one
+ *  writer per fd; adding again replaces the callback.
+ *  @return 0; CO_EINVAL (NULL, fd < 0); CO_EFDSETSIZE (fd too large for the
+ *  backend); CO_ECLOSED; CO_ENOMEM. */
+CO_API int co_loop_add_reader(co_loop *loop, int fd, co_io_callback fn, void *arg);
+CO_API int co_loop_add_writer(co_loop *loop, int fd, co_io_callback fn, void *arg);
+
+/** Stops watching. @return 1 if a callback was removed, 0 if there was none,
+ *  CO_EINVAL for bad arguments. */
+CO_API int co_loop_remove_reader(co_loop *loop, int fd);
+CO_API int co_loop_remove_writer(co_loop *loop, int fd);
+
+/** Runs the loop until @p f is done. @return 0 if it finished with a result;
+ *  its failure code (CO_ECANCELLED if cancelled); CO_ERUNNING if the loop is
+ *  already running; CO_ESTOPPED if co_loop_stop() ended the run first;
+ *  CO_EDEADLOCK if nothing is left that could ever complete @p f; CO_EINVAL,
+ *  CO_ECLOSED, CO_EWRONGLOOP. */
+CO_API int co_loop_run_until_complete(co_loop *loop, co_future *f);
+
+/** Runs until co_loop_stop(). @return 0, CO_ERUNNING, CO_ECLOSED, or
+ *  CO_EDEADLOCK when nothing at all is left to wait for. */
+CO_API int co_loop_run_forever(co_loop *loop);
+
+/** Makes the running loop return after the current iteration. Called while
+ *  not running, the next run stops after one iteration (as asyncio does). */
+CO_API void co_loop_stop(co_loop *loop);
+
+CO_API bool co_loop_is_running(const co_loop *loop);
+CO_API bool co_loop_is_closed(const co_loop *loop);
+
+/** The loop running in this thread, or NULL (asyncio.get_running_loop). */
+CO_API co_loop *co_get_running_loop(void);
+
+/** Replaces the exception handler (NULL: the default, which prints to
+ *  stderr). */
+CO_API void co_loop_set_exception_handler(co_loop *loop, co_exception_handler fn,
+                                   void *arg);
+
+/** Reports @p message through the loop's exception handler. */
+CO_API void co_loop_report(co_loop *loop, const char *message);
+
+/** asyncio.run(main): makes a new loop, runs @p main as a task until it
+ *  ends, cancels the tasks still pending and lets them finish (their cleanup
+ *  runs), then closes the loop. The frame stays the caller's; its return
+ *  value can be read afterwards with co_coro_result_int().
+ *  @return 0 if main returned; its failure code otherwise; CO_EINVAL,
+ *  CO_ENOMEM, CO_ERUNNING (called from inside a running loop). */
+CO_API int co_run(co_coro *main);
+
+#endif
