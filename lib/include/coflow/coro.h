@@ -92,9 +92,9 @@ enum co_kind { CO_KIND_NONE = 0, CO_KIND_INT, CO_KIND_PTR, CO_KIND_STR };
 #define CO__LC_EXIT (-2)    /* unwinding from inside CO_FINALLY: just end */
 #define CO__LC_DONE (-3)    /* ended; stays ended */
 
-#define CO__F_OWNED 0x01    /* frame came from co_coro_new(): its task frees it */
-#define CO__F_FINALLY 0x02  /* the CO_FINALLY section has started */
-#define CO__F_TASKSLOT 0x04 /* a task's memory sits right before the frame */
+#define CO__F_OWNED 0x01   /* from co_coro_new(): room for a task sits before it */
+#define CO__F_FINALLY 0x02 /* the CO_FINALLY section has started */
+#define CO__F_INTASK 0x04  /* a task lives in that room and will free both */
 
 /** The header every coroutine frame starts with. Invariant: `lc` is 0 before
  *  the first step, a source line while suspended, CO__LC_DONE once ended;
@@ -118,7 +118,8 @@ struct co_coro {
 
 /** Makes @p co a fresh, not yet started coroutine running @p fn; clears the
  *  header only (the rest of the frame is the caller's). Running nothing is
- *  the point: this is "calling the coroutine function".
+ *  the point: this is "calling the coroutine function". Not for frames from
+ *  co_coro_new(), which come initialised.
  *  @return 0, or CO_EINVAL if @p co or @p fn is NULL. */
 CO_API int co_coro_init(co_coro *co, co_coro_fn fn);
 
@@ -132,9 +133,16 @@ CO_API co_coro *co_coro_new(size_t size, co_coro_fn fn);
 /** Allocates a frame of type @p type (whose first member is `co_coro co`). */
 #define CO_NEW(type, fn) ((type *)(void *)co_coro_new(sizeof(type), (fn)))
 
-/** Frees a frame from co_coro_new() that no task has taken over, and the
- *  message of its failure. NULL is a no-op; other frames are left alone. */
+/** Releases what a frame owns: the message of its failure, and the frame
+ *  itself if it came from co_coro_new() and no task has taken it over (a
+ *  task frees its own frame). Use it on frames you drove by hand; NULL is a
+ *  no-op. */
 CO_API void co_coro_free(co_coro *co);
+
+/** The message of the failure last caught by a CO_..._CATCH form in this
+ *  thread, or NULL. Valid until the coroutine suspends again: copy it to
+ *  keep it. (A future's message can also be read with co_future_exception.) */
+CO_API const char *co_caught_message(void);
 
 /** Runs @p co by hand until it suspends or ends (what a task does on every
  *  step). @return a CO_STATUS_* value, or CO_EINVAL for NULL. */
@@ -145,8 +153,9 @@ CO_API int co_coro_done(const co_coro *co);
 
 /** How @p co ended: 0 if it returned, else its failure code (CO_ECANCELLED
  *  if cancelled); CO_ESTATE while it has not ended. If @p message is not
- *  NULL it receives the failure's message, or NULL (valid while the frame
- *  is). */
+ *  NULL it receives the failure's message, or NULL. The message stays in
+ *  the frame of a coroutine driven by hand; a task moves it into its future
+ *  and an awaiting coroutine takes it along when the failure propagates. */
 CO_API int co_coro_error(const co_coro *co, const char **message);
 
 /** The integer / pointer @p co returned. @return 0; CO_ESTATE if it has not

@@ -1,0 +1,237 @@
+/* coro.c - what the coroutine macros of coflow/coro.h call: returning,
+ * failing, unwinding into CO_FINALLY, and awaiting a child coroutine.
+ * Introduced in lesson 03 (by hand) and lesson 05 (await). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The message of the failure most recently handed to a resume point in this
+ * thread. It travels here, not in the frame, so that a child frame which
+ * failed never keeps a heap string that nobody would free. */
+static _Thread_local char *caught_msg;
+
+char *co__strdup(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+    if (copy)
+        memcpy(copy, s, n);
+    return copy;
+}
+
+void co__throw(co_coro *co, int code, char *msg)
+{
+    free(caught_msg);
+    caught_msg = msg;
+    co->thrown = code;
+}
+
+void co__clear_caught(void)
+{
+    free(caught_msg);
+    caught_msg = NULL;
+}
+
+const char *co_caught_message(void)
+{
+    return caught_msg;
+}
+
+int co_coro_init(co_coro *co, co_coro_fn fn)
+{
+    if (!co || !fn)
+        return CO_EINVAL;
+    /* The header may be uninitialised memory: trust nothing in it. */
+    memset(co, 0, sizeof *co);
+    co->fn = fn;
+    return 0;
+}
+
+co_coro *co_coro_new(size_t size, co_coro_fn fn)
+{
+    if (size < sizeof(co_coro) || !fn || size > ((size_t)-1) / 2)
+        return NULL;
+    /* Room for the task in front: one allocation for task and frame. */
+    char *block = calloc(1, CO__TASK_SLOT + size);
+    if (!block)
+        return NULL;
+    co_coro *co = (co_coro *)(void *)(block + CO__TASK_SLOT);
+    co->fn = fn;
+    co->flags = CO__F_OWNED;
+    return co;
+}
+
+void co_coro_free(co_coro *co)
+{
+    if (!co)
+        return;
+    free(co->errmsg);
+    co->errmsg = NULL;
+    if ((co->flags & CO__F_OWNED) && !(co->flags & CO__F_INTASK))
+        free((char *)co - CO__TASK_SLOT);
+}
+
+int co_coro_step(co_coro *co)
+{
+    if (!co || !co->fn)
+        return CO_EINVAL;
+    int status = co->fn(co);
+    co__clear_caught();
+    return status;
+}
+
+int co_coro_done(const co_coro *co)
+{
+    return co && co->lc == CO__LC_DONE;
+}
+
+int co_coro_error(const co_coro *co, const char **message)
+{
+    if (message)
+        *message = NULL;
+    if (!co)
+        return CO_EINVAL;
+    if (co->lc != CO__LC_DONE)
+        return CO_ESTATE;
+    if (message)
+        *message = co->errmsg;
+    return co->err;
+}
+
+static int result_check(const co_coro *co, int kind)
+{
+    if (!co)
+        return CO_EINVAL;
+    if (co->lc != CO__LC_DONE)
+        return CO_ESTATE;
+    if (co->err)
+        return co->err;
+    if (co->kind != CO_KIND_NONE && co->kind != kind)
+        return CO_EKIND;
+    return 0;
+}
+
+int co_coro_result_int(const co_coro *co, long long *out)
+{
+    int rc = result_check(co, CO_KIND_INT);
+    if (rc == 0 && out)
+        *out = co->kind == CO_KIND_INT ? co->value.i : 0;
+    return rc;
+}
+
+int co_coro_result_ptr(const co_coro *co, void **out)
+{
+    int rc = result_check(co, CO_KIND_PTR);
+    if (rc == 0 && out)
+        *out = co->kind == CO_KIND_PTR ? co->value.p : NULL;
+    return rc;
+}
+
+/* ---- the macros' helpers ------------------------------------------------ */
+
+/* Leaves the body: into CO_FINALLY if there is one and it has not started
+ * yet, otherwise straight to CO_END (its `default:` label catches both). */
+static void unwind(co_coro *co)
+{
+    co->callee = NULL;
+    co->lc = (co->flags & CO__F_FINALLY) ? CO__LC_EXIT : CO__LC_FINALLY;
+}
+
+int co__finish(co_coro *co)
+{
+    co->lc = CO__LC_DONE;
+    co->flags &= (unsigned char)~CO__F_FINALLY;
+    co->callee = NULL;
+    co->thrown = 0;
+    return CO_STATUS_DONE;
+}
+
+static void fail(co_coro *co, int code, char *msg)
+{
+    free(co->errmsg);
+    co->errmsg = msg;
+    co->err = code;
+    co->kind = CO_KIND_NONE;
+    unwind(co);
+}
+
+void co__raise_thrown(co_coro *co)
+{
+    int code = co->thrown;
+    co->thrown = 0;
+    char *msg = caught_msg;
+    caught_msg = NULL;
+    fail(co, code, msg);
+}
+
+int co__catch_thrown(co_coro *co)
+{
+    int code = co->thrown;
+    co->thrown = 0;
+    return code;
+}
+
+/* Returning from inside CO_FINALLY drops the failure on its way out, as a
+ * `return` in Python's `finally:` does. */
+void co__return_int(co_coro *co, long long v)
+{
+    free(co->errmsg);
+    co->errmsg = NULL;
+    co->err = 0;
+    co->kind = CO_KIND_INT;
+    co->value.i = v;
+    unwind(co);
+}
+
+void co__return_ptr(co_coro *co, void *p)
+{
+    free(co->errmsg);
+    co->errmsg = NULL;
+    co->err = 0;
+    co->kind = CO_KIND_PTR;
+    co->value.p = p;
+    unwind(co);
+}
+
+void co__raise(co_coro *co, int code, const char *message)
+{
+    if (code >= 0) {
+        fail(co, CO_EINVAL,
+             co__strdup("CO_RAISE was given a code that is not negative: "
+                        "failures are negative codes (CO_EFAIL, or your own "
+                        "at or below CO_EUSER)"));
+        return;
+    }
+    fail(co, code, co__strdup(message));
+}
+
+void co__call_start(co_coro *co, co_coro *child)
+{
+    co->callee = NULL;
+    if (!child || !child->fn || child == co)
+        co__throw(co, CO_EINVAL, NULL);
+    else if (child->lc != 0)
+        co__throw(co, CO_EREUSED, NULL);
+    else
+        co->callee = child;
+}
+
+int co__call_step(co_coro *co, co_coro *child)
+{
+    if (co->callee != child)
+        return CO_STATUS_DONE; /* co__call_start refused it: thrown is set */
+    int status = child->fn(child);
+    if (status != CO_STATUS_DONE)
+        return status;
+    co->callee = NULL;
+    if (child->err) {
+        /* The child's failure moves up: its frame keeps no message. */
+        char *msg = child->errmsg;
+        child->errmsg = NULL;
+        co__throw(co, child->err, msg);
+    }
+    return CO_STATUS_DONE;
+}

@@ -1,0 +1,261 @@
+/* future.c - asyncio.Future: one outcome, and callbacks that learn of it.
+ * Introduced in lesson 08. The rule students most often get wrong: a
+ * done-callback never runs inside set_result(); it is scheduled with
+ * call_soon, so it runs on a later loop iteration. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+int co_future_new(co_loop *loop, co_future **out)
+{
+    if (out)
+        *out = NULL;
+    if (!loop || !out)
+        return CO_EINVAL;
+    if (loop->closed)
+        return CO_ECLOSED;
+    co_future *f = calloc(1, sizeof *f);
+    if (!f)
+        return CO_ENOMEM;
+    f->loop = loop;
+    f->refs = 1;
+    co__loop_ref(loop);
+    *out = f;
+    return 0;
+}
+
+co_future *co_future_ref(co_future *f)
+{
+    if (f)
+        f->refs++;
+    return f;
+}
+
+void co_future_unref(co_future *f)
+{
+    if (f && --f->refs == 0)
+        co__future_free(f);
+}
+
+void co__future_free(co_future *f)
+{
+    co_loop *loop = f->loop;
+    if (f->state == CO__FINISHED && f->err && !(f->flags & CO__FF_RETRIEVED)) {
+        char line[512];
+        snprintf(line, sizeof line,
+                 "exception was never retrieved: %s %s failed with %s: %s",
+                 (f->flags & CO__FF_TASK) ? "task" : "future",
+                 (f->flags & CO__FF_TASK)
+                     ? co_task_get_name((co_task *)(void *)f)
+                     : "",
+                 co_errname(f->err), f->v.msg ? f->v.msg : co_strerror(f->err));
+        co_loop_report(loop, line);
+    }
+    if (f->kind == CO_KIND_STR)
+        free(f->v.s);
+    else if (f->err)
+        free(f->v.msg);
+    free(f->cbs);
+    if (f->flags & CO__FF_TASK)
+        co__task_release((co_task *)(void *)f);
+    free(f); /* a task in front of its frame frees the frame with it */
+    co__loop_unref(loop);
+}
+
+co_loop *co_future_loop(const co_future *f)
+{
+    return f ? f->loop : NULL;
+}
+
+bool co_future_done(const co_future *f)
+{
+    return f && f->state != CO__PENDING;
+}
+
+bool co_future_cancelled(const co_future *f)
+{
+    return f && f->state == CO__CANCELLED;
+}
+
+static void schedule_callbacks(co_future *f)
+{
+    for (unsigned i = 0; i < f->ncbs; i++) {
+        int rc = co__loop_call_soon_done(f->loop, f->cbs[i].fn, f,
+                                         f->cbs[i].arg);
+        if (rc < 0)
+            co_loop_report(f->loop, "a done-callback could not be scheduled "
+                                    "(out of memory); it will not run");
+    }
+    f->ncbs = 0;
+}
+
+int co__future_finish(co_future *f, int kind, long long i, void *p, int err,
+                      char *msg)
+{
+    if (f->state != CO__PENDING || f->loop->closed) {
+        free(msg);
+        return f->state != CO__PENDING ? CO_ESTATE : CO_ECLOSED;
+    }
+    if (err == CO_ECANCELLED) {
+        free(msg); /* a cancellation carries no message here */
+        f->state = CO__CANCELLED;
+    } else if (err) {
+        f->state = CO__FINISHED;
+        f->err = err;
+        f->v.msg = msg;
+    } else {
+        f->state = CO__FINISHED;
+        f->kind = (unsigned char)kind;
+        if (kind == CO_KIND_INT)
+            f->v.i = i;
+        else
+            f->v.p = p;
+    }
+    schedule_callbacks(f);
+    return 0;
+}
+
+int co_future_set_result_int(co_future *f, long long value)
+{
+    return f ? co__future_finish(f, CO_KIND_INT, value, NULL, 0, NULL)
+             : CO_EINVAL;
+}
+
+int co_future_set_result_ptr(co_future *f, void *value)
+{
+    return f ? co__future_finish(f, CO_KIND_PTR, 0, value, 0, NULL)
+             : CO_EINVAL;
+}
+
+int co_future_set_result_str(co_future *f, const char *value)
+{
+    if (!f || !value)
+        return CO_EINVAL;
+    if (f->state != CO__PENDING)
+        return CO_ESTATE;
+    char *copy = co__strdup(value);
+    if (!copy)
+        return CO_ENOMEM;
+    int rc = co__future_finish(f, CO_KIND_STR, 0, copy, 0, NULL);
+    if (rc < 0)
+        free(copy);
+    return rc;
+}
+
+int co_future_set_exception(co_future *f, int code, const char *message)
+{
+    if (!f || code >= 0)
+        return CO_EINVAL;
+    if (f->state != CO__PENDING)
+        return CO_ESTATE;
+    char *copy = NULL;
+    if (message && !(copy = co__strdup(message)))
+        return CO_ENOMEM;
+    return co__future_finish(f, CO_KIND_NONE, 0, NULL, code, copy);
+}
+
+bool co_future_cancel(co_future *f)
+{
+    if (!f || f->state != CO__PENDING)
+        return false;
+    if (f->flags & CO__FF_TASK)
+        return co_task_cancel((co_task *)(void *)f);
+    return co__future_finish(f, CO_KIND_NONE, 0, NULL, CO_ECANCELLED, NULL) ==
+           0;
+}
+
+/* Common to the result getters: 0 when a result of @p kind can be read. */
+static int readable(co_future *f, int kind)
+{
+    if (!f)
+        return CO_EINVAL;
+    if (f->state == CO__PENDING)
+        return CO_ESTATE;
+    if (f->state == CO__CANCELLED)
+        return CO_ECANCELLED;
+    if (f->err) {
+        f->flags |= CO__FF_RETRIEVED;
+        return f->err;
+    }
+    if (f->kind == kind || (f->kind == CO_KIND_NONE && kind != CO_KIND_STR))
+        return 0;
+    return CO_EKIND;
+}
+
+int co_future_result_int(co_future *f, long long *out)
+{
+    int rc = readable(f, CO_KIND_INT);
+    if (rc == 0 && out)
+        *out = f->kind == CO_KIND_INT ? f->v.i : 0;
+    return rc;
+}
+
+int co_future_result_ptr(co_future *f, void **out)
+{
+    int rc = readable(f, CO_KIND_PTR);
+    if (rc == 0 && out)
+        *out = f->kind == CO_KIND_PTR ? f->v.p : NULL;
+    return rc;
+}
+
+int co_future_result_str(co_future *f, const char **out)
+{
+    int rc = readable(f, CO_KIND_STR);
+    if (rc == 0 && out)
+        *out = f->v.s;
+    return rc;
+}
+
+int co_future_exception(co_future *f, const char **message)
+{
+    if (message)
+        *message = NULL;
+    if (!f)
+        return CO_EINVAL;
+    if (f->state == CO__PENDING)
+        return CO_ESTATE;
+    if (f->state == CO__CANCELLED)
+        return CO_ECANCELLED;
+    f->flags |= CO__FF_RETRIEVED;
+    if (message && f->err)
+        *message = f->v.msg;
+    return f->err;
+}
+
+int co_future_add_done_callback(co_future *f, co_done_callback fn, void *arg)
+{
+    if (!f || !fn)
+        return CO_EINVAL;
+    if (f->state != CO__PENDING)
+        return f->loop->closed ? CO_ECLOSED
+                               : co__loop_call_soon_done(f->loop, fn, f, arg);
+    if (f->ncbs == f->capcbs) {
+        unsigned cap = f->capcbs ? f->capcbs * 2 : 2;
+        co__cb *grown = realloc(f->cbs, cap * sizeof *grown);
+        if (!grown)
+            return CO_ENOMEM;
+        f->cbs = grown;
+        f->capcbs = cap;
+    }
+    f->cbs[f->ncbs].fn = fn;
+    f->cbs[f->ncbs].arg = arg;
+    f->ncbs++;
+    return 0;
+}
+
+int co_future_remove_done_callback(co_future *f, co_done_callback fn,
+                                   void *arg)
+{
+    if (!f || !fn)
+        return CO_EINVAL;
+    unsigned kept = 0;
+    for (unsigned i = 0; i < f->ncbs; i++) {
+        if (f->cbs[i].fn == fn && f->cbs[i].arg == arg)
+            continue;
+        f->cbs[kept++] = f->cbs[i];
+    }
+    int removed = (int)(f->ncbs - kept);
+    f->ncbs = kept;
+    return removed;
+}

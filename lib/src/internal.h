@@ -1,0 +1,183 @@
+/* internal.h - the library's private structs and helpers, shared by its
+ * source files and never installed. Public names start with co_, private
+ * ones with co__ (and are hidden from the shared library's symbol table). */
+#ifndef COFLOW_INTERNAL_H
+#define COFLOW_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "coflow.h"
+#include "backend.h"
+
+/* ---- the ready queue ---------------------------------------------------- */
+
+/* One scheduled callback. A plain callback takes one argument; a scheduled
+ * done-callback takes the future (holding a reference on it) and its own. */
+enum {
+    CO__H_PLAIN,   /* fn.plain(a) */
+    CO__H_DONE,    /* fn.done(a = future, b); holds a reference on a */
+    CO__H_TIMER,   /* a = the co_timer that fired; skipped if cancelled */
+    CO__H_READ,    /* fn.io(fd, 0, a); skipped if the reader was removed */
+    CO__H_WRITE,   /* fn.io(fd, 0, a); skipped if the writer was removed */
+    CO__H_BADF,    /* fn.io(fd, CO_EBADF, a): the fd was closed */
+    CO__H_NOP      /* a cancelled entry */
+};
+
+typedef struct co__handle {
+    union {
+        co_callback plain;
+        co_done_callback done;
+        co_io_callback io;
+    } fn;
+    void *a;            /* argument, future or timer (see the kinds) */
+    void *b;            /* done-callbacks: their own argument */
+    int fd;             /* I/O kinds: the file descriptor */
+    unsigned char kind; /* CO__H_* */
+} co__handle;
+
+/* ---- the loop ----------------------------------------------------------- */
+
+/* What the loop knows about one watched file descriptor. */
+typedef struct co__io {
+    co_io_callback reader, writer; /* NULL when not watched that way */
+    void *reader_arg, *writer_arg;
+} co__io;
+
+/* Invariants: `ready` is a ring of capacity `ready_cap` (a power of two),
+ * holding `ready_len` handles from `ready_head`; `heap` is a binary min-heap
+ * on (when, seq) and every armed timer's heap_pos is its index + 1; `tasks`
+ * holds every pending task, each knowing its own index. `refs` counts the
+ * open loop itself (until co_loop_close) plus every live future: the struct
+ * is freed when it reaches zero, so a future never points at freed memory. */
+struct co_loop {
+    co__handle *ready;          /* ring of callbacks ready to run */
+    size_t ready_cap;           /* capacity of the ring (power of two) */
+    size_t ready_head;          /* index of the oldest ready callback */
+    size_t ready_len;           /* how many are ready */
+    co_timer **heap;            /* armed timers, earliest first */
+    size_t heap_len, heap_cap;  /* its length and capacity */
+    unsigned long long timer_seq; /* next arming number (FIFO on ties) */
+    co_timer *spare_timers;     /* loop-owned timers not in use (via arg) */
+    co__io *io;                 /* watched fds, indexed by fd */
+    int io_cap;                 /* length of io[] */
+    int io_count;               /* how many (fd, direction) pairs are watched */
+    const co__backend *backend; /* select() unless chosen otherwise */
+    void *backend_state;        /* the backend's own data */
+    co_task **tasks;            /* pending tasks (asyncio.all_tasks) */
+    size_t ntasks, tasks_cap;   /* their count and the array's capacity */
+    unsigned next_task_id;      /* for the default name "Task-N" */
+    co_task *current;           /* the task running now, or NULL */
+    unsigned keepalive;         /* outside work that may still call in */
+    co_exception_handler handler; /* where reports go (NULL: stderr) */
+    void *handler_arg;          /* its argument */
+    unsigned refs;              /* see the invariants above */
+    bool running;               /* inside co_loop_run_* */
+    bool stopping;              /* co_loop_stop() was called */
+    bool closed;                /* co_loop_close() was called */
+};
+
+/* Runs at most one loop iteration (exposed for the task layer's tests). */
+int co__loop_run_once(co_loop *loop);
+
+/* Schedules a done-callback; takes a reference on the future. */
+int co__loop_call_soon_done(co_loop *loop, co_done_callback fn, co_future *f,
+                            void *arg);
+
+/* Memory references on the loop (see struct co_loop). */
+void co__loop_ref(co_loop *loop);
+void co__loop_unref(co_loop *loop);
+
+/* Loop-owned timers for sleeps: armed at once; released when fired or by
+ * co__timer_release (which also disarms). */
+co_timer *co__timer_start(co_loop *loop, double delay, co_callback fn,
+                          void *arg);
+void co__timer_release(co_loop *loop, co_timer *timer);
+
+/* Called by a backend's poll for each ready fd: mask is a CO__READ/WRITE
+ * combination, or CO__BAD when the fd turned out to be closed. */
+void co__loop_fd_event(co_loop *loop, int fd, int mask);
+
+/* ---- futures and tasks -------------------------------------------------- */
+
+enum { CO__PENDING = 0, CO__FINISHED, CO__CANCELLED };
+
+#define CO__FF_TASK 0x01      /* this future is the head of a co_task */
+#define CO__FF_RETRIEVED 0x02 /* its failure has been read */
+
+typedef struct co__cb {
+    co_done_callback fn;
+    void *arg;
+} co__cb;
+
+/* Invariant: while PENDING, `kind` is CO_KIND_NONE and `err` 0; once done,
+ * exactly one of (result: kind/value), (failure: err < 0, msg) or
+ * CANCELLED holds, and never changes again. */
+struct co_future {
+    co_loop *loop;         /* owner; the future holds a memory ref on it */
+    unsigned refs;         /* reference count */
+    int err;               /* failure code once FINISHED with a failure */
+    unsigned char state;   /* CO__PENDING / CO__FINISHED / CO__CANCELLED */
+    unsigned char kind;    /* enum co_kind of the result */
+    unsigned char flags;   /* CO__FF_* */
+    unsigned char tflags;  /* task-only flags (CO__TF_*), here to save room */
+    unsigned id;           /* task-only: the N of "Task-N" */
+    union {
+        long long i;
+        void *p;
+        char *s;           /* CO_KIND_STR: owned copy */
+        char *msg;         /* failure message (owned), when err < 0 */
+    } v;
+    co__cb *cbs;           /* done-callbacks in registration order */
+    unsigned ncbs, capcbs; /* their count and the array's capacity */
+};
+
+/* Completes a future with an outcome (kind/value, or err/msg which it takes
+ * over, or cancel) and schedules its callbacks. Returns 0 or CO_ESTATE. */
+int co__future_finish(co_future *f, int kind, long long i, void *p, int err,
+                      char *msg);
+void co__future_free(co_future *f);
+/* Frees what a task owns besides its future part (name, frame message). */
+void co__task_release(co_task *t);
+/* Reports a task still pending at co_loop_close and lets it go. */
+void co__task_abandon(co_task *t);
+/* True for the watch callback behind CO_AWAIT_READABLE / _WRITABLE, whose
+ * argument is a future reference that co_loop_close must drop. */
+bool co__is_fd_wait(co_io_callback fn);
+
+#define CO__TF_SCHEDULED 0x01  /* a step is in the ready queue */
+#define CO__TF_MUST_CANCEL 0x02 /* deliver CO_ECANCELLED at the next step */
+#define CO__TF_WAIT_TIMER 0x04 /* `wait` is a sleep timer, not a future */
+#define CO__TF_INSLOT 0x08     /* allocated in front of an owned frame */
+#define CO__TF_STARTED 0x10    /* the coroutine has run at least once */
+
+/* A task is a future plus what it needs to drive one coroutine. Invariant:
+ * while pending it sits in loop->tasks[pos] and the loop holds one
+ * reference to it; `wait` is what its coroutine is suspended on (a future
+ * it holds a reference to, or a sleep timer), or NULL. */
+struct co_task {
+    co_future fut;       /* the future side; must stay first */
+    co_coro *coro;       /* the outermost coroutine */
+    void *wait;          /* co_future * or co_timer * (CO__TF_WAIT_TIMER) */
+    char *name;          /* owned, or NULL for the default "Task-N" */
+    size_t pos;          /* index in loop->tasks while pending */
+};
+
+/* Bytes reserved in front of a co_coro_new() frame for its task. */
+#define CO__TASK_SLOT                                                          \
+    ((sizeof(struct co_task) + sizeof(max_align_t) - 1) /                      \
+     sizeof(max_align_t) * sizeof(max_align_t))
+
+/* The loop running on this thread (co_get_running_loop). */
+extern _Thread_local co_loop *co__running_loop;
+
+/* Hands a failure to the resume point of @p co: code in co->thrown, the
+ * message (owned, may be NULL) in this thread's caught-message slot. */
+void co__throw(co_coro *co, int code, char *msg);
+/* Frees the caught-message slot (at the end of every step). */
+void co__clear_caught(void);
+
+/* strdup that accepts NULL. */
+char *co__strdup(const char *s);
+
+#endif

@@ -1,0 +1,80 @@
+/* runner.c - co_run(), coflow's asyncio.run(): a fresh loop, the main
+ * coroutine as a task, then an orderly shutdown. Introduced in lesson 05. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* Cancels every task left over and runs the loop until they have all ended
+ * (their CO_FINALLY sections run), as asyncio.run does before closing. */
+static void cancel_all(co_loop *loop)
+{
+    size_t n = loop->ntasks;
+    if (n == 0)
+        return;
+    co_task **left = malloc(n * sizeof *left);
+    if (left) {
+        for (size_t i = 0; i < n; i++)
+            left[i] = co_task_ref(loop->tasks[i]);
+        for (size_t i = 0; i < n; i++)
+            co_task_cancel(left[i]);
+    }
+    if (co__running_loop == NULL) {
+        co__running_loop = loop;
+        loop->running = true;
+        while (loop->ntasks && (loop->ready_len || loop->heap_len ||
+                                loop->io_count || loop->keepalive))
+            if (co__loop_run_once(loop) < 0)
+                break;
+        loop->running = false;
+        loop->stopping = false;
+        co__running_loop = NULL;
+    }
+    for (size_t i = 0; left && i < n; i++) {
+        co_future *f = co_task_future(left[i]);
+        if (co_future_done(f) && !co_future_cancelled(f)) {
+            const char *msg;
+            int err = co_future_exception(f, &msg);
+            if (err) {
+                char line[512];
+                snprintf(line, sizeof line,
+                         "task %s failed while the program shut down: %s: %s",
+                         co_task_get_name(left[i]), co_errname(err),
+                         msg ? msg : co_strerror(err));
+                co_loop_report(loop, line);
+            }
+        }
+        co_task_unref(left[i]);
+    }
+    free(left);
+}
+
+int co_run(co_coro *main)
+{
+    if (!main || !main->fn)
+        return CO_EINVAL;
+    if (co__running_loop)
+        return CO_ERUNNING;
+    co_loop *loop;
+    int rc = co_loop_new(&loop);
+    if (rc < 0)
+        return rc;
+    co_task *task;
+    rc = co_create_task(loop, main, NULL, &task);
+    if (rc == 0) {
+        rc = co_loop_run_until_complete(loop, co_task_future(task));
+        if (rc < 0 && rc != CO_ECANCELLED && co_task_done(task)) {
+            /* Like an uncaught exception's traceback: say why main failed. */
+            const char *msg;
+            co_future_exception(co_task_future(task), &msg);
+            char line[512];
+            snprintf(line, sizeof line, "main coroutine failed: %s: %s",
+                     co_errname(rc), msg ? msg : co_strerror(rc));
+            co_loop_report(loop, line);
+        }
+        cancel_all(loop);
+        co_task_unref(task);
+    }
+    co_loop_close(loop);
+    return rc;
+}
