@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Runs the coflow benchmarks, their CPython asyncio versions and the libuv
+references in one go, prints the figures side by side with coflow's speed as
+ratios, and checks the project's performance goals.
+
+Usage (from the source tree, after `meson setup build-bench
+--buildtype=release && ninja -C build-bench`):
+
+    python3 tests/bench/compare.py --build build-bench
+
+`meson benchmark -C build-bench --suite compare` runs the same thing with the
+paths of the built programs passed explicitly. Each program runs --repeat
+times (3 by default) and the best run is kept, for every implementation
+alike. Only the ratios within one run mean anything: the machine is shared
+and the absolute figures move from run to run.
+
+Exit status: 0; 1 with --strict if a goal is missed; 2 if a benchmark could
+not run.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# The programs, by option name: (option, file under <build>/tests/bench).
+PROGRAMS = [
+    ("coflow_sleep0", "bench_sleep0"),
+    ("coflow_call_soon", "bench_call_soon"),
+    ("coflow_timers", "bench_timers"),
+    ("coflow_task_memory", "bench_task_memory"),
+    ("libuv_call_soon", "uv_call_soon"),
+    ("libuv_timers", "uv_timers"),
+]
+
+# The goals, as in the project brief.
+GOAL_SLEEP0_RATIO = 100.0   # asyncio time / coflow time, at least
+GOAL_CALL_SOON_NS = 50.0    # ns per callback, below
+GOAL_TASK_BYTES = 96.0      # bytes per pending task beyond the frame, at most
+
+LINE = re.compile(r"^(\w+): (.*)$")
+
+
+def parse(output):
+    """{workload: {field: value}} from the benchmarks' output lines."""
+    figures = {}
+    for line in output.splitlines():
+        m = LINE.match(line.strip())
+        if not m:
+            continue
+        fields = {}
+        for token in m.group(2).split():
+            key, sep, value = token.partition("=")
+            if not sep:
+                continue
+            try:
+                fields[key] = float(value)
+            except ValueError:
+                fields[key] = value
+        if "impl" in fields:
+            figures[m.group(1)] = fields
+    return figures
+
+
+def run(cmd, repeat, key):
+    """Runs @cmd @repeat times; for each workload keeps the run with the
+    smallest @key (wall seconds, CPU seconds, bytes)."""
+    best = {}
+    for _ in range(repeat):
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True,
+                                  timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            sys.exit(f"compare.py: could not run {' '.join(cmd)}: {e}")
+        if proc.returncode != 0:
+            sys.exit(f"compare.py: {' '.join(cmd)} failed "
+                     f"(exit {proc.returncode}):\n{proc.stderr}")
+        for name, fields in parse(proc.stdout).items():
+            old = best.get(name)
+            if old is None or fields.get(key, 0) < old.get(key, 0):
+                best[name] = fields
+    return best
+
+
+def fmt_s(x):
+    return "—" if x is None else f"{x:.4f} s"
+
+
+def fmt_ratio(num, den):
+    if num is None or den is None or den <= 0:
+        return "—"
+    return f"{num / den:.1f}×"
+
+
+def get(figs, workload, field):
+    f = figs.get(workload)
+    return None if f is None else f.get(field)
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", help="meson build directory: find the "
+                    "benchmark programs under BUILD/tests/bench")
+    for opt, _ in PROGRAMS:
+        ap.add_argument("--" + opt.replace("_", "-"), dest=opt,
+                        metavar="PATH")
+    ap.add_argument("--asyncio", default=os.path.join(HERE, "asyncio_bench.py"),
+                    help="the asyncio benchmark script")
+    ap.add_argument("--python", default=sys.executable,
+                    help="the interpreter that runs it (default: this one)")
+    ap.add_argument("--no-asyncio", action="store_true",
+                    help="skip the asyncio runs")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs per program, best kept (default 3)")
+    ap.add_argument("--tasks", type=int, default=100000)
+    ap.add_argument("--yields", type=int, default=10)
+    ap.add_argument("--calls", type=int, default=1000000)
+    ap.add_argument("--timers", type=int, default=100000)
+    ap.add_argument("--mem-tasks", type=int, default=100000)
+    ap.add_argument("--strict", action="store_true",
+                    help="exit with status 1 when a goal is missed")
+    args = ap.parse_args()
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1")
+
+    for opt, exe in PROGRAMS:
+        if getattr(args, opt) is None and args.build:
+            path = os.path.join(args.build, "tests", "bench", exe)
+            if os.access(path, os.X_OK):
+                setattr(args, opt, path)
+    missing = [o for o, _ in PROGRAMS
+               if o.startswith("coflow") and getattr(args, o) is None]
+    if missing:
+        ap.error("no path for " + ", ".join(missing) +
+                 " (give --build or the paths)")
+
+    sizes = {
+        "sleep0": [str(args.tasks), str(args.yields)],
+        "call_soon": [str(args.calls)],
+        "timers": [str(args.timers)],
+        "task_memory": [str(args.mem_tasks)],
+    }
+    keys = {"sleep0": "seconds", "call_soon": "seconds",
+            "timers": "cpu_seconds", "task_memory": "bytes_per_task"}
+
+    co, py, uv = {}, {}, {}
+    for w in sizes:
+        print(f"running {w} ...", file=sys.stderr, flush=True)
+        co.update(run([getattr(args, "coflow_" + w)] + sizes[w],
+                      args.repeat, keys[w]))
+        if not args.no_asyncio:
+            py.update(run([args.python, args.asyncio, w] + sizes[w],
+                          args.repeat, keys[w]))
+        uv_exe = getattr(args, "libuv_" + w, None)
+        if uv_exe:
+            uv.update(run([uv_exe] + sizes[w], args.repeat, keys[w]))
+
+    rows = []   # (what, coflow, asyncio, libuv, asyncio/coflow, libuv/coflow)
+
+    def add(what, c, p, u, fmt=fmt_s):
+        rows.append((what, fmt(c), fmt(p), fmt(u), fmt_ratio(p, c),
+                     fmt_ratio(u, c)))
+
+    n_sleep = f"{args.tasks // 1000}k tasks × {args.yields} sleep(0)"
+    add(n_sleep + ", wall", get(co, "sleep0", "seconds"),
+        get(py, "sleep0", "seconds"), None)
+    add(f"chain of {args.calls:,} call_soon, wall",
+        get(co, "call_soon", "seconds"), get(py, "call_soon", "seconds"),
+        get(uv, "call_soon", "seconds"))
+    add("  (libuv: stop+start idle each time)",
+        get(co, "call_soon", "seconds"), None,
+        get(uv, "call_soon_restart", "seconds"))
+    add(f"{args.timers // 1000}k timers 0–99 ms, wall",
+        get(co, "timers", "seconds"), get(py, "timers", "seconds"),
+        get(uv, "timers", "seconds"))
+    add(f"{args.timers // 1000}k timers 0–99 ms, CPU",
+        get(co, "timers", "cpu_seconds"), get(py, "timers", "cpu_seconds"),
+        get(uv, "timers", "cpu_seconds"))
+    add("  (coflow: caller-owned co_timer), CPU",
+        get(co, "timers_embed", "cpu_seconds"), None,
+        get(uv, "timers", "cpu_seconds"))
+
+    def fmt_b(x):
+        return "—" if x is None else f"{x:.0f} B"
+    add("bytes per pending task, beyond the frame",
+        get(co, "task_memory", "bytes_per_task"),
+        get(py, "task_memory", "bytes_per_task"), None, fmt_b)
+    add("  (coflow: ready queue growth counted too)",
+        get(co, "task_memory_cold", "bytes_per_task"), None, None, fmt_b)
+
+    head = ("workload", "coflow", "asyncio", "libuv", "asyncio/coflow",
+            "libuv/coflow")
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(6)]
+    print()
+    print(" | ".join(h.ljust(w) for h, w in zip(head, widths)))
+    print("-+-".join("-" * w for w in widths))
+    for r in rows:
+        print(" | ".join(c.ljust(w) for c, w in zip(r, widths)))
+    print()
+    ns = get(co, "call_soon", "ns_per_op")
+    print(f"coflow: {get(co, 'sleep0', 'ns_per_op'):.1f} ns per sleep(0) "
+          f"(task creation included), {ns:.1f} ns per call_soon callback")
+    print(f"best of {args.repeat} run(s) per program; "
+          f"python: {args.python}")
+    print()
+
+    # ---- the goals --------------------------------------------------------
+    goals = []   # (met: True/False/None, text)
+    c, p = get(co, "sleep0", "seconds"), get(py, "sleep0", "seconds")
+    if p is None:
+        goals.append((None, "sleep(0): asyncio not run"))
+    else:
+        r = p / c
+        goals.append((r >= GOAL_SLEEP0_RATIO,
+                      f"{n_sleep}: {r:.0f}× faster than asyncio "
+                      f"(goal ≥ {GOAL_SLEEP0_RATIO:.0f}×)"))
+    goals.append((ns < GOAL_CALL_SOON_NS,
+                  f"call_soon chain: {ns:.1f} ns per callback "
+                  f"(goal < {GOAL_CALL_SOON_NS:.0f} ns)"))
+    cu = get(uv, "timers", "cpu_seconds")
+    if cu is None:
+        goals.append((None, "timers: libuv not built"))
+    else:
+        cc = get(co, "timers", "cpu_seconds")
+        ce = get(co, "timers_embed", "cpu_seconds")
+        goals.append((cc <= cu,
+                      f"timers CPU: coflow {cc:.4f} s (caller-owned timers "
+                      f"{ce:.4f} s) vs libuv {cu:.4f} s (goal ≤ libuv)"))
+    b = get(co, "task_memory", "bytes_per_task")
+    goals.append((b <= GOAL_TASK_BYTES,
+                  f"memory: {b:.0f} bytes per pending task beyond the frame "
+                  f"(goal ≤ {GOAL_TASK_BYTES:.0f})"))
+    print("goals:")
+    missed = 0
+    for met, text in goals:
+        mark = "SKIP" if met is None else ("MET " if met else "MISSED")
+        missed += met is False
+        print(f"  {mark:6} {text}")
+    return 1 if (missed and args.strict) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
