@@ -1,0 +1,71 @@
+/* grade.h - building a lesson's grader against the student's exercise,
+ * running it, and turning what comes out into results a person can read. */
+#ifndef TUTOR_GRADE_H
+#define TUTOR_GRADE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lesson.h"
+#include "run.h"
+
+typedef struct test_outcome {
+    char name[128];     /* test_... as written in the grader */
+    char message[512];  /* the grader's message (failures), or "Passed" */
+    bool ok;            /* passed */
+} test_outcome;
+
+typedef enum grade_state {
+    GRADE_PASSED,       /* built, and every test passed */
+    GRADE_FAILED,       /* built, and some test failed */
+    GRADE_BUILD_ERROR,  /* the exercise does not compile */
+    GRADE_NO_RESULTS,   /* the grader ran but reported nothing (crashed, killed) */
+    GRADE_TOOL_ERROR    /* ninja or the grader could not be run at all */
+} grade_state;
+
+typedef struct grade {
+    grade_state state;  /* the verdict */
+    test_outcome *tests; /* per-test results (owned) */
+    int ntests;         /* how many */
+    char *log;          /* compiler or grader output (owned) */
+} grade;
+
+/* Which variant of a lesson to grade. */
+typedef enum { GRADE_EXERCISE, GRADE_SOLUTION } grade_variant;
+
+/* The frame of the grading coroutine: builds the grader with ninja, runs
+ * it, parses its TAP log. Await it with CO_AWAIT_CORO inside a loop (the
+ * watcher does), or call grade_run to do it on a loop of its own. */
+typedef struct grade_frame {
+    co_coro co;                  /* header */
+    const char *build_root;      /* input: the meson build directory */
+    const lesson *lesson;        /* input: which lesson */
+    grade_variant variant;       /* input: exercise or solution */
+    grade *out;                  /* input: where the results go */
+    char target[128];            /* ninja target of the grader */
+    char exe[1024];              /* its path */
+    char tap[1100];              /* its TAP log */
+    char tap_env[1200];          /* CK_TAP_LOG_FILE_NAME=... */
+    char *argv[5];               /* the command being run */
+    const char *env[3];          /* its extra environment */
+    run_frame run;               /* the child coroutine running it */
+} grade_frame;
+
+int grade_coro(co_coro *co);
+
+/* Builds and runs the grader of lesson @p l. Results go to @p g (free with
+ * grade_free). @p build_root is the meson build directory. */
+void grade_run(const char *build_root, const lesson *l, grade_variant v,
+               grade *g);
+void grade_free(grade *g);
+
+/* Parses Check's TAP log text into results; returns how many (owned array
+ * in *out). Exposed for the tutor's own tests. */
+int grade_parse_tap(const char *text, test_outcome **out);
+
+/* Explanations in plain words for the compiler messages students meet
+ * most; writes them to @p out (one paragraph each, at most one per kind).
+ * Returns how many were written. */
+int grade_explain(const char *compiler_output, char *out, size_t size);
+
+#endif

@@ -1,0 +1,42 @@
+/* lesson.h - what the tutor knows about the lessons on disk: their folders,
+ * their lesson.meta (title, notes, hints) and the student's progress, kept
+ * in one small file in the build directory. */
+#ifndef TUTOR_LESSON_H
+#define TUTOR_LESSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define TUTOR_MAX_LESSONS 99
+#define TUTOR_MAX_HINTS 16
+
+typedef struct lesson {
+    int number;                     /* NN of lessons/NN-slug */
+    char dir[64];                   /* "03-protothreads" */
+    char title[160];                /* from lesson.meta, or the slug */
+    char notes[160];                /* the notes' section it mirrors */
+    char *hints[TUTOR_MAX_HINTS];   /* owned, nudge first */
+    int nhints;                     /* how many */
+    bool has_exercise;              /* exercise.c exists */
+    bool has_solution;              /* solution.c exists (not in student copies) */
+} lesson;
+
+typedef struct progress {
+    bool done[TUTOR_MAX_LESSONS + 1];  /* passed at least once */
+    int hints[TUTOR_MAX_LESSONS + 1];  /* hints shown so far */
+} progress;
+
+/* Finds lessons/NN-slug folders under @p source_root, in order. Returns how
+ * many (at most @p max) or -1 if the folder cannot be read. */
+int lessons_load(const char *source_root, lesson *out, int max);
+void lessons_free(lesson *ls, int n);
+
+/* The lesson numbered @p number, or NULL. */
+lesson *lessons_find(lesson *ls, int n, int number);
+
+/* Progress lives in <build_root>/.coflow-progress. A missing file is a
+ * fresh start. Saving returns 0 or -1. */
+void progress_load(const char *build_root, progress *p);
+int progress_save(const char *build_root, const progress *p);
+
+#endif

@@ -1,0 +1,99 @@
+/* show.c - putting a grade on the screen in words a student can use. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tutor.h"
+
+/* The compiler's lines that matter: errors and the notes right after them,
+ * without ninja's own chatter. */
+static void print_compiler_output(const char *log)
+{
+    const char *line = log;
+    int shown = 0;
+    while (line && *line && shown < 40) {
+        const char *end = strchr(line, '\n');
+        int len = end ? (int)(end - line) : (int)strlen(line);
+        if (strncmp(line, "ninja:", 6) != 0 && strncmp(line, "[", 1) != 0 &&
+            strncmp(line, "FAILED:", 7) != 0 && strncmp(line, "cc ", 3) != 0 &&
+            strncmp(line, "gcc ", 4) != 0 && strncmp(line, "clang ", 6) != 0 &&
+            strncmp(line, "cc1:", 4) != 0) {
+            printf("    %.*s\n", len, line);
+            shown++;
+        }
+        line = end ? end + 1 : NULL;
+    }
+}
+
+bool tutor_show_grade(tutor *t, const lesson *l, const grade *g,
+                      bool verbose)
+{
+    (void)t;
+    char why[4096];
+    switch (g->state) {
+    case GRADE_BUILD_ERROR:
+        printf("%sLesson %d does not compile yet.%s The compiler says:\n\n",
+               tint(RED), l->number, tint(RESET));
+        print_compiler_output(g->log);
+        if (grade_explain(g->log, why, sizeof why)) {
+            printf("\n%sWhat that means:%s\n%s", tint(BOLD), tint(RESET), why);
+        }
+        putchar('\n');
+        return false;
+    case GRADE_TOOL_ERROR:
+        printf("%sThe grader of lesson %d could not be built or run.%s\n%s\n",
+               tint(RED), l->number, tint(RESET), g->log ? g->log : "");
+        printf("Is the build directory configured? (meson setup build)\n");
+        return false;
+    case GRADE_NO_RESULTS:
+        printf("%sThe grader of lesson %d stopped before it could report.%s\n"
+               "Your code may loop forever, crash the grader itself, or call "
+               "exit().\n",
+               tint(RED), l->number, tint(RESET));
+        if (verbose && g->log && *g->log)
+            printf("What it printed:\n%s\n", g->log);
+        return false;
+    case GRADE_PASSED:
+    case GRADE_FAILED:
+        break;
+    }
+    int passed = 0;
+    for (int i = 0; i < g->ntests; i++) {
+        const test_outcome *r = &g->tests[i];
+        passed += r->ok;
+        if (r->ok) {
+            printf("  %sPASS%s %s\n", tint(GREEN), tint(RESET), r->name);
+        } else {
+            printf("  %sFAIL%s %s\n       %s\n", tint(RED), tint(RESET),
+                   r->name, r->message);
+        }
+    }
+    if (g->state == GRADE_PASSED) {
+        printf("\n%sLesson %d passes: %d of %d tests.%s\n", tint(GREEN),
+               l->number, passed, g->ntests, tint(RESET));
+        return true;
+    }
+    printf("\n%d of %d tests pass. Fix the first failure first; `coflow hint "
+           "%d` helps when you are stuck.\n",
+           passed, g->ntests, l->number);
+    return false;
+}
+
+int tutor_exec_wait(char *const argv[])
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        return 1;
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        perror(argv[0]);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) < 0)
+        return 1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
