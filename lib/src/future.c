@@ -7,7 +7,7 @@
 
 #include "internal.h"
 
-int co_future_new(co_loop *loop, co_future **out)
+static int future_alloc(co_loop *loop, size_t size, co_future **out)
 {
     if (out)
         *out = NULL;
@@ -15,7 +15,7 @@ int co_future_new(co_loop *loop, co_future **out)
         return CO_EINVAL;
     if (loop->closed)
         return CO_ECLOSED;
-    co_future *f = calloc(1, sizeof *f);
+    co_future *f = calloc(1, size);
     if (!f)
         return CO_ENOMEM;
     f->loop = loop;
@@ -23,6 +23,23 @@ int co_future_new(co_loop *loop, co_future **out)
     co__loop_ref(loop);
     *out = f;
     return 0;
+}
+
+int co_future_new(co_loop *loop, co_future **out)
+{
+    return future_alloc(loop, sizeof(co_future), out);
+}
+
+int co__future_new_custom(co_loop *loop, size_t size,
+                          const co__future_ops *ops, co_future **out)
+{
+    int rc = future_alloc(loop, size < sizeof(co__xfuture)
+                                    ? sizeof(co__xfuture) : size, out);
+    if (rc == 0) {
+        (*out)->flags = CO__FF_CUSTOM;
+        ((co__xfuture *)(void *)*out)->ops = ops;
+    }
+    return rc;
 }
 
 co_future *co_future_ref(co_future *f)
@@ -59,6 +76,8 @@ void co__future_free(co_future *f)
     free(f->cbs);
     if (f->flags & CO__FF_TASK)
         co__task_release((co_task *)(void *)f);
+    if ((f->flags & CO__FF_CUSTOM) && ((co__xfuture *)(void *)f)->ops->release)
+        ((co__xfuture *)(void *)f)->ops->release(f);
     free(f); /* a task in front of its frame frees the frame with it */
     co__loop_unref(loop);
 }
@@ -161,6 +180,8 @@ bool co_future_cancel(co_future *f)
         return false;
     if (f->flags & CO__FF_TASK)
         return co_task_cancel((co_task *)(void *)f);
+    if (f->flags & CO__FF_CUSTOM)
+        return ((co__xfuture *)(void *)f)->ops->cancel(f);
     return co__future_finish(f, CO_KIND_NONE, 0, NULL, CO_ECANCELLED, NULL) ==
            0;
 }

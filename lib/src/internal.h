@@ -104,6 +104,7 @@ enum { CO__PENDING = 0, CO__FINISHED, CO__CANCELLED };
 
 #define CO__FF_TASK 0x01      /* this future is the head of a co_task */
 #define CO__FF_RETRIEVED 0x02 /* its failure has been read */
+#define CO__FF_CUSTOM 0x04    /* a co__xfuture: cancel and free go to ops */
 
 typedef struct co__cb {
     co_done_callback fn;
@@ -137,6 +138,25 @@ struct co_future {
 int co__future_finish(co_future *f, int kind, long long i, void *p, int err,
                       char *msg);
 void co__future_free(co_future *f);
+
+/* A future with behaviour of its own (the outer futures of gather, wait,
+ * wait_for, shield): co_future_cancel() calls ops->cancel instead of
+ * cancelling it at once (gather's outer cancels its children and finishes
+ * when they do), and ops->release runs just before its memory is freed. */
+typedef struct co__future_ops {
+    bool (*cancel)(co_future *f);  /* what co_future_cancel() does */
+    void (*release)(co_future *f); /* last reference gone; may be NULL */
+} co__future_ops;
+
+typedef struct co__xfuture {
+    co_future fut;               /* the future side; must stay first */
+    const co__future_ops *ops;   /* its own cancel and release */
+} co__xfuture;
+
+/* co_future_new() for a co__xfuture of @p size bytes (zeroed beyond the
+ * future header), flagged CO__FF_CUSTOM with @p ops. */
+int co__future_new_custom(co_loop *loop, size_t size,
+                          const co__future_ops *ops, co_future **out);
 /* Frees what a task owns besides its future part (name, frame message). */
 void co__task_release(co_task *t);
 /* Reports a task still pending at co_loop_close and lets it go. */

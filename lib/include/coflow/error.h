@@ -45,7 +45,10 @@
     X(CO_EFAIL, -17, "the coroutine failed")                                   \
     X(CO_EREUSED, -18, "this coroutine object was already started: a "       \
       "coroutine runs once, so set it up again with co_coro_init() before "    \
-      "awaiting it a second time")
+      "awaiting it a second time")                                            \
+    X(CO_EEMPTY, -19, "there is nothing to wait for: asyncio's wait and "     \
+      "as_completed need at least one future, and as_completed has already "   \
+      "handed out one future per item")
 
 /** Error codes: 0 is success, every error is negative. Codes from
  *  CO_EUSER downwards are free for applications to use as their own
