@@ -1,0 +1,127 @@
+#!/bin/sh
+# test_cli.sh - the tutor end to end, as an instructor and a student use it:
+# export a student copy, build it, grade it, take hints, watch a file being
+# saved, reset, report; and check that exit(0), a crash or an endless loop
+# in student code is a failure, never a pass or a hang.
+#   usage: test_cli.sh TUTOR SOURCE_ROOT
+set -eu
+tutor=$1
+src=$2
+work=$(mktemp -d)
+watch_pid=
+cleanup() {
+    [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+    echo "FAIL: $*"
+    for f in "$work"/*.log; do
+        [ -f "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
+    done
+    exit 1
+}
+step() { echo "== $*"; }
+# Waits (at most 180 s) until FILE contains PATTERN; tail -f wakes on writes.
+wait_for() {
+    timeout 180 tail -n +1 -f "$1" | grep -q -m 1 -- "$2"
+}
+
+# The lessons that have both an exercise and a solution.
+lessons=
+for d in "$src"/lessons/[0-9][0-9]-*/; do
+    [ -f "$d/exercise.c" ] && [ -f "$d/solution.c" ] && lessons="$lessons $(basename "$d")"
+done
+[ -n "$lessons" ] || { echo "no lessons with exercises yet"; exit 77; }
+first=$(echo $lessons | cut -d' ' -f1)
+n=$(echo "$first" | cut -c1-2 | sed 's/^0//')
+
+step "export writes a student copy without solutions"
+"$tutor" export "$work/student" >"$work/export.log" 2>&1 || fail "export failed"
+[ -f "$work/student/.github/workflows/classroom.yml" ] || fail "no workflow"
+[ -f "$work/student/lessons/$first/exercise.c" ] || fail "exercise missing"
+if find "$work/student/lessons" -name solution.c | grep -q .; then
+    fail "a solution was exported"
+fi
+"$tutor" export "$work/student" >"$work/export2.log" 2>&1 && fail "export overwrote a non-empty folder"
+
+step "the student copy builds"
+meson setup "$work/build" "$work/student" -Dtests=false >"$work/setup.log" 2>&1 ||
+    fail "meson setup of the student copy"
+ninja -C "$work/build" >"$work/build.log" 2>&1 || fail "the student copy does not build"
+st="$work/build/coflow"
+export NO_COLOR=1 COFLOW_GRADE_LIMIT=20
+
+step "status shows where a new student is"
+"$st" >"$work/status.log" 2>&1 || fail "status"
+grep -q "0 of" "$work/status.log" || fail "status does not say 0 done"
+grep -q "check $n" "$work/status.log" || fail "status does not say what to type"
+
+step "every shipped exercise fails, and the report says so"
+"$st" check "$n" >"$work/check.log" 2>&1 && fail "lesson $n passes as shipped"
+grep -q "FAIL" "$work/check.log" || fail "no failing test shown"
+"$st" report --out "$work/r1" >"$work/report1.log" 2>&1 && fail "report passed"
+grep -q '"status": "fail"' "$work/r1/report.json" || fail "json status"
+grep -q "^0 of" "$work/report1.log" || fail "some shipped exercise passes"
+[ -s "$work/r1/report.junit.xml" ] && [ -s "$work/r1/report.tap" ] || fail "reports"
+"$st" report --out "$work/r2" --exit-zero >"$work/report2.log" 2>&1 || fail "--exit-zero"
+
+step "hints come one at a time and are remembered"
+"$st" hint "$n" >"$work/hint1.log" 2>&1 || fail "hint"
+grep -q "Hint 1 of" "$work/hint1.log" || fail "first hint"
+grep -q "Hint 2 of" "$work/hint1.log" && fail "two hints at once"
+"$st" hint "$n" >"$work/hint2.log" 2>&1
+grep -q "Hint 2 of" "$work/hint2.log" || fail "second hint not remembered"
+"$st" solution "$n" >"$work/sol.log" 2>&1 && fail "solution shown before passing"
+
+step "exit(0), a crash and an endless loop in student code all fail"
+ex="$work/student/lessons/$first/exercise.c"
+cp "$ex" "$work/pristine.c"
+for body in "exit(0);" "raise(SIGSEGV);" "for (;;) { }"; do
+    cp "$work/pristine.c" "$ex"
+    cat >>"$ex" <<EOC
+#include <signal.h>
+#include <stdlib.h>
+__attribute__((constructor)) static void student_misbehaves(void) { $body }
+EOC
+    "$st" check "$n" >"$work/bad.log" 2>&1 && fail "'$body' passed the grader"
+    grep -q "stopped before it could report\|FAIL" "$work/bad.log" ||
+        fail "'$body': no clear message"
+done
+cp "$work/pristine.c" "$ex"
+
+step "a compile error is explained"
+printf 'int student_typo(void) { return undeclared_thing; }\n' >>"$ex"
+"$st" check "$n" >"$work/cc.log" 2>&1 && fail "broken code passed"
+grep -q "does not compile" "$work/cc.log" || fail "no compile message"
+cp "$work/pristine.c" "$ex"
+
+step "watch grades on every save and waits for the student to move on"
+mkfifo "$work/keys"
+exec 3<>"$work/keys"
+"$st" watch "$n" <"$work/keys" >"$work/watch.log" 2>&1 &
+watch_pid=$!
+wait_for "$work/watch.log" "tests pass\|FAIL" || fail "watch never graded"
+cp "$src/lessons/$first/solution.c" "$ex"
+wait_for "$work/watch.log" "Lesson $n passes" || fail "watch missed the save"
+printf 'q\n' >&3
+wait "$watch_pid" || fail "watch did not quit cleanly"
+watch_pid=
+exec 3>&-
+"$st" >"$work/status2.log" 2>&1
+grep -q "1 of" "$work/status2.log" || fail "progress not recorded by watch"
+"$st" solution "$n" >"$work/sol2.log" 2>&1 || fail "solution refused after passing"
+grep -q "no solutions" "$work/sol2.log" || fail "student copy claims a solution"
+
+step "reset puts the exercise back"
+"$st" reset "$n" >"$work/reset0.log" 2>&1 </dev/null && fail "reset without --yes and no terminal"
+"$st" reset "$n" --yes >"$work/reset.log" 2>&1 || fail "reset"
+cmp -s "$ex" "$work/pristine.c" || fail "reset did not restore the exercise"
+
+step "with the solutions dropped back in, everything passes"
+for l in $lessons; do
+    cp "$src/lessons/$l/solution.c" "$work/student/lessons/$l/exercise.c"
+done
+"$st" report --out "$work/r3" >"$work/report3.log" 2>&1 || fail "solutions do not pass in the student copy"
+grep -q '"status": "pass"' "$work/r3/report.json" || fail "json says fail"
+echo "all tutor checks passed"
