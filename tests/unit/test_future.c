@@ -132,6 +132,19 @@ START_TEST(test_string_result_is_copied)
 }
 END_TEST
 
+START_TEST(test_set_result_str_rejects_null)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_future *f;
+    ck_assert_int_eq(co_future_new(loop, &f), 0);
+    ck_assert_int_eq(co_future_set_result_str(f, NULL), CO_EINVAL);
+    ck_assert_int_eq(co_future_set_result_int(NULL, 1), CO_EINVAL);
+    ck_assert(!co_future_done(f));
+    co_future_unref(f);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 START_TEST(test_reading_another_kind_is_ekind)
 {
     co_loop *loop = unit_loop(NULL);
@@ -560,6 +573,7 @@ static Suite *future_suite(void)
     tcase_add_test(state, test_set_result_int_is_read_back);
     tcase_add_test(state, test_set_result_ptr_is_read_back);
     tcase_add_test(state, test_string_result_is_copied);
+    tcase_add_test(state, test_set_result_str_rejects_null);
     tcase_add_test(state, test_reading_another_kind_is_ekind);
     tcase_add_test(state, test_reading_a_pending_result_is_estate);
     tcase_add_test(state, test_setting_a_done_future_again_is_estate);

@@ -189,6 +189,27 @@ START_TEST(test_call_later_rejects_nan_and_null)
 }
 END_TEST
 
+START_TEST(test_rearming_a_timer_moves_it)
+{
+    co_loop *loop = unit_loop(NULL);
+    struct order o = {.stop_at = 2, .loop = loop};
+    struct step moved = {&o, 1}, fixed = {&o, 2};
+    co_timer timer;
+    co_timer_init(&timer);
+    ck_assert_int_eq(co_loop_call_later(loop, 0.001, record, &moved, &timer),
+                     0);
+    ck_assert_int_eq(co_loop_call_later(loop, 0.002, record, &fixed, NULL),
+                     0);
+    ck_assert_int_eq(co_loop_call_later(loop, 0.004, record, &moved, &timer),
+                     0);
+    ck_assert_int_eq(co_loop_run_forever(loop), 0);
+    ck_assert_int_eq(o.n, 2); /* the timer fired once, after the other */
+    ck_assert_int_eq(o.tags[0], 2);
+    ck_assert_int_eq(o.tags[1], 1);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 START_TEST(test_timer_cancel_prevents_the_callback)
 {
     co_loop *loop = unit_loop(NULL);
@@ -667,6 +688,53 @@ static void never_called(int fd, int status, void *arg)
     ck_abort_msg("this fd callback must not run");
 }
 
+static void note_writable(int fd, int status, void *arg)
+{
+    struct reader *r = arg;
+    r->calls++;
+    r->status = status;
+    ck_assert_int_eq(co_loop_remove_writer(r->loop, fd), 1);
+    ck_assert_int_eq(co_future_set_result_int(r->done, 0), 0);
+}
+
+START_TEST(test_add_writer_fires_when_the_pipe_has_room)
+{
+    co_loop *loop = unit_loop(NULL);
+    int fds[2];
+    make_pipe(fds);
+    struct reader r = {.loop = loop};
+    ck_assert_int_eq(co_future_new(loop, &r.done), 0);
+    ck_assert_int_eq(co_loop_add_writer(loop, fds[1], note_writable, &r), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, r.done), 0);
+    ck_assert_int_eq(r.calls, 1);
+    ck_assert_int_eq(r.status, 0);
+    co_future_unref(r.done);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
+START_TEST(test_add_reader_again_replaces_the_callback)
+{
+    co_loop *loop = unit_loop(NULL);
+    int fds[2];
+    make_pipe(fds);
+    struct reader r = {.loop = loop};
+    ck_assert_int_eq(co_future_new(loop, &r.done), 0);
+    ck_assert_int_eq(write(fds[1], "z", 1), 1);
+    ck_assert_int_eq(co_loop_add_reader(loop, fds[0], never_called, NULL), 0);
+    ck_assert_int_eq(co_loop_add_reader(loop, fds[0], read_one, &r), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, r.done), 0);
+    ck_assert_int_eq(r.calls, 1);
+    ck_assert_int_eq(r.byte, 'z');
+    co_future_unref(r.done);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
 START_TEST(test_remove_reader_says_whether_one_was_removed)
 {
     co_loop *loop = unit_loop(NULL);
@@ -1041,6 +1109,7 @@ static Suite *loop_suite(void)
     tcase_add_test(timers, test_call_later_runs_in_deadline_order);
     tcase_add_test(timers, test_equal_deadlines_run_in_the_order_they_were_set);
     tcase_add_test(timers, test_call_later_rejects_nan_and_null);
+    tcase_add_test(timers, test_rearming_a_timer_moves_it);
     tcase_add_test(timers, test_timer_cancel_prevents_the_callback);
     tcase_add_test(timers, test_timer_cancel_after_firing_returns_false);
     tcase_add_test(timers, test_timer_cancel_of_an_unarmed_timer_returns_false);
@@ -1068,6 +1137,8 @@ static Suite *loop_suite(void)
     TCase *fds = tcase_create("file descriptors");
     tcase_add_test(fds, test_add_reader_fires_when_the_pipe_is_readable);
     tcase_add_test(fds, test_add_reader_waits_until_there_is_data);
+    tcase_add_test(fds, test_add_writer_fires_when_the_pipe_has_room);
+    tcase_add_test(fds, test_add_reader_again_replaces_the_callback);
     tcase_add_test(fds, test_remove_reader_says_whether_one_was_removed);
     tcase_add_test(fds, test_fd_at_fd_setsize_is_efdsetsize);
     tcase_add_test(fds, test_negative_fd_is_einval);

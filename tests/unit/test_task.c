@@ -428,6 +428,26 @@ START_TEST(test_failure_propagates_through_child_coroutines_and_tasks)
 }
 END_TEST
 
+START_TEST(test_awaiting_a_task_gives_its_result)
+{
+    co_loop *loop = unit_loop(NULL);
+    struct job *inner = new_job(yield_then_return);
+    inner->value = 5;
+    co_task *ti = start(loop, inner, NULL);
+    struct job *outer = new_job(await_task);
+    outer->await_task = ti;
+    co_task *to = start(loop, outer, NULL);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(to)), 0);
+    ck_assert_int_eq(outer->after, 1);
+    long long v = 0;
+    ck_assert_int_eq(co_task_result_int(to, &v), 0);
+    ck_assert_int_eq(v, 5);
+    co_task_unref(ti);
+    co_task_unref(to);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 START_TEST(test_task_is_a_future)
 {
     co_loop *loop = unit_loop(NULL);
@@ -918,6 +938,7 @@ static Suite *task_suite(void)
     tcase_add_test(basic, test_unread_task_failure_is_reported);
     tcase_add_test(basic, test_task_resumes_with_the_awaited_future_result);
     tcase_add_test(basic, test_awaiting_a_done_future_carries_on);
+    tcase_add_test(basic, test_awaiting_a_task_gives_its_result);
     tcase_add_test(basic,
                    test_failure_propagates_through_child_coroutines_and_tasks);
     tcase_add_test(basic, test_task_is_a_future);
