@@ -1,0 +1,356 @@
+/* grader.c - the support every lesson grader links: guarded test cases,
+ * budgets for coroutines and loops, trace comparison. See grader.h.
+ *
+ * The exit guards. Check runs each test in a forked child and records a
+ * child that ends with status 0 as a PASS, so a student's exit(0) would
+ * pass any test. Every grader is linked with
+ *     -Wl,--wrap=exit,--wrap=_exit,--wrap=_Exit,--wrap=quick_exit,--wrap=abort
+ * which sends every call to those functions made from the grader's own
+ * objects (the student's code, the test, and Check itself, which is a static
+ * library here) to the __wrap_ functions below. They act only while a test
+ * body runs ("armed", between the fixture's setup and teardown), so Check's
+ * own exit(0) after a finished test is left alone. While armed:
+ *  - exit, _Exit, quick_exit (any status) and abort are the student's:
+ *    the test fails with a sentence;
+ *  - _exit(0) is the student's too, but _exit(1) is how Check's child
+ *    reports a failed assertion, so a non-zero _exit goes straight through
+ *    (it is a failure anyway).
+ * An exit that gets past the wrapping (a library calling exit, say) still
+ * runs the atexit() handlers, and one of them fails the test while armed. */
+#include "grader.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+/* The real functions, reached through the linker's --wrap. */
+_Noreturn void __real_exit(int status);
+_Noreturn void __real__exit(int status);
+_Noreturn void __real__Exit(int status);
+_Noreturn void __real_quick_exit(int status);
+_Noreturn void __real_abort(void);
+_Noreturn void __wrap_exit(int status);
+_Noreturn void __wrap__exit(int status);
+_Noreturn void __wrap__Exit(int status);
+_Noreturn void __wrap_quick_exit(int status);
+_Noreturn void __wrap_abort(void);
+
+/* Set while a test body runs (between the fixture's setup and teardown). */
+static volatile int armed;
+/* The runner, to ask whether Check forks: without a fork there is no
+ * child to end, and failing must not longjmp out of an exit handler. */
+static SRunner *runner;
+
+static int forking(void)
+{
+    return runner == NULL || srunner_fork_status(runner) != CK_NOFORK;
+}
+
+/* Fails the running test with @p how (a call that tried to end the
+ * program). Disarms first: failing ends the child with Check's own
+ * _exit(1), which must not come back here. */
+static _Noreturn void fail_exit(const char *how, int status)
+{
+    armed = 0;
+    char msg[512];
+    snprintf(msg, sizeof msg,
+             "your code called %s(%d) in the middle of the test. A test "
+             "must end by returning: remove the %s call (a coroutine ends "
+             "at CO_END or with CO_RETURN, a function with return).",
+             how, status, how);
+    if (!forking()) {
+        /* No child to end: say it and stop, never report a pass. */
+        fprintf(stderr, "%s\n", msg);
+        __real__exit(1);
+    }
+    _ck_assert_failed(__FILE__, __LINE__, "Failed", "%s", msg);
+    __real__exit(1); /* not reached: Check ends the child */
+}
+
+_Noreturn void __wrap_exit(int status)
+{
+    if (armed)
+        fail_exit("exit", status);
+    __real_exit(status);
+}
+
+_Noreturn void __wrap__Exit(int status)
+{
+    if (armed)
+        fail_exit("_Exit", status);
+    __real__Exit(status);
+}
+
+_Noreturn void __wrap_quick_exit(int status)
+{
+    if (armed)
+        fail_exit("quick_exit", status);
+    __real_quick_exit(status);
+}
+
+_Noreturn void __wrap__exit(int status)
+{
+    if (armed && status == 0)
+        fail_exit("_exit", status);
+    __real__exit(status);
+}
+
+_Noreturn void __wrap_abort(void)
+{
+    if (armed) {
+        armed = 0;
+        if (forking())
+            _ck_assert_failed(__FILE__, __LINE__, "Failed",
+                              "your code called abort() in the middle of the "
+                              "test (an assert() that failed, perhaps).");
+        fprintf(stderr, "your code called abort() in the middle of a test\n");
+    }
+    __real_abort();
+}
+
+/* Runs at exit(); a test body that is still armed did not return. */
+static void at_exit_guard(void)
+{
+    if (!armed)
+        return;
+    armed = 0;
+    const char *msg = "the program ended in the middle of the test, before "
+                      "the test returned: something called exit(). A test "
+                      "passes only by returning.";
+    if (forking())
+        _ck_assert_failed(__FILE__, __LINE__, "Failed", "%s", msg);
+    fprintf(stderr, "%s\n", msg);
+    __real__exit(1);
+}
+
+static void arm(void)
+{
+    armed = 1;
+}
+
+static void disarm(void)
+{
+    armed = 0;
+}
+
+TCase *grade_tcase(const char *name)
+{
+    TCase *tc = tcase_create(name);
+    /* Checked fixtures run inside the forked child, around each test. */
+    tcase_add_checked_fixture(tc, arm, disarm);
+    return tc;
+}
+
+SRunner *grade_runner(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    runner = sr;
+    static int registered;
+    if (!registered && atexit(at_exit_guard) == 0)
+        registered = 1;
+    return sr;
+}
+
+int grade_main(Suite *s)
+{
+    SRunner *sr = grade_runner(s);
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    runner = NULL;
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
+
+/* ---- budgets ------------------------------------------------------------ */
+
+int grade_step(co_coro *co, const char *what)
+{
+    int st = co_coro_step(co);
+    if (st < 0)
+        ck_abort_msg("%s: co_coro_step() failed with %s (%s). Is the frame "
+                     "set up with co_coro_init()?",
+                     what, co_errname(st), co_strerror(st));
+    return st;
+}
+
+int grade_run_coro(co_coro *co, int max_steps, const char *what)
+{
+    if (max_steps <= 0)
+        max_steps = GRADE_STEP_BUDGET;
+    for (int steps = 1; steps <= max_steps; steps++) {
+        int st = grade_step(co, what);
+        if (st == CO_STATUS_DONE)
+            return steps;
+    }
+    ck_abort_msg("your coroutine %s never returned: after %d steps it was "
+                 "still suspended. Does it reach CO_END? (A loop counter kept "
+                 "in a local variable restarts at every resume: keep it in "
+                 "the frame.)",
+                 what, max_steps);
+    return max_steps; /* not reached */
+}
+
+/* The watchdog. It cannot be a timer on the loop: a pending timer keeps the
+ * loop from ever seeing that nothing is left to run, and "waits for what
+ * nobody will complete" would become a slow "never finished". So it is a
+ * real-time alarm (SIGALRM) whose handler only asks the loop to stop, as
+ * setting one flag; the loop notices at its next iteration, or when the
+ * signal interrupts its select(). */
+static co_loop *volatile watched_loop;
+static volatile sig_atomic_t budget_spent;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    budget_spent = 1;
+    if (watched_loop)
+        co_loop_stop(watched_loop);
+}
+
+int grade_run_until_complete(co_loop *loop, co_future *f, double seconds,
+                             const char *what)
+{
+    if (seconds <= 0)
+        seconds = 2.0;
+    struct sigaction sa, old_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigemptyset(&sa.sa_mask);
+    struct itimerval budget, old_budget;
+    memset(&budget, 0, sizeof budget);
+    budget.it_value.tv_sec = (time_t)seconds;
+    budget.it_value.tv_usec =
+        (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6);
+    budget_spent = 0;
+    watched_loop = loop;
+    sigaction(SIGALRM, &sa, &old_sa);
+    setitimer(ITIMER_REAL, &budget, &old_budget);
+
+    int rc = co_loop_run_until_complete(loop, f);
+
+    struct itimerval off;
+    memset(&off, 0, sizeof off);
+    setitimer(ITIMER_REAL, &off, NULL);
+    sigaction(SIGALRM, &old_sa, NULL);
+    watched_loop = NULL;
+
+    if (rc == CO_EDEADLOCK)
+        ck_abort_msg("%s waits for something that nobody will ever "
+                     "complete: the loop has no task ready, no timer and no "
+                     "file to watch, and it is still not finished. Is a task "
+                     "awaited that was never created, or a future that "
+                     "nobody sets?",
+                     what);
+    if (budget_spent && rc == CO_ESTOPPED)
+        ck_abort_msg("%s never finished: after %.1f s it was still running. "
+                     "Does your coroutine reach CO_END, and does every loop "
+                     "in it end?",
+                     what, seconds);
+    return rc;
+}
+
+/* ---- traces -------------------------------------------------------------- */
+
+void grade_trace_clear(grade_trace *t)
+{
+    memset(t, 0, sizeof *t);
+}
+
+void grade_trace_add(grade_trace *t, const char *fmt, ...)
+{
+    if (t->truncated)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    size_t len = strlen(line);
+    if (t->len + len + 2 > sizeof t->text) {
+        t->truncated = 1;
+        return;
+    }
+    memcpy(t->text + t->len, line, len);
+    t->len += len;
+    t->text[t->len++] = '\n';
+    t->text[t->len] = '\0';
+    t->lines++;
+}
+
+/* Copies line @p index (0-based) of @p text into @p out, or "(nothing)". */
+static void nth_line(const char *text, int index, char *out, size_t size)
+{
+    const char *p = text;
+    for (int i = 0; i < index && p; i++) {
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    if (!p || !*p) {
+        snprintf(out, size, "(nothing)");
+        return;
+    }
+    size_t n = strcspn(p, "\n");
+    snprintf(out, size, "%.*s", (int)n, p);
+}
+
+static int count_lines(const char *text)
+{
+    int n = 0;
+    for (const char *p = text; *p; p++)
+        if (*p == '\n' || p[1] == '\0')
+            n++;
+    return n;
+}
+
+void grade_expect_trace(const grade_trace *t, const char *expected,
+                        const char *what)
+{
+    size_t elen = strlen(expected);
+    int same = !t->truncated &&
+               (strcmp(t->text, expected) == 0 ||
+                (elen > 0 && expected[elen - 1] != '\n' &&
+                 t->len == elen + 1 && strncmp(t->text, expected, elen) == 0));
+    if (same)
+        return;
+    int n = count_lines(expected);
+    int m = count_lines(t->text);
+    int rows = n > m ? n : m;
+    char msg[3000];
+    size_t used = (size_t)snprintf(msg, sizeof msg,
+                                   "%s: the order of events is wrong.\n"
+                                   "    expected                          | "
+                                   "your code did\n",
+                                   what);
+    for (int i = 0; i < rows && used < sizeof msg; i++) {
+        char a[128], b[128];
+        nth_line(expected, i, a, sizeof a);
+        nth_line(t->text, i, b, sizeof b);
+        used += (size_t)snprintf(msg + used, sizeof msg - used,
+                                 " %s %-33s | %s\n",
+                                 strcmp(a, b) ? "=>" : "  ", a, b);
+    }
+    if (t->truncated && used < sizeof msg)
+        snprintf(msg + used, sizeof msg - used,
+                 "    (and more: your code recorded too many events - an "
+                 "endless loop?)\n");
+    ck_abort_msg("%s", msg);
+}
+
+void grade__expect_int(const char *file, int line, long long actual,
+                       long long expected, const char *what)
+{
+    if (actual == expected) {
+        _mark_point(file, line);
+        return;
+    }
+    _ck_assert_failed(file, line, "Failed",
+                      "%s: expected %lld, your code gave %lld", what,
+                      expected, actual);
+}

@@ -1,0 +1,106 @@
+/* grader.h - what every lesson's grader (lessons/NN-slug/test.c) is built
+ * on: guarded test cases, step and loop budgets, readable messages.
+ * The layout and the rules are in docs/lesson-format.md.
+ *
+ * A grader is a Check suite. Its test.c defines lesson_suite() and nothing
+ * else global; grader/main.c supplies main(), which calls grade_main().
+ * Three things make a grader impossible to fool, and all three need the
+ * helpers below rather than Check's bare API:
+ *  - tests live in cases made by grade_tcase(), whose fixture arms the exit
+ *    guards: a student's exit(0), _exit(0), _Exit, quick_exit or abort in
+ *    the middle of a test fails it with a sentence (the link wraps those
+ *    functions; see grader.c);
+ *  - student coroutines are driven by grade_run_coro() or, on a loop, by
+ *    grade_run_until_complete(): each has a budget and fails the test in
+ *    plain words when it runs out, long before Check's timeout;
+ *  - every test runs in a forked child (Check's default), so a crash or an
+ *    endless loop is one failed test, not a dead grader. */
+#ifndef COFLOW_GRADER_H
+#define COFLOW_GRADER_H
+
+#include <check.h>
+#include <stddef.h>
+
+#include <coflow.h>
+
+/** Defined by each lesson's test.c: the suite of its tests. */
+Suite *lesson_suite(void);
+
+/** Runs @p s (Check's fork mode unless CK_FORK=no) and returns main()'s exit
+ *  status: 0 if every test passed, 1 otherwise. Prints Check's usual report
+ *  (CK_VERBOSITY, CK_TAP_LOG_FILE_NAME, CK_XML_LOG_FILE_NAME apply). */
+int grade_main(Suite *s);
+
+/** What grade_main() runs on: a runner for @p s with the guards in place
+ *  (the grader's self-test uses it to read each result). Free it with
+ *  srunner_free(). Set the fork mode, if at all, before creating it
+ *  (CK_FORK) or through srunner_set_fork_status() before running. */
+SRunner *grade_runner(Suite *s);
+
+/** tcase_create() with the exit guards armed around each test. Add it to
+ *  the suite with suite_add_tcase() as usual. */
+TCase *grade_tcase(const char *name);
+
+/** How many steps grade_run_coro() allows unless told otherwise: far more
+ *  than any lesson's coroutine needs, far fewer than a second's worth. */
+#define GRADE_STEP_BUDGET 10000
+
+/** Steps coroutine @p co with co_coro_step() until it ends, at most
+ *  @p max_steps times (0: GRADE_STEP_BUDGET). @p what names it in messages,
+ *  in the student's terms ("fib(10)"). If it is still running after the
+ *  budget, or a step reports an error, the test fails with a sentence.
+ *  @return how many steps it took (the last one is the step that ended it;
+ *  a coroutine that suspends k times takes k + 1 steps). */
+int grade_run_coro(co_coro *co, int max_steps, const char *what);
+
+/** Steps @p co exactly once, as a generator's next(): fails the test if the
+ *  step reports an error. @return the CO_STATUS_* value of the step. */
+int grade_step(co_coro *co, const char *what);
+
+/** co_loop_run_until_complete(loop, f) with a budget of @p seconds of real
+ *  time (0: 2 seconds), kept by an alarm signal (SIGALRM: do not use it in a
+ *  lesson). The test fails with a sentence if the future is still pending
+ *  when the budget runs out ("never finished") or when the loop has nothing
+ *  left that could ever finish it ("waits for something that nobody will
+ *  ever complete"). @return what co_loop_run_until_complete() returned
+ *  otherwise: 0, or the future's failure code. */
+int grade_run_until_complete(co_loop *loop, co_future *f, double seconds,
+                             const char *what);
+
+/* ---- traces: "what happened when", compared as text ------------------- */
+
+/** A record of events, one per line, filled by a lesson's code and compared
+ *  by its grader. Fixed size: a runaway loop fills it and stops, it never
+ *  overflows. */
+typedef struct grade_trace {
+    char text[4096]; /* the events, each ending in '\n' */
+    size_t len;      /* bytes used in text (excluding the final '\0') */
+    int lines;       /* how many events were recorded */
+    int truncated;   /* set once an event did not fit */
+} grade_trace;
+
+/** Empties @p t. */
+void grade_trace_clear(grade_trace *t);
+
+/** Appends one event (printf-style, no newline needed). */
+void grade_trace_add(grade_trace *t, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/** Fails the test unless @p t holds exactly @p expected (events separated
+ *  by '\n', a final '\n' optional). The message shows both, line by line,
+ *  with the first difference marked, under the heading @p what. */
+void grade_expect_trace(const grade_trace *t, const char *expected,
+                        const char *what);
+
+/** Fails the test with a sentence if @p actual != @p expected:
+ *  "<what>: expected <expected>, your code gave <actual>". */
+#define grade_expect_int(actual, expected, what)                               \
+    grade__expect_int(__FILE__, __LINE__, (long long)(actual),                 \
+                      (long long)(expected), (what))
+void grade__expect_int(const char *file, int line, long long actual,
+                       long long expected, const char *what);
+
+#endif
