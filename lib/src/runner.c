@@ -59,6 +59,10 @@ int co_run(co_coro *main)
     int rc = co_loop_new(&loop);
     if (rc < 0)
         return rc;
+    /* The frame stays the caller's, even one from CO_NEW: hide its
+     * ownership from the task so the task is allocated on its own. */
+    unsigned char owned = main->flags & CO__F_OWNED;
+    main->flags &= (unsigned char)~CO__F_OWNED;
     co_task *task;
     rc = co_create_task(loop, main, NULL, &task);
     if (rc == 0) {
@@ -76,5 +80,6 @@ int co_run(co_coro *main)
         co_task_unref(task);
     }
     co_loop_close(loop);
+    main->flags |= owned;
     return rc;
 }

@@ -249,6 +249,16 @@ static void task_step(co_task *t, int thrown, char *msg)
         thrown = CO_ECANCELLED;
     }
     co_future *waited = take_wait(t);
+    if (thrown && !(t->fut.tflags & CO__TF_STARTED)) {
+        /* Cancelled before its first step: as when asyncio throws into a
+         * coroutine that never started, not one line of its body runs (and
+         * so neither does its CO_FINALLY). */
+        free(msg);
+        t->coro->err = thrown;
+        co__finish(t->coro);
+        complete(t);
+        return;
+    }
     if (thrown)
         co__throw(innermost(t->coro), thrown, msg);
     else

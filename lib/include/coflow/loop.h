@@ -137,8 +137,9 @@ CO_API void co_loop_report(co_loop *loop, const char *message);
 
 /** asyncio.run(main): makes a new loop, runs @p main as a task until it
  *  ends, cancels the tasks still pending and lets them finish (their cleanup
- *  runs), then closes the loop. The frame stays the caller's; its return
- *  value can be read afterwards with co_coro_result_int().
+ *  runs), then closes the loop. The frame stays the caller's, also one
+ *  from CO_NEW (free that with co_coro_free); its return value can be read
+ *  afterwards with co_coro_result_int().
  *  @return 0 if main returned; its failure code otherwise; CO_EINVAL,
  *  CO_ENOMEM, CO_ERUNNING (called from inside a running loop). */
 CO_API int co_run(co_coro *main);
