@@ -167,30 +167,33 @@ int grade_main(Suite *s)
 
 /* ---- budgets ------------------------------------------------------------ */
 
-int grade_step(co_coro *co, const char *what)
+int grade__step(const char *file, int line, co_coro *co, const char *what)
 {
     int st = co_coro_step(co);
     if (st < 0)
-        ck_abort_msg("%s: co_coro_step() failed with %s (%s). Is the frame "
-                     "set up with co_coro_init()?",
-                     what, co_errname(st), co_strerror(st));
+        _ck_assert_failed(file, line, "Failed",
+                          "%s: co_coro_step() failed with %s (%s). Is the "
+                          "frame set up with co_coro_init()?",
+                          what, co_errname(st), co_strerror(st));
     return st;
 }
 
-int grade_run_coro(co_coro *co, int max_steps, const char *what)
+int grade__run_coro(const char *file, int line, co_coro *co, int max_steps,
+                    const char *what)
 {
     if (max_steps <= 0)
         max_steps = GRADE_STEP_BUDGET;
     for (int steps = 1; steps <= max_steps; steps++) {
-        int st = grade_step(co, what);
+        int st = grade__step(file, line, co, what);
         if (st == CO_STATUS_DONE)
             return steps;
     }
-    ck_abort_msg("your coroutine %s never returned: after %d steps it was "
-                 "still suspended. Does it reach CO_END? (A loop counter kept "
-                 "in a local variable restarts at every resume: keep it in "
-                 "the frame.)",
-                 what, max_steps);
+    _ck_assert_failed(file, line, "Failed",
+                      "your coroutine %s never returned: after %d steps it "
+                      "was still suspended. Does it reach CO_END? (A loop "
+                      "counter kept in a local variable restarts at every "
+                      "resume: keep it in the frame.)",
+                      what, max_steps);
     return max_steps; /* not reached */
 }
 
@@ -211,8 +214,8 @@ static void on_alarm(int sig)
         co_loop_stop(watched_loop);
 }
 
-int grade_run_until_complete(co_loop *loop, co_future *f, double seconds,
-                             const char *what)
+int grade__run_until_complete(const char *file, int line, co_loop *loop,
+                              co_future *f, double seconds, const char *what)
 {
     if (seconds <= 0)
         seconds = 2.0;
@@ -239,17 +242,19 @@ int grade_run_until_complete(co_loop *loop, co_future *f, double seconds,
     watched_loop = NULL;
 
     if (rc == CO_EDEADLOCK)
-        ck_abort_msg("%s waits for something that nobody will ever "
-                     "complete: the loop has no task ready, no timer and no "
-                     "file to watch, and it is still not finished. Is a task "
-                     "awaited that was never created, or a future that "
-                     "nobody sets?",
-                     what);
+        _ck_assert_failed(file, line, "Failed",
+                          "%s waits for something that nobody will ever "
+                          "complete: the loop has no task ready, no timer "
+                          "and no file to watch, and it is still not "
+                          "finished. Is a task awaited that was never "
+                          "created, or a future that nobody sets?",
+                          what);
     if (budget_spent && rc == CO_ESTOPPED)
-        ck_abort_msg("%s never finished: after %.1f s it was still running. "
-                     "Does your coroutine reach CO_END, and does every loop "
-                     "in it end?",
-                     what, seconds);
+        _ck_assert_failed(file, line, "Failed",
+                          "%s never finished: after %.1f s it was still "
+                          "running. Does your coroutine reach CO_END, and "
+                          "does every loop in it end?",
+                          what, seconds);
     return rc;
 }
 
@@ -309,8 +314,8 @@ static int count_lines(const char *text)
     return n;
 }
 
-void grade_expect_trace(const grade_trace *t, const char *expected,
-                        const char *what)
+void grade__expect_trace(const char *file, int line, const grade_trace *t,
+                         const char *expected, const char *what)
 {
     size_t elen = strlen(expected);
     int same = !t->truncated &&
@@ -340,7 +345,7 @@ void grade_expect_trace(const grade_trace *t, const char *expected,
         snprintf(msg + used, sizeof msg - used,
                  "    (and more: your code recorded too many events - an "
                  "endless loop?)\n");
-    ck_abort_msg("%s", msg);
+    _ck_assert_failed(file, line, "Failed", "%s", msg);
 }
 
 void grade__expect_int(const char *file, int line, long long actual,

@@ -51,11 +51,12 @@ TCase *grade_tcase(const char *name);
  *  budget, or a step reports an error, the test fails with a sentence.
  *  @return how many steps it took (the last one is the step that ended it;
  *  a coroutine that suspends k times takes k + 1 steps). */
-int grade_run_coro(co_coro *co, int max_steps, const char *what);
+#define grade_run_coro(co, max_steps, what)                                    \
+    grade__run_coro(__FILE__, __LINE__, (co), (max_steps), (what))
 
 /** Steps @p co exactly once, as a generator's next(): fails the test if the
  *  step reports an error. @return the CO_STATUS_* value of the step. */
-int grade_step(co_coro *co, const char *what);
+#define grade_step(co, what) grade__step(__FILE__, __LINE__, (co), (what))
 
 /** co_loop_run_until_complete(loop, f) with a budget of @p seconds of real
  *  time (0: 2 seconds), kept by an alarm signal (SIGALRM: do not use it in a
@@ -64,8 +65,9 @@ int grade_step(co_coro *co, const char *what);
  *  left that could ever finish it ("waits for something that nobody will
  *  ever complete"). @return what co_loop_run_until_complete() returned
  *  otherwise: 0, or the future's failure code. */
-int grade_run_until_complete(co_loop *loop, co_future *f, double seconds,
-                             const char *what);
+#define grade_run_until_complete(loop, f, seconds, what)                       \
+    grade__run_until_complete(__FILE__, __LINE__, (loop), (f), (seconds),      \
+                              (what))
 
 /* ---- traces: "what happened when", compared as text ------------------- */
 
@@ -92,15 +94,25 @@ void grade_trace_add(grade_trace *t, const char *fmt, ...)
 /** Fails the test unless @p t holds exactly @p expected (events separated
  *  by '\n', a final '\n' optional). The message shows both, line by line,
  *  with the first difference marked, under the heading @p what. */
-void grade_expect_trace(const grade_trace *t, const char *expected,
-                        const char *what);
+#define grade_expect_trace(t, expected, what)                                  \
+    grade__expect_trace(__FILE__, __LINE__, (t), (expected), (what))
 
 /** Fails the test with a sentence if @p actual != @p expected:
  *  "<what>: expected <expected>, your code gave <actual>". */
 #define grade_expect_int(actual, expected, what)                               \
     grade__expect_int(__FILE__, __LINE__, (long long)(actual),                 \
                       (long long)(expected), (what))
+
+/* The functions behind the macros, which pass the test's file and line so
+ * that a failure points at the test, not at grader.c. */
 void grade__expect_int(const char *file, int line, long long actual,
                        long long expected, const char *what);
+int grade__run_coro(const char *file, int line, co_coro *co, int max_steps,
+                    const char *what);
+int grade__step(const char *file, int line, co_coro *co, const char *what);
+int grade__run_until_complete(const char *file, int line, co_loop *loop,
+                              co_future *f, double seconds, const char *what);
+void grade__expect_trace(const char *file, int line, const grade_trace *t,
+                         const char *expected, const char *what);
 
 #endif
