@@ -17,12 +17,10 @@ int run_all(co_coro *co)
         int rc = co_create_task(loop, &self->jobs[i].co, name,
                                 &self->tasks[i]);
         if (rc < 0) {
-            /* Let the tasks already started finish before failing. */
-            self->n = i;
-            for (self->i = 0; self->i < self->n; self->i++) {
-                CO_AWAIT(co, self->tasks[self->i]);
-                co_task_unref(self->tasks[self->i]);
-            }
+            /* The tasks made so far run on without us (the loop holds
+             * them); we only drop our references. */
+            for (int j = 0; j < i; j++)
+                co_task_unref(self->tasks[j]);
             CO_RAISE(co, rc, "could not create a task");
         }
     }
