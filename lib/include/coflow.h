@@ -9,5 +9,9 @@
 #include "coflow/future.h"
 #include "coflow/task.h"
 #include "coflow/loop.h"
+#include "coflow/locks.h"
+#include "coflow/queue.h"
+#include "coflow/aiter.h"
+#include "coflow/acm.h"
 
 #endif

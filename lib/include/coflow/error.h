@@ -48,7 +48,25 @@
       "awaiting it a second time")                                            \
     X(CO_EEMPTY, -19, "there is nothing to wait for: asyncio's wait and "     \
       "as_completed need at least one future, and as_completed has already "   \
-      "handed out one future per item")
+      "handed out one future per item")                                      \
+    X(CO_EQUEUEFULL, -20, "the queue is full: put_nowait() cannot add an "   \
+      "item until a consumer takes one (CO_QUEUE_PUT waits for room)")        \
+    X(CO_EQUEUEEMPTY, -21, "the queue is empty: get_nowait() has nothing to " \
+      "take (CO_QUEUE_GET waits for an item)")                                \
+    X(CO_ETASKDONE, -22, "task_done() was called more times than items were " \
+      "put in the queue")                                                     \
+    X(CO_ENOTLOCKED, -23, "the lock is not held: release() needs a locked "   \
+      "lock, and a Condition's wait() and notify() need its lock acquired")   \
+    X(CO_EOVERRELEASE, -24, "the bounded semaphore was released more times "  \
+      "than it was acquired")                                                 \
+    X(CO_EBUSY, -25, "coroutines are still waiting on this object: free it "  \
+      "only once they have finished (or their loop is closed)")               \
+    X(CO_ESTOPITERATION, -26, "the async iterator has no more items "          \
+      "(StopAsyncIteration): the normal end of an async for, not a failure")  \
+    X(CO_EGENEXIT, -27, "the async generator is being closed (GeneratorExit):" \
+      " it must run its cleanup and end without yielding again")              \
+    X(CO_EAGENRUNNING, -28, "the async generator is busy: an anext or aclose " \
+      "is still in progress, or it yielded a value while being closed")
 
 /** Error codes: 0 is success, every error is negative. Codes from
  *  CO_EUSER downwards are free for applications to use as their own

@@ -1,0 +1,96 @@
+/* coflow/acm.h - async context managers (__aenter__ / __aexit__) and the
+ * `async with` that guarantees the exit runs. Introduced in lesson 13.
+ *
+ * A manager is a struct that starts with a co_acm, plus two step functions
+ * whose frame is that same struct: enter (set up; may await) and exit
+ * (tear down; may await). Exit sees how the body ended in cm->exc (0, or
+ * the failure code; cm->exc_message has its text) and may swallow a
+ * failure by returning 1 (CO_RETURN(co, 1)), as __aexit__ returning True
+ * does. Returning nothing, or 0, lets the failure go on.
+ *
+ * C has no `try` around a block of statements inside a coroutine: the only
+ * place a coroutine can catch a failure is the await of a child. So the
+ * body of an `async with` is a child coroutine of its own, and
+ *
+ *     CO_ASYNC_WITH(co, &self->with, &self->mgr.cm, &self->body.co);
+ *
+ * awaits enter, then the body, then exit - exit whether the body returned,
+ * failed or was cancelled - and finally re-raises the body's failure unless
+ * exit swallowed it. If enter fails, neither the body nor exit runs (as in
+ * Python). If exit fails, that failure replaces the body's.
+ *
+ * co_lock_cm and co_semaphore_cm are ready-made managers: `async with lock`
+ * and `async with sem`. */
+#ifndef COFLOW_ACM_H
+#define COFLOW_ACM_H
+
+#include "coflow/coro.h"
+#include "coflow/error.h"
+#include "coflow/locks.h"
+
+/** The async-context-manager side of an object. */
+typedef struct co_acm {
+    co_coro frame;           /* the enter/exit call in progress; must stay first */
+    co_coro_fn enter_fn;     /* __aenter__ */
+    co_coro_fn exit_fn;      /* __aexit__ */
+    int exc;                 /* during exit: the body's failure, 0 if none */
+    const char *exc_message; /* during exit: its message, or NULL */
+} co_acm;
+
+/** Sets up @p cm with its @p enter and @p exit step functions (both get
+ *  &cm->frame, the start of the manager's struct). @return 0, or CO_EINVAL
+ *  if any argument is NULL. */
+CO_API int co_acm_init(co_acm *cm, co_coro_fn enter, co_coro_fn exit);
+
+/** The frame of one `async with`. All fields are the library's. */
+typedef struct co_async_with {
+    co_coro co;    /* the construct's own frame; must stay first */
+    co_acm *cm;    /* the manager */
+    co_coro *body; /* the body, a child coroutine set up by the caller */
+    int err;       /* how the body ended (0, or its failure) */
+    char *msg;     /* the body failure's message (owned copy), or NULL */
+} co_async_with;
+
+/** Prepares @p w to await `async with cm: body`. @p body must be a fresh
+ *  coroutine (co_coro_init or CO_NEW); its return value can be read from
+ *  it afterwards. @return 0, or CO_EINVAL for a NULL @p w (NULL @p cm or
+ *  @p body make the construct itself fail with CO_EINVAL). */
+CO_API int co_async_with_op(co_async_with *w, co_acm *cm, co_coro *body);
+
+static inline co_coro *co__async_with_frame(co_async_with *w)
+{
+    return (co_coro *)(void *)w;
+}
+
+/** `async with cm: body` - one suspension point. The body's failure (if
+ *  exit did not swallow it) or exit's own failure propagates; to catch it,
+ *  call co_async_with_op() and await the frame with CO_AWAIT_CORO_CATCH. */
+#define CO_ASYNC_WITH(co, w, cm, body)                                         \
+    do {                                                                       \
+        co_async_with_op((w), (cm), (body));                                   \
+        CO_AWAIT_CORO(co, co__async_with_frame(w));                            \
+    } while (0)
+
+/* ---- ready-made managers ------------------------------------------------ */
+
+/** `async with lock:` - enter acquires, exit releases. */
+typedef struct co_lock_cm {
+    co_acm cm;      /* the manager side; must stay first */
+    co_lock *lock;  /* the lock (not owned) */
+    co_wait_op op;  /* the acquire in progress */
+} co_lock_cm;
+
+/** Sets up @p lcm for @p lock. @return 0, or CO_EINVAL. */
+CO_API int co_lock_cm_init(co_lock_cm *lcm, co_lock *lock);
+
+/** `async with sem:` - enter acquires, exit releases. */
+typedef struct co_semaphore_cm {
+    co_acm cm;          /* the manager side; must stay first */
+    co_semaphore *sem;  /* the semaphore (not owned) */
+    co_wait_op op;      /* the acquire in progress */
+} co_semaphore_cm;
+
+/** Sets up @p scm for @p sem. @return 0, or CO_EINVAL. */
+CO_API int co_semaphore_cm_init(co_semaphore_cm *scm, co_semaphore *sem);
+
+#endif

@@ -1,0 +1,179 @@
+/* coflow/aiter.h - async iterators (__anext__ / StopAsyncIteration), the
+ * `async for` loop, and async generators. Introduced in lesson 12.
+ *
+ * An async iterator hands out items one at a time, and may have to wait
+ * for each. "Give me the next item" is a child coroutine (its __anext__)
+ * that either returns the item or fails with CO_ESTOPITERATION, which means
+ * "there are no more" and is not a real failure.
+ *
+ * Write one by hand: a struct that starts with a co_aiter, plus an anext
+ * step function whose frame is that same struct (so it can keep its state
+ * in the struct across items):
+ *
+ *     struct countdown { co_aiter it; int n; };
+ *     static int countdown_anext(co_coro *co) {
+ *         struct countdown *self = (struct countdown *)co;
+ *         CO_BEGIN(co);
+ *         if (self->n == 0)
+ *             CO_RAISE(co, CO_ESTOPITERATION, NULL);
+ *         CO_SLEEP(co, 0.01);                 // it may wait for each item
+ *         CO_RETURN(co, self->n--);
+ *         CO_END(co);
+ *     }
+ *     co_aiter_init(&cd.it, countdown_anext, NULL);
+ *
+ * Or write an async generator: a coroutine whose frame starts with a
+ * co_agen and which hands out items with CO_AGEN_YIELD, awaiting anything
+ * it likes in between. Its CO_FINALLY runs however it ends, also when the
+ * consumer stops early and closes it.
+ *
+ * Consume either with the loop pair (each macro is one suspension point, so
+ * they go on two different lines):
+ *
+ *     CO_ASYNC_FOR(co, &self->gen.it)          // async for x in gen:
+ *         co_aiter_value_int(&self->gen.it, &x);
+ *         if (x == 3)
+ *             break;                           // leaves early: gen is closed
+ *         CO_SLEEP(co, 0.1);                   // the body may suspend
+ *     CO_ASYNC_FOR_END(co, &self->gen.it);
+ *
+ * Unlike CPython, where a generator left half-way is closed whenever the
+ * garbage collector gets to it, CO_ASYNC_FOR_END closes it at once, as
+ * `async with contextlib.aclosing(gen)` would. If the body can fail (an
+ * await in it fails, or the task is cancelled), the loop is left by the
+ * failure and CO_ASYNC_FOR_END is skipped: close the iterator in your
+ * CO_FINALLY with CO_ACLOSE (closing twice is harmless). */
+#ifndef COFLOW_AITER_H
+#define COFLOW_AITER_H
+
+#include <stdbool.h>
+
+#include "coflow/coro.h"
+#include "coflow/error.h"
+
+/** The async-iterator side of an object. `frame` is the frame of the
+ *  anext (or aclose) call in progress: only one can be, and its return
+ *  value is the item. */
+typedef struct co_aiter {
+    co_coro frame;          /* the current anext/aclose call; must stay first */
+    co_coro_fn anext_fn;    /* __anext__: returns the item or raises the end */
+    co_coro_fn aclose_fn;   /* aclose(), or NULL when there is nothing to do */
+    unsigned char ended;    /* the end was reached, or it was closed */
+} co_aiter;
+
+/** Sets up @p it with @p anext (required) and @p aclose (may be NULL).
+ *  Both step functions get &it->frame, which is the start of the struct
+ *  that begins with @p it. @return 0, or CO_EINVAL for NULL @p it/@p anext. */
+CO_API int co_aiter_init(co_aiter *it, co_coro_fn anext, co_coro_fn aclose);
+
+/** Prepares @p it's frame for one `await anext(it)`: await &it->frame with
+ *  CO_AWAIT_CORO(_CATCH) next. An ended iterator's anext fails with
+ *  CO_ESTOPITERATION without calling the user's function. @return 0;
+ *  CO_EINVAL for NULL; CO_EAGENRUNNING if a call is still in progress (for
+ *  instance another task's anext): the frame is left alone, and awaiting
+ *  it fails with CO_EREUSED. */
+CO_API int co_aiter_anext_op(co_aiter *it);
+
+/** Prepares @p it's frame for one `await it.aclose()`. Closing an iterator
+ *  that has ended, or that has no aclose, only marks it ended. @return as
+ *  co_aiter_anext_op(). */
+CO_API int co_aiter_aclose_op(co_aiter *it);
+
+/** True once the iteration has ended (or the iterator was closed). */
+CO_API bool co_aiter_ended(const co_aiter *it);
+
+/** The item the latest anext returned. @return 0 and *out; CO_ESTATE if no
+ *  anext has returned an item since; CO_EKIND if it returned the other
+ *  kind; CO_EINVAL. */
+CO_API int co_aiter_value_int(const co_aiter *it, long long *out);
+CO_API int co_aiter_value_ptr(const co_aiter *it, void **out);
+
+/* What the macros await: the call's frame (NULL-safe, typed). */
+static inline co_coro *co__aiter_frame(co_aiter *it)
+{
+    return (co_coro *)(void *)it;
+}
+
+/* After an anext: the end of the iteration is not a failure. */
+CO_API void co__aiter_after(co_coro *co, co_aiter *it);
+
+/** `item = await anext(it)`: one suspension point. Afterwards either
+ *  co_aiter_ended(it) is true, or the item is read with co_aiter_value_*.
+ *  Any other failure of the anext propagates. */
+#define CO_ANEXT(co, it)                                                       \
+    do {                                                                       \
+        co_aiter_anext_op(it);                                                 \
+        CO__AWAIT_CORO(co, co__aiter_frame(it), co__aiter_after((co), (it));   \
+                       CO__PROPAGATE(co));                                     \
+    } while (0)
+
+/** `await it.aclose()`: one suspension point (none if there is nothing to
+ *  close). A generator's cleanup runs; a failure in it propagates. */
+#define CO_ACLOSE(co, it)                                                      \
+    do {                                                                       \
+        co_aiter_aclose_op(it);                                                \
+        CO_AWAIT_CORO(co, co__aiter_frame(it));                                \
+    } while (0)
+
+/** Opens `async for` over @p it. The loop body follows, and is closed by
+ *  CO_ASYNC_FOR_END on a line of its own (the pair has unbalanced braces
+ *  on purpose: forgetting the END does not compile). `break` leaves the
+ *  loop, `continue` asks for the next item. */
+#define CO_ASYNC_FOR(co, it)                                                   \
+    for (;;) {                                                                 \
+        CO_ANEXT(co, it);                                                      \
+        if (co_aiter_ended(it))                                                \
+            break;
+
+/** Closes the loop opened by CO_ASYNC_FOR, then closes @p it: after a
+ *  `break` this runs the generator's cleanup; after the natural end it does
+ *  nothing. */
+#define CO_ASYNC_FOR_END(co, it)                                               \
+    }                                                                          \
+    CO_ACLOSE(co, it)
+
+/* ---- async generators --------------------------------------------------- */
+
+/** An async generator's header: the generator's own frame starts with it.
+ *  Set it up with co_agen_init(); consume it through `it`. */
+typedef struct co_agen {
+    co_coro co;            /* the generator body's frame; must stay first */
+    co_aiter it;           /* its async-iterator side: anext / aclose */
+    union {
+        long long i;
+        void *p;
+    } value;               /* the item being yielded */
+    unsigned char kind;    /* enum co_kind of `value` */
+    unsigned char yielded; /* set by CO_AGEN_YIELD, taken by the anext */
+} co_agen;
+
+/** Makes @p gen a fresh generator running @p body (a step function whose
+ *  frame starts with the co_agen). Like calling an async generator
+ *  function: runs nothing. @return 0, or CO_EINVAL. */
+CO_API int co_agen_init(co_agen *gen, co_coro_fn body);
+
+/* Hand an item to the consumer. */
+CO_API void co__agen_yield_int(co_coro *co, long long v);
+CO_API void co__agen_yield_ptr(co_coro *co, void *p);
+
+/** Inside a generator's body: `yield v` (an integer). The body stops here
+ *  until the consumer asks for the next item; if the consumer closes the
+ *  generator instead, the body fails here with CO_EGENEXIT and runs its
+ *  CO_FINALLY (it must not yield again). One suspension point. Use it only
+ *  in the generator's own step function, whose `co` is the co_agen. */
+#define CO_AGEN_YIELD(co, v)                                                   \
+    do {                                                                       \
+        co__agen_yield_int((co), (v));                                         \
+        CO__SUSPEND(co, CO_STATUS_YIELD);                                      \
+        CO__PROPAGATE(co);                                                     \
+    } while (0)
+
+/** `yield p` with a pointer (not owned by coflow). */
+#define CO_AGEN_YIELD_PTR(co, p)                                               \
+    do {                                                                       \
+        co__agen_yield_ptr((co), (p));                                         \
+        CO__SUSPEND(co, CO_STATUS_YIELD);                                      \
+        CO__PROPAGATE(co);                                                     \
+    } while (0)
+
+#endif
