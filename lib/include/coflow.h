@@ -9,6 +9,7 @@
 #include "coflow/future.h"
 #include "coflow/task.h"
 #include "coflow/loop.h"
+#include "coflow/gather.h"
 #include "coflow/locks.h"
 #include "coflow/queue.h"
 #include "coflow/aiter.h"

@@ -1,0 +1,178 @@
+/* coflow/gather.h - waiting for many futures at once: gather, wait,
+ * wait_for, as_completed and shield, as asyncio names them.
+ * Introduced in lesson 07 (gather and wait); wait_for, shield and what
+ * cancellation does to each of them come in lesson 11.
+ *
+ * Each combinator takes futures (a task is passed as CO_AS_FUTURE(task))
+ * and gives back one new future, the "outer" one, that a coroutine awaits
+ * with CO_AWAIT like any other. The outer future says "the waiting is
+ * over"; the results themselves stay in the items, which you read in
+ * argument order after the await:
+ *
+ *     co_gather(loop, self->items, 3, false, &self->all);
+ *     CO_AWAIT(co, self->all);                  // results = await gather(...)
+ *     co_future_result_int(self->items[0], &v); // results[0]
+ *
+ * Ownership, the same for every function here:
+ *  - The caller gets one reference to the outer future (*out) and drops it
+ *    with co_future_unref() when done with it (CO_FINALLY is a good place).
+ *  - The items stay the caller's: the combinator takes its own reference on
+ *    each one for as long as it needs it, so the caller may drop theirs at
+ *    any time. Keep yours if you want to read the results afterwards.
+ *  - Dropping the last reference to a pending outer future stops the
+ *    combinator from watching its items; the items themselves carry on.
+ *  - A call that fails registers nothing, takes no reference and sets *out
+ *    to NULL.
+ *
+ * A student's usual mistake: reading an item's result before the outer
+ * future is done. Until then the item may still be pending (CO_ESTATE). */
+#ifndef COFLOW_GATHER_H
+#define COFLOW_GATHER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "coflow/error.h"
+#include "coflow/future.h"
+
+/** A timeout meaning "wait as long as it takes" (Python's timeout=None).
+ *  Every negative timeout means the same. */
+#define CO_NO_TIMEOUT (-1.0)
+
+/** asyncio.gather(*items, return_exceptions=...): an outer future that is
+ *  done once every item is done.
+ *
+ *  Without @p return_exceptions, the first item to fail (or to be
+ *  cancelled) finishes the outer future at once with the same failure (or
+ *  cancellation); the other items are NOT cancelled and keep running. With
+ *  it, the outer future waits for every item and then finishes with a
+ *  result even if some failed or were cancelled: read each item's outcome
+ *  with co_future_exception() / co_future_result_*().
+ *
+ *  On success the outer future's result is the integer @p n (the length of
+ *  Python's result list). Every failure an item ends with counts as read
+ *  (no "exception was never retrieved" for it): the outer future carries
+ *  it, or, with @p return_exceptions, you are expected to look.
+ *
+ *  Cancelling the outer future (co_future_cancel, or cancelling the task
+ *  that awaits it) cancels every item still pending; the outer future then
+ *  ends cancelled once the items have reacted, so their cleanup runs before
+ *  the awaiting task resumes. That cancel returns false if no item could be
+ *  cancelled any more.
+ *
+ *  The same future may appear several times; it is one child, waited for
+ *  once. gather of nothing (@p n == 0; @p items may then be NULL) is an
+ *  outer future that is already done, with result 0.
+ *
+ *  @param loop  the loop every item belongs to
+ *  @param items @p n futures (tasks via CO_AS_FUTURE); none may be NULL
+ *  @param n     how many
+ *  @param return_exceptions  see above
+ *  @param out   receives a reference to the outer future
+ *  @return 0; CO_EINVAL (NULL loop/out, NULL items with n > 0, a NULL item);
+ *  CO_EWRONGLOOP (an item of another loop); CO_ECLOSED; CO_ENOMEM. */
+CO_API int co_gather(co_loop *loop, co_future *const *items, size_t n,
+                     bool return_exceptions, co_future **out);
+
+/** When asyncio.wait returns (its return_when argument). */
+enum co_return_when {
+    CO_ALL_COMPLETED = 0, /**< every item is done */
+    CO_FIRST_COMPLETED,   /**< any item is done */
+    CO_FIRST_EXCEPTION    /**< any item failed (a cancellation does not
+                               count), or else every item is done */
+};
+
+/** asyncio.wait(items, timeout=..., return_when=...): an outer future that
+ *  finishes when @p return_when is met or @p timeout seconds have passed,
+ *  whichever comes first. It never fails on a timeout: it simply finishes,
+ *  and co_wait_sets() then tells you which items are done and which are
+ *  still pending. It cancels nothing, neither on timeout nor when the outer
+ *  future itself is cancelled. Its result is the integer 0.
+ *
+ *  Under CO_FIRST_EXCEPTION a failure it sees counts as read.
+ *
+ *  @param timeout seconds; negative (CO_NO_TIMEOUT) waits as long as it
+ *  takes; 0 looks once, on the next loop iteration
+ *  @return 0; CO_EEMPTY when @p n is 0 (asyncio: "Set of Tasks/Futures is
+ *  empty"); CO_EINVAL (NULL arguments or item, NaN timeout, unknown
+ *  @p return_when); CO_EWRONGLOOP; CO_ECLOSED; CO_ENOMEM. */
+CO_API int co_wait(co_loop *loop, co_future *const *items, size_t n,
+                   double timeout, enum co_return_when return_when,
+                   co_future **out);
+
+/** Sorts @p items into the done and the pending ones, keeping their order:
+ *  asyncio.wait's `done, pending = ...`, read once the outer future of
+ *  co_wait() is done. Either output array (room for @p n) may be NULL if you
+ *  only want the other; the counts may be NULL too. No reference is taken:
+ *  the pointers are the caller's items.
+ *  @return 0, or CO_EINVAL for NULL @p items with @p n > 0. */
+CO_API int co_wait_sets(co_future *const *items, size_t n, co_future **done,
+                        size_t *ndone, co_future **pending, size_t *npending);
+
+/** asyncio.wait_for(inner, timeout) (Python 3.11's rules): an outer future
+ *  that finishes as @p inner finishes (same result, failure or
+ *  cancellation; a string result is copied) unless the timeout comes first.
+ *
+ *  On timeout it cancels @p inner, waits until @p inner has really ended
+ *  (its cleanup has run), and then fails with CO_ETIMEDOUT; if @p inner
+ *  caught the cancellation and returned a value anyway, or had already
+ *  finished when the timer fired, the outer future takes that outcome
+ *  instead: a result that made it in time is never thrown away.
+ *
+ *  Cancelling the outer future (or the task awaiting it) cancels @p inner,
+ *  waits for it to end, then ends cancelled. co_wait_for never returns
+ *  control to the awaiting task while @p inner still runs.
+ *
+ *  @param timeout seconds; negative (CO_NO_TIMEOUT): no timeout, the outer
+ *  future is a plain await of @p inner; 0: if @p inner is not done yet it is
+ *  cancelled right away (as in Python 3.11, timeout <= 0 cancels at once)
+ *  @return 0; CO_EINVAL (NULL, NaN); CO_EWRONGLOOP; CO_ECLOSED; CO_ENOMEM. */
+CO_API int co_wait_for(co_loop *loop, co_future *inner, double timeout,
+                       co_future **out);
+
+/** asyncio.shield(inner): an outer future that finishes as @p inner does,
+ *  but whose cancellation does not reach @p inner: cancelling the outer
+ *  future (or the task awaiting it) cancels only the outer one, and
+ *  @p inner keeps running. If @p inner itself is cancelled, the outer future
+ *  is cancelled too. If @p inner is already done, *out is @p inner itself
+ *  (with a new reference).
+ *  @return 0; CO_EINVAL; CO_EWRONGLOOP; CO_ECLOSED; CO_ENOMEM. */
+CO_API int co_shield(co_loop *loop, co_future *inner, co_future **out);
+
+/** The iterator behind asyncio.as_completed(items, timeout=...). */
+typedef struct co_as_completed co_as_completed;
+
+/** Starts watching @p items. Then call co_as_completed_next() once per
+ *  item (duplicates count once: @p n minus the repeats) and await each
+ *  future it gives: they finish in the order the items complete.
+ *  @param timeout seconds for the whole run (negative: none); when it
+ *  passes, every next-future not yet finished fails with CO_ETIMEDOUT (the
+ *  items are not cancelled)
+ *  @param out receives the iterator, owned by the caller, freed with
+ *  co_as_completed_free()
+ *  @return 0; CO_EEMPTY when @p n is 0; CO_EINVAL; CO_EWRONGLOOP;
+ *  CO_ECLOSED; CO_ENOMEM. */
+CO_API int co_as_completed_new(co_loop *loop, co_future *const *items,
+                               size_t n, double timeout,
+                               co_as_completed **out);
+
+/** The next future to await. Once it is done, its result is a pointer to
+ *  the item that completed (read it with co_future_result_ptr(); it stays
+ *  valid while you hold the item or the iterator), and that item holds the
+ *  real result or failure. (Python's `for f in as_completed(...): await f`
+ *  hands over the result directly; `async for` in 3.13 hands over the
+ *  item, as here, which in C is the more useful: you learn which one.)
+ *  @param next_out receives a reference, dropped with co_future_unref()
+ *  @return 0; CO_EEMPTY when one future per item has been handed out
+ *  already; CO_EINVAL; CO_ECLOSED; CO_ENOMEM. */
+CO_API int co_as_completed_next(co_as_completed *ac, co_future **next_out);
+
+/** How many items have not been handed out by co_as_completed_next() yet. */
+CO_API size_t co_as_completed_remaining(const co_as_completed *ac);
+
+/** Stops watching and frees the iterator. Next-futures that are still
+ *  pending are cancelled (whoever awaits one sees CO_ECANCELLED, never a
+ *  hang); the items carry on. NULL is a no-op. */
+CO_API void co_as_completed_free(co_as_completed *ac);
+
+#endif
