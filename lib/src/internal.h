@@ -4,6 +4,7 @@
 #ifndef COFLOW_INTERNAL_H
 #define COFLOW_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -68,7 +69,13 @@ struct co_loop {
     size_t ntasks, tasks_cap;   /* their count and the array's capacity */
     unsigned next_task_id;      /* for the default name "Task-N" */
     co_task *current;           /* the task running now, or NULL */
-    unsigned keepalive;         /* outside work that may still call in */
+    atomic_uint keepalive;      /* outside work that may still call in
+                                 * (atomic: co_loop_release may come from
+                                 * another thread) */
+    struct co__chan *chan;      /* wakeup pipe + threadsafe calls (wakeup.h) */
+    struct co__outside *outside; /* cross-thread work to settle at close */
+    struct co_executor *default_executor; /* run_in_executor(NULL), lazily */
+    unsigned nsignals;          /* signal handlers this loop owns */
     co_exception_handler handler; /* where reports go (NULL: stderr) */
     void *handler_arg;          /* its argument */
     unsigned refs;              /* see the invariants above */

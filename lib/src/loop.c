@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "wakeup.h"
 
 _Thread_local co_loop *co__running_loop;
 
@@ -41,6 +42,20 @@ int co_loop_new_with_backend(co_loop **out, const char *backend)
     loop->ready = malloc(loop->ready_cap * sizeof *loop->ready);
     int rc = loop->ready ? be->create(&loop->backend_state) : CO_ENOMEM;
     if (rc < 0) {
+        free(loop->ready);
+        free(loop);
+        return rc;
+    }
+    /* The wakeup pipe is watched from the start but is not counted in
+     * io_count: a loop with nothing else to watch still skips select(). */
+    rc = co__chan_new(&loop->chan);
+    if (rc == 0) {
+        rc = be->add(loop->backend_state, loop->chan->rfd, CO__READ);
+        if (rc < 0)
+            co__chan_unref(loop->chan);
+    }
+    if (rc < 0) {
+        be->destroy(loop->backend_state);
         free(loop->ready);
         free(loop);
         return rc;
@@ -101,6 +116,8 @@ int co_loop_close(co_loop *loop)
                 oldest = i;
         co__task_abandon(loop->tasks[oldest]);
     }
+    /* Other threads and signals next: jobs finish, nothing calls in again. */
+    co__threads_close(loop);
     loop->closed = true;
     while (loop->ready_len) {
         co__handle *h = &loop->ready[loop->ready_head];
@@ -137,6 +154,8 @@ int co_loop_close(co_loop *loop)
     loop->ready = NULL;
     loop->tasks = NULL;
     loop->backend->destroy(loop->backend_state);
+    co__chan_unref(loop->chan); /* late posters keep it until they let go */
+    loop->chan = NULL;
     co__loop_unref(loop);
     return 0;
 }
@@ -520,6 +539,10 @@ int co_loop_remove_writer(co_loop *loop, int fd)
 
 void co__loop_fd_event(co_loop *loop, int fd, int mask)
 {
+    if (fd == loop->chan->rfd) {
+        co__chan_drain(loop->chan); /* the calls are taken after the poll */
+        return;
+    }
     if (fd < 0 || fd >= loop->io_cap)
         return;
     co__io *io = &loop->io[fd];
@@ -550,19 +573,21 @@ void co__loop_fd_event(co_loop *loop, int fd, int mask)
 
 /* ---- running ------------------------------------------------------------ */
 
-/* True when nothing could ever happen again: no callback, timer, fd or
- * outside work. Running on would block forever. */
+/* True when nothing could ever happen again: no callback, timer, fd,
+ * outside work or threadsafe call on its way. Running on would block
+ * forever. */
 static bool idle_forever(const co_loop *loop)
 {
     return loop->ready_len == 0 && loop->heap_len == 0 &&
-           loop->io_count == 0 && loop->keepalive == 0 && !loop->stopping;
+           loop->io_count == 0 && loop->keepalive == 0 && !loop->stopping &&
+           !co__chan_rang(loop->chan);
 }
 
 int co__loop_run_once(co_loop *loop)
 {
     /* 1. How long may we sleep? */
     double timeout = -1;
-    if (loop->ready_len || loop->stopping)
+    if (loop->ready_len || loop->stopping || co__chan_rang(loop->chan))
         timeout = 0;
     else if (loop->heap_len) {
         timeout = loop->heap[0]->when - co_loop_time(loop);
@@ -575,6 +600,10 @@ int co__loop_run_once(co_loop *loop)
         if (rc < 0)
             return rc;
     }
+    /* 2b. Calls from other threads and signal handlers join the ready queue
+     *     (one atomic load when nobody rang: the hot path stays free). */
+    if (co__chan_rang(loop->chan))
+        co__threads_dispatch(loop);
     /* 3. Timers that are due join the ready queue, in deadline order. */
     if (loop->heap_len) {
         double now = co_loop_time(loop);
@@ -636,9 +665,10 @@ int co_loop_run_forever(co_loop *loop)
             rc = CO_EDEADLOCK;
             break;
         }
-        bool last = loop->stopping;
         rc = co__loop_run_once(loop);
-        if (last)
+        /* As asyncio: stop() ends the run after the iteration it was called
+         * in (or, called before the run, after the first one). */
+        if (loop->stopping)
             break;
     }
     leave(loop);
@@ -666,9 +696,10 @@ int co_loop_run_until_complete(co_loop *loop, co_future *f)
             rc = co_future_done(f) ? 0 : CO_EDEADLOCK;
             break;
         }
-        bool last = loop->stopping;
         rc = co__loop_run_once(loop);
-        if (last)
+        /* As asyncio: stop() ends the run after the iteration it was called
+         * in (or, called before the run, after the first one). */
+        if (loop->stopping)
             break;
     }
     co_future_remove_done_callback(f, stop_when_done, loop);

@@ -66,7 +66,13 @@
     X(CO_EGENEXIT, -27, "the async generator is being closed (GeneratorExit):" \
       " it must run its cleanup and end without yielding again")              \
     X(CO_EAGENRUNNING, -28, "the async generator is busy: an anext or aclose " \
-      "is still in progress, or it yielded a value while being closed")
+      "is still in progress, or it yielded a value while being closed")        \
+    X(CO_ENOLOOP, -29, "there is no current event loop in this thread: "      \
+      "make one with co_new_event_loop() and co_set_event_loop()")             \
+    X(CO_ESHUTDOWN, -30, "the executor or pool has been shut down: it takes " \
+      "no new jobs")                                                           \
+    X(CO_EWORKER, -31, "the worker process died while running the job (it "   \
+      "crashed or was killed); the pool has started a new one")
 
 /** Error codes: 0 is success, every error is negative. Codes from
  *  CO_EUSER downwards are free for applications to use as their own

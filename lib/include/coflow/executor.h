@@ -1,0 +1,68 @@
+/* coflow/executor.h - a pool of threads for blocking work, and
+ * loop.run_in_executor(). Introduced in lesson 09.
+ *
+ * A blocking call (a synchronous library, a slow disk, sleep()) inside a
+ * coroutine stops every task of the loop. Hand it to a thread pool instead:
+ * the job runs on a worker thread while the loop goes on, and the loop future
+ * you await finishes, on the loop's thread, when the job is done.
+ *
+ * A job is `long long fn(void *arg)`: it returns a result (0 or more) or
+ * fails by returning a negative code (CO_EUSER and below are yours). To hand
+ * back more than a number, let the job fill in the struct `arg` points to:
+ * it is yours, and must stay valid until the job's future is done. */
+#ifndef COFLOW_EXECUTOR_H
+#define COFLOW_EXECUTOR_H
+
+#include <stdbool.h>
+
+#include "coflow/concurrent.h"
+#include "coflow/error.h"
+#include "coflow/future.h"
+
+typedef struct co_executor co_executor;
+
+/** A job, run on a worker thread. Negative return = failure code. */
+typedef long long (*co_job_fn)(void *arg);
+
+/** concurrent.futures.ThreadPoolExecutor(max_workers). Threads start only
+ *  when jobs need them, up to @p max_workers (0: the default,
+ *  min(32, CPUs + 4)). @return 0 and *out; CO_EINVAL (negative); CO_ENOMEM;
+ *  CO_ESYS. */
+CO_API int co_executor_new(co_executor **out, int max_workers);
+
+/** The most threads it will run at once. 0 for NULL. */
+CO_API int co_executor_max_workers(const co_executor *ex);
+
+/** executor.submit(fn, arg): queues the job. *out gets a concurrent future
+ *  (a reference for the caller) for its result. Any thread.
+ *  @return 0; CO_EINVAL; CO_ESHUTDOWN; CO_ENOMEM; CO_ESYS (no thread could
+ *  be started). */
+CO_API int co_executor_submit(co_executor *ex, co_job_fn fn, void *arg,
+                              co_cfuture **out);
+
+/** executor.shutdown(wait, cancel_futures): no new jobs from now on. With
+ *  @p cancel_futures the jobs not started yet are cancelled; the others
+ *  still run. With @p wait it returns once every job has ended and every
+ *  thread is joined; without, at once (co_executor_free joins them later).
+ *  Call it from outside the pool's own jobs. @return 0 or CO_EINVAL. */
+CO_API int co_executor_shutdown(co_executor *ex, bool wait, bool cancel_futures);
+
+/** Shuts down (waiting for running and queued jobs), joins the threads and
+ *  frees the pool. NULL is a no-op. */
+CO_API void co_executor_free(co_executor *ex);
+
+/** loop.run_in_executor(executor, fn, arg): runs @p fn(@p arg) in @p ex, or
+ *  in the loop's default pool if NULL (made on first use, shut down and
+ *  joined by co_loop_close). *out gets a loop future (a reference for the
+ *  caller) holding the job's integer result or failure. Cancelling it
+ *  cancels the job if the job has not started yet. Loop thread only.
+ *  @return 0; CO_EINVAL; CO_ECLOSED; CO_ESHUTDOWN; CO_ENOMEM; CO_ESYS. */
+CO_API int co_loop_run_in_executor(co_loop *loop, co_executor *ex, co_job_fn fn,
+                                   void *arg, co_future **out);
+
+/** loop.set_default_executor(ex): @p ex is taken over (the loop shuts it
+ *  down and frees it when closed, or when replaced). Loop thread only.
+ *  @return 0, CO_EINVAL, CO_ECLOSED. */
+CO_API int co_loop_set_default_executor(co_loop *loop, co_executor *ex);
+
+#endif

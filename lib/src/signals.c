@@ -1,0 +1,153 @@
+/* signals.c - loop.add_signal_handler: Unix signals become loop callbacks.
+ * Introduced in lesson 11 (Ctrl-C cancels every task).
+ *
+ * The real handler (on_signal) runs at any moment, in any thread, between
+ * any two instructions of the program. It may only touch lock-free atomics
+ * and call async-signal-safe functions such as write(), so it notes the
+ * signal and rings the owner loop's wakeup pipe; the loop then queues the
+ * user's callback on its own thread. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "wakeup.h"
+
+#ifndef NSIG
+#define NSIG 65
+#endif
+
+/* One row per signal number. `chan` and `caught` are what on_signal reads
+ * and writes; the rest is used on the owner loop's thread under `lock`. */
+static struct {
+    co__chan *_Atomic chan;  /* the owner loop's channel, or NULL */
+    atomic_int caught;       /* arrived since the owner last looked */
+    co_loop *loop;           /* the owner loop, or NULL */
+    co_callback fn;          /* the user's callback */
+    void *arg;               /* its argument */
+    struct sigaction old;    /* what the signal did before */
+} rows[NSIG];
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void on_signal(int signo)
+{
+    int saved = errno; /* write() may change it under the interrupted code */
+    if (signo > 0 && signo < NSIG) {
+        co__chan *c = atomic_load(&rows[signo].chan);
+        if (c) {
+            atomic_store(&rows[signo].caught, 1);
+            co__chan_wake(c);
+        }
+    }
+    errno = saved;
+}
+
+static bool catchable(int signo)
+{
+    return signo > 0 && signo < NSIG && signo != SIGKILL && signo != SIGSTOP;
+}
+
+int co_loop_add_signal_handler(co_loop *loop, int signo, co_callback fn,
+                               void *arg)
+{
+    if (!loop || !fn || !catchable(signo))
+        return CO_EINVAL;
+    if (loop->closed)
+        return CO_ECLOSED;
+    pthread_mutex_lock(&lock);
+    if (rows[signo].loop && rows[signo].loop != loop) {
+        pthread_mutex_unlock(&lock);
+        return CO_EINVAL; /* another loop handles it */
+    }
+    if (!rows[signo].loop) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        /* SA_RESTART: blocking calls elsewhere in the program are restarted
+         * rather than failing with EINTR (select() still returns early). */
+        sa.sa_flags = SA_RESTART;
+        atomic_store(&rows[signo].caught, 0);
+        atomic_store(&rows[signo].chan, loop->chan);
+        if (sigaction(signo, &sa, &rows[signo].old) < 0) {
+            atomic_store(&rows[signo].chan, NULL);
+            pthread_mutex_unlock(&lock);
+            return CO_ESYS;
+        }
+        rows[signo].loop = loop;
+        loop->nsignals++;
+        atomic_fetch_add(&loop->keepalive, 1); /* a signal may still come */
+    }
+    rows[signo].fn = fn;
+    rows[signo].arg = arg;
+    pthread_mutex_unlock(&lock);
+    return 0;
+}
+
+/* With `lock` held. */
+static void forget(co_loop *loop, int signo)
+{
+    sigaction(signo, &rows[signo].old, NULL);
+    atomic_store(&rows[signo].chan, NULL);
+    rows[signo].loop = NULL;
+    rows[signo].fn = NULL;
+    loop->nsignals--;
+    atomic_fetch_sub(&loop->keepalive, 1);
+}
+
+int co_loop_remove_signal_handler(co_loop *loop, int signo)
+{
+    if (!loop || signo <= 0 || signo >= NSIG)
+        return CO_EINVAL;
+    pthread_mutex_lock(&lock);
+    int removed = rows[signo].loop == loop;
+    if (removed)
+        forget(loop, signo);
+    pthread_mutex_unlock(&lock);
+    return removed;
+}
+
+void co__signals_forget(co_loop *loop)
+{
+    pthread_mutex_lock(&lock);
+    for (int s = 1; s < NSIG; s++)
+        if (rows[s].loop == loop)
+            forget(loop, s);
+    pthread_mutex_unlock(&lock);
+}
+
+void co__signals_dispatch(co_loop *loop)
+{
+    pthread_mutex_lock(&lock);
+    for (int s = 1; s < NSIG; s++) {
+        if (rows[s].loop == loop && atomic_exchange(&rows[s].caught, 0) &&
+            co_loop_call_soon(loop, rows[s].fn, rows[s].arg) < 0)
+            co_loop_report(loop, "a signal handler could not be queued (out "
+                                 "of memory)");
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+static void cancel_all(void *arg)
+{
+    co_loop *loop = arg;
+    size_t n = co_all_tasks(loop, NULL, 0);
+    co_task **tasks = n ? malloc(n * sizeof *tasks) : NULL;
+    if (!tasks)
+        return;
+    n = co_all_tasks(loop, tasks, n);
+    for (size_t i = 0; i < n; i++)
+        co_task_ref(tasks[i]); /* a cancel may end another task's last ref */
+    for (size_t i = 0; i < n; i++) {
+        co_task_cancel(tasks[i]);
+        co_task_unref(tasks[i]);
+    }
+    free(tasks);
+}
+
+int co_loop_cancel_all_on_signal(co_loop *loop, int signo)
+{
+    return co_loop_add_signal_handler(loop, signo, cancel_all, loop);
+}

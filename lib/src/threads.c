@@ -1,0 +1,278 @@
+/* threads.c - the loop's side of other threads: threadsafe calls, stop,
+ * hold/release, run_coroutine_threadsafe, and each thread's current loop.
+ * Introduced in lesson 10. Everything that touches loop state happens on the
+ * loop's thread; another thread only ever posts to the loop's channel. */
+#include <signal.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "wakeup.h"
+
+void co__threads_dispatch(co_loop *loop)
+{
+    co__tscall *call = co__chan_take(loop->chan);
+    while (call) {
+        co__tscall *next = call->next;
+        if (co_loop_call_soon(loop, call->fn, call->arg) < 0) {
+            co_loop_report(loop, "a threadsafe call could not be queued (out "
+                                 "of memory); it is dropped");
+            if (call->drop)
+                call->drop(call->arg);
+        }
+        free(call);
+        call = next;
+    }
+    if (loop->nsignals)
+        co__signals_dispatch(loop);
+}
+
+static _Thread_local co_loop *current_loop; /* co_set_event_loop */
+
+void co__threads_close(co_loop *loop)
+{
+    if (current_loop == loop)
+        current_loop = NULL;
+    if (loop->nsignals)
+        co__signals_forget(loop);
+    if (loop->default_executor) {
+        /* Queued jobs are cancelled, running ones finish: their results
+         * are posted to the channel and dropped with it just below. */
+        co_executor_shutdown(loop->default_executor, true, true);
+        co_executor_free(loop->default_executor);
+        loop->default_executor = NULL;
+    }
+    co__chan_close(loop->chan);
+    while (loop->outside)
+        loop->outside->detach(loop->outside);
+}
+
+int co_loop_call_soon_threadsafe(co_loop *loop, co_callback fn, void *arg)
+{
+    if (!loop || !fn)
+        return CO_EINVAL;
+    return co__chan_post(loop->chan, fn, NULL, arg);
+}
+
+static void stop_now(void *arg)
+{
+    co_loop_stop(arg);
+}
+
+int co_loop_stop_threadsafe(co_loop *loop)
+{
+    return co_loop_call_soon_threadsafe(loop, stop_now, loop);
+}
+
+int co_loop_hold(co_loop *loop)
+{
+    if (!loop)
+        return CO_EINVAL;
+    atomic_fetch_add(&loop->keepalive, 1);
+    return 0;
+}
+
+int co_loop_release(co_loop *loop)
+{
+    if (!loop)
+        return CO_EINVAL;
+    unsigned n = atomic_load(&loop->keepalive);
+    do {
+        if (n == 0)
+            return CO_ESTATE;
+    } while (!atomic_compare_exchange_weak(&loop->keepalive, &n, n - 1));
+    /* A loop asleep because of the hold must wake up and look again. */
+    co__chan_wake(loop->chan);
+    return 0;
+}
+
+/* ---- run_coroutine_threadsafe -------------------------------------------- */
+
+/* Held by the start call (then the loop side, while the task runs) and by
+ * the concurrent future's done-callback (then the cancel call it posts). */
+typedef struct rct {
+    co__outside link;  /* in loop->outside while the task runs */
+    atomic_uint refs;  /* see above */
+    co_loop *loop;     /* the loop (used on its thread only) */
+    co_coro *coro;     /* the coroutine to start */
+    co_task *task;     /* loop side: our reference while it runs, or NULL */
+    co_cfuture *cf;    /* our reference: what the other thread waits on */
+    co__chan *chan;    /* our reference: for the cancel call */
+} rct;
+
+static void rct_unref(void *arg)
+{
+    rct *r = arg;
+    if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    co_cfuture_unref(r->cf);
+    co__chan_unref(r->chan);
+    free(r);
+}
+
+static void task_finished(co_future *f, void *arg)
+{
+    rct *r = arg;
+    co_task *t = r->task;
+    if (!t)
+        return;
+    if (co_future_cancelled(f)) {
+        co_cfuture_cancel(r->cf);
+    } else {
+        const char *msg;
+        int err = co_future_exception(f, &msg);
+        if (err)
+            co_cfuture_set_exception(r->cf, err, msg);
+        else if (f->kind == CO_KIND_PTR)
+            co_cfuture_set_result_ptr(r->cf, f->v.p);
+        else
+            co_cfuture_set_result_int(r->cf, f->kind == CO_KIND_INT ? f->v.i
+                                                                  : 0);
+    }
+    co__outside_unlink(r->loop, &r->link);
+    r->task = NULL;
+    co_task_unref(t);
+    rct_unref(r); /* the loop side */
+}
+
+static void rct_detach(co__outside *o)
+{
+    rct *r = (rct *)(void *)o;
+    co__outside_unlink(r->loop, o);
+    co_cfuture_set_exception(r->cf, CO_ECLOSED,
+                             "the loop was closed before the coroutine ended");
+    co_task *t = r->task;
+    r->task = NULL;
+    co_task_unref(t);
+    rct_unref(r);
+}
+
+/* The loop closed before the task could even start. */
+static void start_dropped(void *arg)
+{
+    rct *r = arg;
+    co_coro_free(r->coro); /* frees a CO_NEW frame; others stay the caller's */
+    co_cfuture_set_exception(r->cf, CO_ECLOSED,
+                             "the loop was closed before the coroutine started");
+    rct_unref(r);
+}
+
+static void start(void *arg)
+{
+    rct *r = arg;
+    /* Cancelled from the other thread before we got here: never start. The
+     * future stays PENDING while the task runs (as asyncio's does), so that
+     * its waiter can still cancel it; a cancel that lands after this check
+     * posts cancel_task, which runs after us. */
+    if (co_cfuture_cancelled(r->cf)) {
+        co_coro_free(r->coro);
+        rct_unref(r);
+        return;
+    }
+    co_task *t;
+    int rc = co_create_task(r->loop, r->coro, NULL, &t);
+    if (rc == 0)
+        rc = co_future_add_done_callback(co_task_future(t), task_finished, r);
+    if (rc < 0) {
+        if (!t)
+            co_coro_free(r->coro);
+        else
+            co_task_cancel(t);
+        co_task_unref(t);
+        co_cfuture_set_exception(r->cf, rc, "could not start the coroutine");
+        rct_unref(r);
+        return;
+    }
+    r->task = t;
+    co__outside_link(r->loop, &r->link); /* the start call's reference */
+}
+
+static void cancel_task(void *arg)
+{
+    rct *r = arg;
+    if (r->task)
+        co_task_cancel(r->task);
+    rct_unref(r);
+}
+
+/* Any thread: the concurrent future is done (cancelled by its waiter, or
+ * completed by task_finished). Only a cancellation needs the loop. */
+static void cf_done(co_cfuture *cf, void *arg)
+{
+    rct *r = arg;
+    if (!co_cfuture_cancelled(cf) ||
+        co__chan_post(r->chan, cancel_task, rct_unref, r) < 0)
+        rct_unref(r);
+}
+
+int co_run_coroutine_threadsafe(co_coro *coro, co_loop *loop, co_cfuture **out)
+{
+    if (out)
+        *out = NULL;
+    if (!coro || !coro->fn || coro->lc != 0 || !loop || !out)
+        return CO_EINVAL;
+    rct *r = calloc(1, sizeof *r);
+    if (!r)
+        return CO_ENOMEM;
+    int rc = co_cfuture_new(&r->cf);
+    if (rc < 0) {
+        free(r);
+        return rc;
+    }
+    atomic_init(&r->refs, 2);
+    r->loop = loop;
+    r->coro = coro;
+    r->chan = co__chan_ref(loop->chan);
+    r->link.detach = rct_detach;
+    *out = co_cfuture_ref(r->cf);
+    rc = co__chan_post(r->chan, start, start_dropped, r);
+    if (rc < 0) {
+        co_cfuture_unref(*out);
+        *out = NULL;
+        co_cfuture_unref(r->cf);
+        co__chan_unref(r->chan);
+        free(r);
+        return rc;
+    }
+    co_cfuture_add_done_callback(r->cf, cf_done, r);
+    return 0;
+}
+
+/* ---- the current loop of each thread ------------------------------------ */
+
+static pthread_t main_thread;
+static bool main_thread_known;
+
+/* Runs when the library is loaded, which is in the main thread for a
+ * program linked with it: that is how we know which thread is "main". */
+__attribute__((constructor)) static void note_main_thread(void)
+{
+    main_thread = pthread_self();
+    main_thread_known = true;
+}
+
+int co_get_event_loop(co_loop **out)
+{
+    if (!out)
+        return CO_EINVAL;
+    *out = co__running_loop ? co__running_loop : current_loop;
+    if (*out)
+        return 0;
+    if (!main_thread_known || !pthread_equal(pthread_self(), main_thread))
+        return CO_ENOLOOP;
+    int rc = co_loop_new(&current_loop);
+    *out = current_loop;
+    return rc;
+}
+
+int co_set_event_loop(co_loop *loop)
+{
+    if (loop && loop->closed)
+        return CO_ECLOSED;
+    current_loop = loop;
+    return 0;
+}
+
+int co_new_event_loop(co_loop **out)
+{
+    return co_loop_new(out);
+}
