@@ -6,6 +6,7 @@ Usage: asyncio_bench.py WORKLOAD [N [K]]
   sleep0       N tasks (100000) x K `await asyncio.sleep(0)` (10)
   call_soon    a chain of N call_soon callbacks (1000000)
   timers       N call_later timers, deadlines (i % 100) ms (100000)
+  queue        N queue ping-pongs between two tasks (200000)
   task_memory  bytes per task suspended on a shared future (100000)
   all          every workload above with its default size
 
@@ -87,6 +88,31 @@ def bench_timers(n=100000):
           f"cpu_ns_per_op={(c1 - c0) * 1e9 / n:.2f}")
 
 
+def bench_queue(n=200000):
+    """Two tasks and two unbounded queues: the pinger puts i on one queue
+    and waits for it to come back on the other; the ponger sends each item
+    back. One ping-pong = two puts and two gets, and each get suspends."""
+    async def pinger(ping, pong):
+        for i in range(n):
+            await ping.put(i)
+            await pong.get()
+
+    async def ponger(ping, pong):
+        for _ in range(n):
+            await pong.put(await ping.get())
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    t0, c0 = time.perf_counter(), time.process_time()
+    ping, pong = asyncio.Queue(), asyncio.Queue()
+    loop.create_task(ponger(ping, pong))
+    loop.run_until_complete(loop.create_task(pinger(ping, pong)))
+    t1, c1 = time.perf_counter(), time.process_time()
+    loop.close()
+    print(f"queue: impl=asyncio n={n} seconds={t1 - t0:.6f} "
+          f"cpu_seconds={c1 - c0:.6f} ns_per_op={(t1 - t0) * 1e9 / n:.2f}")
+
+
 def bench_task_memory(n=100000):
     """tracemalloc counts every allocation Python makes. The coroutine
     objects alone (the analogue of coflow's user frame) are measured first
@@ -134,6 +160,7 @@ WORKLOADS = {
     "sleep0": bench_sleep0,
     "call_soon": bench_call_soon,
     "timers": bench_timers,
+    "queue": bench_queue,
     "task_memory": bench_task_memory,
 }
 

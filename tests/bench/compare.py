@@ -30,6 +30,7 @@ PROGRAMS = [
     ("coflow_sleep0", "bench_sleep0"),
     ("coflow_call_soon", "bench_call_soon"),
     ("coflow_timers", "bench_timers"),
+    ("coflow_queue", "bench_queue"),
     ("coflow_task_memory", "bench_task_memory"),
     ("libuv_call_soon", "uv_call_soon"),
     ("libuv_timers", "uv_timers"),
@@ -38,6 +39,7 @@ PROGRAMS = [
 # The goals, as in the project brief.
 GOAL_SLEEP0_RATIO = 100.0   # asyncio time / coflow time, at least
 GOAL_CALL_SOON_NS = 50.0    # ns per callback, below
+GOAL_QUEUE_RATIO = 50.0     # asyncio time / coflow time, at least
 GOAL_TASK_BYTES = 96.0      # bytes per pending task beyond the frame, at most
 
 LINE = re.compile(r"^(\w+): (.*)$")
@@ -112,7 +114,8 @@ def main():
     for opt, _ in PROGRAMS:
         ap.add_argument("--" + opt.replace("_", "-"), dest=opt,
                         metavar="PATH")
-    ap.add_argument("--asyncio", default=os.path.join(HERE, "asyncio_bench.py"),
+    ap.add_argument("--asyncio",
+                    default=os.path.join(HERE, "asyncio_bench.py"),
                     help="the asyncio benchmark script")
     ap.add_argument("--python", default=sys.executable,
                     help="the interpreter that runs it (default: this one)")
@@ -124,6 +127,7 @@ def main():
     ap.add_argument("--yields", type=int, default=10)
     ap.add_argument("--calls", type=int, default=1000000)
     ap.add_argument("--timers", type=int, default=100000)
+    ap.add_argument("--pings", type=int, default=200000)
     ap.add_argument("--mem-tasks", type=int, default=100000)
     ap.add_argument("--strict", action="store_true",
                     help="exit with status 1 when a goal is missed")
@@ -146,10 +150,12 @@ def main():
         "sleep0": [str(args.tasks), str(args.yields)],
         "call_soon": [str(args.calls)],
         "timers": [str(args.timers)],
+        "queue": [str(args.pings)],
         "task_memory": [str(args.mem_tasks)],
     }
     keys = {"sleep0": "seconds", "call_soon": "seconds",
-            "timers": "cpu_seconds", "task_memory": "bytes_per_task"}
+            "timers": "cpu_seconds", "queue": "seconds",
+            "task_memory": "bytes_per_task"}
 
     co, py, uv = {}, {}, {}
     for w in sizes:
@@ -188,6 +194,10 @@ def main():
         get(co, "timers_embed", "cpu_seconds"), None,
         get(uv, "timers", "cpu_seconds"))
 
+    n_queue = f"{args.pings // 1000}k queue ping-pongs"
+    add(n_queue + ", wall", get(co, "queue", "seconds"),
+        get(py, "queue", "seconds"), None)
+
     def fmt_b(x):
         return "—" if x is None else f"{x:.0f} B"
     add("bytes per pending task, beyond the frame",
@@ -224,6 +234,14 @@ def main():
         goals.append((r >= GOAL_SLEEP0_RATIO,
                       f"{n_sleep}: {r:.0f}× faster than asyncio "
                       f"(goal ≥ {GOAL_SLEEP0_RATIO:.0f}×)"))
+    c, p = get(co, "queue", "seconds"), get(py, "queue", "seconds")
+    if p is None:
+        goals.append((None, "queue ping-pong: asyncio not run"))
+    else:
+        r = p / c
+        goals.append((r >= GOAL_QUEUE_RATIO,
+                      f"{n_queue}: {r:.0f}× faster than asyncio "
+                      f"(goal ≥ {GOAL_QUEUE_RATIO:.0f}×)"))
     goals.append((ns < GOAL_CALL_SOON_NS,
                   f"call_soon chain: {ns:.1f} ns per callback "
                   f"(goal < {GOAL_CALL_SOON_NS:.0f} ns)"))
