@@ -329,7 +329,8 @@ void grade__expect_trace(const char *file, int line, const grade_trace *t,
     int rows = n > m ? n : m;
     char msg[3000];
     size_t used = (size_t)snprintf(msg, sizeof msg,
-                                   "%s: the order of events is wrong.\n"
+                                   "%s: not what was expected (=> marks "
+                                   "each line that differs).\n"
                                    "    expected                          | "
                                    "your code did\n",
                                    what);
