@@ -27,17 +27,18 @@ wait_for() {
     timeout 180 tail -n +1 -f "$1" | grep -q -m 1 -- "$2"
 }
 
-# The lessons that have both an exercise and a solution.
+step "export writes a student copy without solutions"
+"$tutor" export "$work/student" >"$work/export.log" 2>&1 || fail "export failed"
+
+# The exported lessons whose solution the source tree has.
 lessons=
-for d in "$src"/lessons/[0-9][0-9]-*/; do
-    [ -f "$d/exercise.c" ] && [ -f "$d/solution.c" ] && lessons="$lessons $(basename "$d")"
+for d in "$work"/student/lessons/[0-9][0-9]-*/; do
+    l=$(basename "$d")
+    [ -f "$d/exercise.c" ] && [ -f "$src/lessons/$l/solution.c" ] && lessons="$lessons $l"
 done
 [ -n "$lessons" ] || { echo "no lessons with exercises yet"; exit 77; }
 first=$(echo $lessons | cut -d' ' -f1)
 n=$(echo "$first" | cut -c1-2 | sed 's/^0//')
-
-step "export writes a student copy without solutions"
-"$tutor" export "$work/student" >"$work/export.log" 2>&1 || fail "export failed"
 [ -f "$work/student/.github/workflows/classroom.yml" ] || fail "no workflow"
 [ -f "$work/student/lessons/$first/exercise.c" ] || fail "exercise missing"
 if find "$work/student/lessons" -name solution.c | grep -q .; then
