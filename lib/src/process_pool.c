@@ -105,8 +105,10 @@ static void worker_main(int fd)
         size_t out_len = 0;
         int status = fn(in, len, &out, &out_len);
         free(in);
-        preply r = {.status = status < 0 ? status : 0,
-                    .len = status < 0 || !out ? 0 : out_len};
+        preply r;
+        memset(&r, 0, sizeof r); /* the padding is sent too: no garbage */
+        r.status = status < 0 ? status : 0;
+        r.len = status < 0 || !out ? 0 : out_len;
         bool ok = write_all(fd, &r, sizeof r) && write_all(fd, out, r.len);
         free(out);
         if (!ok)
