@@ -1,0 +1,75 @@
+/* notes_call_soon_threadsafe_serial: a loop running in another thread runs
+ * plain functions handed to it with call_soon_threadsafe one after the
+ * other: a blocking one holds up the next, so the longer first job still
+ * finishes first (the notes' 6 s + 3 s = 9 s, here 30 + 10 ms). */
+#include "conformance.h"
+
+#include <pthread.h>
+#include <time.h>
+
+/* queue.Queue: the loop thread puts, the main thread blocks in get. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    const char *items[4];
+    int head, tail;
+} q = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, 0, 0};
+
+static void q_put(const char *msg)
+{
+    pthread_mutex_lock(&q.mu);
+    q.items[q.tail++] = msg;
+    pthread_cond_signal(&q.cv);
+    pthread_mutex_unlock(&q.mu);
+}
+
+static const char *q_get(void)
+{
+    pthread_mutex_lock(&q.mu);
+    while (q.head == q.tail)
+        pthread_cond_wait(&q.cv, &q.mu);
+    const char *msg = q.items[q.head++];
+    pthread_mutex_unlock(&q.mu);
+    return msg;
+}
+
+struct job {
+    double x;
+    const char *msg;
+};
+
+/* A blocking function on the loop's thread: time.sleep(x), then put. */
+static void do_sleep(void *arg)
+{
+    struct job *j = arg;
+    struct timespec ts = {0, (long)(j->x * 1e9)};
+    nanosleep(&ts, NULL);
+    q_put(j->msg);
+}
+
+static void *run_loop(void *arg)
+{
+    co_loop_run_forever(arg);
+    return NULL;
+}
+
+void scenario(void)
+{
+    static struct job first = {0.03, "first (30 ms)"};
+    static struct job second = {0.01, "second (10 ms)"};
+    co_loop *loop;
+    pthread_t thread;
+    if (co_loop_new(&loop) < 0)
+        return;
+    co_loop_hold(loop); /* it waits for calls from this thread */
+    pthread_create(&thread, NULL, run_loop, loop);
+    co_loop_call_soon_threadsafe(loop, do_sleep, &first);
+    co_loop_call_soon_threadsafe(loop, do_sleep, &second);
+    for (int i = 0; i < 2; i++)
+        trace("%s done", q_get());
+    co_loop_stop_threadsafe(loop);
+    pthread_join(thread, NULL);
+    co_loop_release(loop);
+    co_loop_close(loop);
+    trace("loop thread joined");
+}

@@ -1,0 +1,89 @@
+/* notes_run_coroutine_threadsafe: coroutines handed to a loop in another
+ * thread with run_coroutine_threadsafe run concurrently there, so the
+ * shorter one finishes first (the notes' max(6, 3) = 6 s, here 30 and
+ * 10 ms); the concurrent futures carry their results back. */
+#include "conformance.h"
+
+#include <pthread.h>
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    const char *items[4];
+    int head, tail;
+} q = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, 0, 0};
+
+static void q_put(const char *msg)
+{
+    pthread_mutex_lock(&q.mu);
+    q.items[q.tail++] = msg;
+    pthread_cond_signal(&q.cv);
+    pthread_mutex_unlock(&q.mu);
+}
+
+static const char *q_get(void)
+{
+    pthread_mutex_lock(&q.mu);
+    while (q.head == q.tail)
+        pthread_cond_wait(&q.cv, &q.mu);
+    const char *msg = q.items[q.head++];
+    pthread_mutex_unlock(&q.mu);
+    return msg;
+}
+
+struct do_sleep {
+    co_coro co;
+    double x;
+    const char *msg;
+};
+
+static int do_sleep(co_coro *co)
+{
+    struct do_sleep *self = (struct do_sleep *)co;
+    CO_BEGIN(co);
+    CO_SLEEP(co, self->x);
+    q_put(self->msg);
+    CO_RETURN(co, (long long)(self->x * 1000 + 0.5));
+    CO_END(co);
+}
+
+static co_cfuture *submit(co_loop *loop, double x, const char *msg)
+{
+    struct do_sleep *d = CO_NEW(struct do_sleep, do_sleep);
+    co_cfuture *f = NULL;
+    d->x = x;
+    d->msg = msg;
+    if (co_run_coroutine_threadsafe(&d->co, loop, &f) < 0)
+        co_coro_free(&d->co);
+    return f;
+}
+
+static void *run_loop(void *arg)
+{
+    co_loop_run_forever(arg);
+    return NULL;
+}
+
+void scenario(void)
+{
+    co_loop *loop;
+    pthread_t thread;
+    long long r1 = -1, r2 = -1;
+    if (co_loop_new(&loop) < 0)
+        return;
+    co_loop_hold(loop);
+    pthread_create(&thread, NULL, run_loop, loop);
+    co_cfuture *f1 = submit(loop, 0.03, "first (30 ms)");
+    co_cfuture *f2 = submit(loop, 0.01, "second (10 ms)");
+    for (int i = 0; i < 2; i++)
+        trace("%s done", q_get());
+    co_cfuture_result_int(f1, -1, &r1);
+    co_cfuture_result_int(f2, -1, &r2);
+    trace("results: %lld %lld", r1, r2);
+    co_cfuture_unref(f1);
+    co_cfuture_unref(f2);
+    co_loop_stop_threadsafe(loop);
+    pthread_join(thread, NULL);
+    co_loop_release(loop);
+    co_loop_close(loop);
+}
