@@ -789,6 +789,36 @@ START_TEST(test_as_completed_free_cancels_pending_next_futures)
 }
 END_TEST
 
+START_TEST(test_as_completed_same_future_twice_counts_once)
+{
+    co_loop *loop = comb_loop(NULL);
+    co_future *f = gate(loop), *g = gate(loop);
+    co_future *items[3] = {f, g, f};
+    co_as_completed *ac;
+    ck_assert_int_eq(co_as_completed_new(loop, items, 3, CO_NO_TIMEOUT, &ac),
+                     0);
+    ck_assert_uint_eq(co_as_completed_remaining(ac), 2); /* one child each */
+    co_future *n1, *n2, *n3;
+    ck_assert_int_eq(co_as_completed_next(ac, &n1), 0);
+    ck_assert_int_eq(co_as_completed_next(ac, &n2), 0);
+    ck_assert_int_eq(co_as_completed_next(ac, &n3), CO_EEMPTY);
+    co_future_set_result_int(f, 1);
+    co_future_set_result_int(g, 2);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, n2), 0);
+    void *first, *second;
+    co_future_result_ptr(n1, &first);
+    co_future_result_ptr(n2, &second);
+    ck_assert_ptr_eq(first, f); /* f once, then g */
+    ck_assert_ptr_eq(second, g);
+    co_as_completed_free(ac);
+    co_future_unref(n1);
+    co_future_unref(n2);
+    co_future_unref(f);
+    co_future_unref(g);
+    co_loop_close(loop);
+}
+END_TEST
+
 START_TEST(test_as_completed_on_an_empty_set_is_an_error)
 {
     co_loop *loop = comb_loop(NULL);
@@ -848,6 +878,7 @@ static Suite *gather_suite(void)
     tcase_add_test(tc, test_as_completed_in_completion_order);
     tcase_add_test(tc, test_as_completed_timeout_fails_the_rest);
     tcase_add_test(tc, test_as_completed_free_cancels_pending_next_futures);
+    tcase_add_test(tc, test_as_completed_same_future_twice_counts_once);
     tcase_add_test(tc, test_as_completed_on_an_empty_set_is_an_error);
     comb_add(s, tc);
     return s;
