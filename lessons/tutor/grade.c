@@ -132,7 +132,14 @@ int grade_parse_tap(const char *text, test_outcome **out)
         memcpy(buf, line, len);
         buf[len] = '\0';
         test_outcome r;
-        if (parse_line(buf, &r)) {
+        bool is_result = parse_line(buf, &r);
+        if (!is_result && n > 0 && strncmp(buf, "1..", 3) != 0) {
+            /* A message of several lines: the rest follow its test line. */
+            char *msg = (*out)[n - 1].message;
+            size_t used = strlen(msg);
+            snprintf(msg + used, sizeof (*out)[n - 1].message - used, "\n%s",
+                     buf);
+        } else if (is_result) {
             if (n == cap) {
                 cap = cap ? cap * 2 : 16;
                 test_outcome *grown = realloc(*out, (size_t)cap * sizeof *grown);

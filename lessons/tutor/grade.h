@@ -11,7 +11,7 @@
 
 typedef struct test_outcome {
     char name[128];     /* test_... as written in the grader */
-    char message[512];  /* the grader's message (failures), or "Passed" */
+    char message[2048]; /* the grader's message (may span lines), or "Passed" */
     bool ok;            /* passed */
 } test_outcome;
 

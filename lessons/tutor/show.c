@@ -66,8 +66,16 @@ bool tutor_show_grade(tutor *t, const lesson *l, const grade *g,
         if (r->ok) {
             printf("  %sPASS%s %s\n", tint(GREEN), tint(RESET), r->name);
         } else {
-            printf("  %sFAIL%s %s\n       %s\n", tint(RED), tint(RESET),
-                   r->name, r->message);
+            printf("  %sFAIL%s %s\n", tint(RED), tint(RESET), r->name);
+            /* Indent every line of the message under the test's name. */
+            const char *line = r->message;
+            while (line) {
+                const char *end = strchr(line, '\n');
+                int len = end ? (int)(end - line) : (int)strlen(line);
+                if (len || end)
+                    printf("       %.*s\n", len, line);
+                line = end ? end + 1 : NULL;
+            }
         }
     }
     if (g->state == GRADE_PASSED) {

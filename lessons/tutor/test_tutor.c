@@ -65,6 +65,22 @@ START_TEST(test_tap_keeps_colons_inside_the_message)
 }
 END_TEST
 
+START_TEST(test_tap_message_of_several_lines_is_kept_whole)
+{
+    const char *tap = "not ok 1 - t.c:core:test_trace: traces differ.\n"
+                      "    expected | yours\n"
+                      " => t=0s a   | t=1s a\n"
+                      "ok 2 - t.c:core:test_next: Passed\n"
+                      "1..2\n";
+    test_outcome *r;
+    ck_assert_int_eq(grade_parse_tap(tap, &r), 2);
+    ck_assert_str_eq(r[0].message, "traces differ.\n    expected | yours\n"
+                                   " => t=0s a   | t=1s a");
+    ck_assert_str_eq(r[1].message, "Passed");
+    free(r);
+}
+END_TEST
+
 START_TEST(test_tap_without_results_is_empty)
 {
     test_outcome *r;
@@ -277,6 +293,7 @@ int main(void)
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_tap_passes_and_failures_are_told_apart);
     tcase_add_test(tc, test_tap_keeps_colons_inside_the_message);
+    tcase_add_test(tc, test_tap_message_of_several_lines_is_kept_whole);
     tcase_add_test(tc, test_tap_without_results_is_empty);
     tcase_add_test(tc, test_duplicate_case_value_is_explained);
     tcase_add_test(tc, test_case_label_outside_switch_is_explained);

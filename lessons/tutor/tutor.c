@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "tutor.h"
@@ -109,14 +110,22 @@ static int cmd_status(tutor *t, const char *self)
         putchar(i < filled ? '#' : (i == filled ? '>' : '.'));
     printf("%s]  %d of %d lessons done\n\n", tint(RESET), done, t->n);
 
+    /* One line per lesson: the title is cut to fit the terminal. */
+    struct winsize ws;
+    int columns = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col
+                      ? ws.ws_col
+                      : 100;
+    int room = columns - 38 > 10 ? columns - 38 : 10;
     for (int i = 0; i < t->n; i++) {
         lesson *l = &t->lessons[i];
         bool is_done = t->progress.done[l->number];
         const char *mark = is_done ? "[x]" : (l == next ? " > " : "[ ]");
-        printf("  %s%s%s %02d  %-26s %s%s%s\n",
+        int len = (int)strlen(l->title);
+        printf("  %s%s%s %02d  %-26s %s%.*s%s%s\n",
                is_done ? tint(GREEN) : (l == next ? tint(YELLOW) : ""), mark,
                tint(RESET), l->number, l->dir + 3, l == next ? tint(BOLD) : "",
-               l->title, tint(RESET));
+               len > room ? room - 3 : len, l->title, len > room ? "..." : "",
+               tint(RESET));
     }
     putchar('\n');
     if (!next) {
