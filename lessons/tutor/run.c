@@ -59,6 +59,7 @@ static int drain(run_frame *self)
                 return 0; /* keep what we have; stop reading */
             self->output = grown;
             self->cap = cap;
+            self->output[self->len] = '\0'; /* a child may print nothing */
         }
         ssize_t n = read(self->fd, self->output + self->len,
                          self->cap - self->len - 1);

@@ -52,8 +52,13 @@ bool tutor_show_grade(tutor *t, const lesson *l, const grade *g,
                "Your code may loop forever, crash the grader itself, or call "
                "exit().\n",
                tint(RED), l->number, tint(RESET));
-        if (verbose && g->log && *g->log)
-            printf("What it printed:\n%s\n", g->log);
+        if (verbose && g->log && *g->log) {
+            /* The end is what matters, and a runaway loop prints a lot. */
+            size_t len = strlen(g->log);
+            const char *tail = len > 2000 ? g->log + len - 2000 : g->log;
+            printf("What it printed%s:\n%s\n", tail != g->log ? " (the end)" : "",
+                   tail);
+        }
         return false;
     case GRADE_PASSED:
     case GRADE_FAILED:

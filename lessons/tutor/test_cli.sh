@@ -111,8 +111,8 @@ watch_pid=
 exec 3>&-
 "$st" >"$work/status2.log" 2>&1
 grep -q "1 of" "$work/status2.log" || fail "progress not recorded by watch"
-"$st" solution "$n" >"$work/sol2.log" 2>&1 || fail "solution refused after passing"
-grep -q "no solutions" "$work/sol2.log" || fail "student copy claims a solution"
+"$st" solution "$n" >"$work/sol2.log" 2>&1 || true
+grep -q "no solutions" "$work/sol2.log" || fail "a student copy should say it has no solutions"
 
 step "reset puts the exercise back"
 "$st" reset "$n" >"$work/reset0.log" 2>&1 </dev/null && fail "reset without --yes and no terminal"

@@ -257,6 +257,18 @@ START_TEST(test_run_command_kills_a_child_that_hangs)
 }
 END_TEST
 
+START_TEST(test_run_command_output_of_a_silent_child_is_empty)
+{
+    run_frame r;
+    char *argv[] = {"true", NULL};
+    ck_assert_int_eq(run_capture(&r, argv, NULL, 30), 0);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_uint_eq(r.len, 0);
+    ck_assert_str_eq(r.output, "");
+    free(r.output);
+}
+END_TEST
+
 START_TEST(test_run_command_passes_extra_environment)
 {
     run_frame r;
@@ -305,6 +317,7 @@ int main(void)
     tcase_add_test(tc, test_report_of_all_passes_says_pass);
     tcase_add_test(tc, test_run_command_collects_output_and_status);
     tcase_add_test(tc, test_run_command_kills_a_child_that_hangs);
+    tcase_add_test(tc, test_run_command_output_of_a_silent_child_is_empty);
     tcase_add_test(tc, test_run_command_passes_extra_environment);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

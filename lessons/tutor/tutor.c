@@ -329,7 +329,7 @@ int main(int argc, char **argv)
     else if (strcmp(cmd, "solution") == 0)
         rc = cmd_solution(&t, arg);
     else if (strcmp(cmd, "report") == 0)
-        rc = tutor_report(&t, argc - 2, argv + 2);
+        rc = tutor_report(&t, argc - 1, argv + 1); /* argv[0] = "report" */
     else if (strcmp(cmd, "export") == 0)
         rc = tutor_export(&t, arg);
     else {
