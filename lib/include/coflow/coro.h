@@ -287,7 +287,10 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 
 /** Awaits child coroutine @p child (a co_coro * set up with co_coro_init or
  *  CO_NEW) and waits for it to end. Its failure propagates; its return value
- *  is read with co_coro_result_int(child, ...). */
+ *  is read with co_coro_result_int(child, ...).
+ *  Pitfall: @p child is evaluated again at every resume, so it must name a
+ *  frame that already exists (&self->child.co), never a call that makes one:
+ *  CO_AWAIT_CORO(co, make_child()) would restart the child on every step. */
 #define CO_AWAIT_CORO(co, child) CO__AWAIT_CORO(co, child, CO__PROPAGATE(co))
 
 /** Like CO_AWAIT_CORO, but the child's failure code goes to @p caught. */
