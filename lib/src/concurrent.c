@@ -75,6 +75,10 @@ void co_cfuture_unref(co_cfuture *f)
 {
     if (!f || atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
         return;
+    /* Lock once more before destroying: it orders us after whichever thread
+     * used the future last (and lets helgrind see that order too). */
+    pthread_mutex_lock(&f->lock);
+    pthread_mutex_unlock(&f->lock);
     while (f->cbs) {
         cf_cb *next = f->cbs->next;
         free(f->cbs);

@@ -58,6 +58,8 @@ void co__chan_unref(co__chan *c)
      * never write into a descriptor number that was reused meanwhile. */
     close(c->rfd);
     close(c->wfd);
+    pthread_mutex_lock(&c->lock); /* after the last poster, for helgrind */
+    pthread_mutex_unlock(&c->lock);
     pthread_mutex_destroy(&c->lock);
     free(c);
 }
