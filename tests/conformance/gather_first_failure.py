@@ -17,7 +17,7 @@ async def bad(delay):
 
 
 async def main():
-    sibling = asyncio.create_task(ok("sibling", 0.03))
+    sibling = asyncio.create_task(ok("sibling", 0.3))
     failing = asyncio.create_task(bad(0.01))
     try:
         await asyncio.gather(sibling, failing)
