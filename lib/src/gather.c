@@ -58,6 +58,7 @@ struct combo {
     bool no_timeout;        /* wait_for: a plain await */
     bool owner_gone;        /* as_completed: the iterator was freed */
     bool timed_out;         /* as_completed: the timeout has passed */
+    void (*destroy)(struct combo *c); /* frees what a kind adds, or NULL */
 };
 
 /* The outer future: a co__xfuture that knows its combo. */
@@ -77,6 +78,14 @@ struct co_as_completed {
     size_t handed;        /* co_as_completed_next() calls so far */
 };
 
+/* The `destroy` of an as_completed combo: its two queues. */
+static void as_completed_destroy(struct combo *c)
+{
+    struct co_as_completed *ac = (struct co_as_completed *)(void *)c;
+    free(ac->done);
+    free(ac->waiters);
+}
+
 static struct combo *combo_of(co_future *f)
 {
     return ((struct outer *)(void *)f)->c;
@@ -92,11 +101,10 @@ static void combo_unref(struct combo *c)
     for (size_t i = 0; i < c->nchildren; i++)
         co_future_unref(c->children[i]);
     free(c->children);
-    if (c->kind == K_AS_COMPLETED) {
-        struct co_as_completed *ac = (struct co_as_completed *)(void *)c;
-        free(ac->done);
-        free(ac->waiters);
-    }
+    /* Only the kind that allocated a larger struct knows its extra parts;
+     * downcasting here would also read past a plain combo's allocation. */
+    if (c->destroy)
+        c->destroy(c);
     free(c);
 }
 
@@ -642,6 +650,7 @@ int co_as_completed_new(co_loop *loop, co_future *const *items, size_t n,
     if (rc < 0)
         return rc;
     co_as_completed *ac = (co_as_completed *)(void *)c;
+    c->destroy = as_completed_destroy;
     ac->done = malloc(c->nchildren * sizeof *ac->done);
     ac->waiters = malloc(c->nchildren * sizeof *ac->waiters);
     rc = ac->done && ac->waiters ? arm_timeout(c, timeout) : CO_ENOMEM;
