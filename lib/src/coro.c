@@ -9,7 +9,7 @@
 /* The message of the failure most recently handed to a resume point in this
  * thread. It travels here, not in the frame, so that a child frame which
  * failed never keeps a heap string that nobody would free. */
-static _Thread_local char *caught_msg;
+CO__TLS char *co__caught_msg;
 
 char *co__strdup(const char *s)
 {
@@ -24,20 +24,20 @@ char *co__strdup(const char *s)
 
 void co__throw(co_coro *co, int code, char *msg)
 {
-    free(caught_msg);
-    caught_msg = msg;
+    free(co__caught_msg);
+    co__caught_msg = msg;
     co->thrown = code;
 }
 
-void co__clear_caught(void)
+void co__clear_caught_slow(void)
 {
-    free(caught_msg);
-    caught_msg = NULL;
+    free(co__caught_msg);
+    co__caught_msg = NULL;
 }
 
 const char *co_caught_message(void)
 {
-    return caught_msg;
+    return co__caught_msg;
 }
 
 int co_coro_init(co_coro *co, co_coro_fn fn)
@@ -162,8 +162,8 @@ void co__raise_thrown(co_coro *co)
 {
     int code = co->thrown;
     co->thrown = 0;
-    char *msg = caught_msg;
-    caught_msg = NULL;
+    char *msg = co__caught_msg;
+    co__caught_msg = NULL;
     fail(co, code, msg);
 }
 

@@ -99,14 +99,25 @@ bool co_future_cancelled(const co_future *f)
 
 static void schedule_callbacks(co_future *f)
 {
-    for (unsigned i = 0; i < f->ncbs; i++) {
-        int rc = co__loop_call_soon_done(f->loop, f->cbs[i].fn, f,
-                                         f->cbs[i].arg);
+    co__cbs *cbs = f->cbs;
+    for (unsigned i = 0; cbs && i < cbs->n;) {
+        int rc;
+        if (cbs->at[i].mark == CO__CB_MARK) {
+            rc = co__loop_call_soon_done(f->loop, cbs->at[i + 1].fn, f,
+                                         cbs->at[i + 2].arg);
+            i += 3;
+        } else {
+            rc = co__loop_call_soon_done(f->loop, co__task_wakeup, f,
+                                         cbs->at[i].task);
+            i += 1;
+        }
         if (rc < 0)
             co_loop_report(f->loop, "a done-callback could not be scheduled "
                                     "(out of memory); it will not run");
     }
-    f->ncbs = 0;
+    /* Done for good: no callback can be added to it any more. */
+    free(cbs);
+    f->cbs = NULL;
 }
 
 int co__future_finish(co_future *f, int kind, long long i, void *p, int err,
@@ -244,6 +255,25 @@ int co_future_exception(co_future *f, const char **message)
     return f->err;
 }
 
+/* Makes room for @p n more slots at the end; NULL when out of memory. */
+static co__slot *add_slots(co_future *f, unsigned n)
+{
+    co__cbs *cbs = f->cbs;
+    unsigned used = cbs ? cbs->n : 0, cap = cbs ? cbs->cap : 0;
+    if (used + n > cap) {
+        unsigned grown_cap = cap ? cap * 2 : 4;
+        co__cbs *grown =
+            realloc(cbs, sizeof *grown + grown_cap * sizeof grown->at[0]);
+        if (!grown)
+            return NULL;
+        grown->n = used;
+        grown->cap = grown_cap;
+        f->cbs = cbs = grown;
+    }
+    cbs->n += n;
+    return &cbs->at[used];
+}
+
 int co_future_add_done_callback(co_future *f, co_done_callback fn, void *arg)
 {
     if (!f || !fn)
@@ -251,17 +281,21 @@ int co_future_add_done_callback(co_future *f, co_done_callback fn, void *arg)
     if (f->state != CO__PENDING)
         return f->loop->closed ? CO_ECLOSED
                                : co__loop_call_soon_done(f->loop, fn, f, arg);
-    if (f->ncbs == f->capcbs) {
-        unsigned cap = f->capcbs ? f->capcbs * 2 : 2;
-        co__cb *grown = realloc(f->cbs, cap * sizeof *grown);
-        if (!grown)
-            return CO_ENOMEM;
-        f->cbs = grown;
-        f->capcbs = cap;
-    }
-    f->cbs[f->ncbs].fn = fn;
-    f->cbs[f->ncbs].arg = arg;
-    f->ncbs++;
+    co__slot *slot = add_slots(f, 3);
+    if (!slot)
+        return CO_ENOMEM;
+    slot[0].mark = CO__CB_MARK;
+    slot[1].fn = fn;
+    slot[2].arg = arg;
+    return 0;
+}
+
+int co__future_add_waiter(co_future *f, co_task *t)
+{
+    co__slot *slot = add_slots(f, 1);
+    if (!slot)
+        return CO_ENOMEM;
+    slot[0].task = t;
     return 0;
 }
 
@@ -270,13 +304,21 @@ int co_future_remove_done_callback(co_future *f, co_done_callback fn,
 {
     if (!f || !fn)
         return CO_EINVAL;
+    co__cbs *cbs = f->cbs;
     unsigned kept = 0;
-    for (unsigned i = 0; i < f->ncbs; i++) {
-        if (f->cbs[i].fn == fn && f->cbs[i].arg == arg)
-            continue;
-        f->cbs[kept++] = f->cbs[i];
+    int removed = 0;
+    for (unsigned i = 0; cbs && i < cbs->n;) {
+        unsigned len = cbs->at[i].mark == CO__CB_MARK ? 3 : 1;
+        if (len == 3 && cbs->at[i + 1].fn == fn && cbs->at[i + 2].arg == arg) {
+            removed++;
+        } else {
+            for (unsigned k = 0; k < len; k++)
+                cbs->at[kept + k] = cbs->at[i + k];
+            kept += len;
+        }
+        i += len;
     }
-    int removed = (int)(f->ncbs - kept);
-    f->ncbs = kept;
+    if (cbs)
+        cbs->n = kept;
     return removed;
 }

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "coflow.h"
 #include "backend.h"
@@ -48,7 +49,8 @@ typedef struct co__io {
 /* Invariants: `ready` is a ring of capacity `ready_cap` (a power of two),
  * holding `ready_len` handles from `ready_head`; `heap` is a binary min-heap
  * on (when, seq) and every armed timer's heap_pos is its index + 1; `tasks`
- * holds every pending task, each knowing its own index. `refs` counts the
+ * holds every pending task in creation order, each knowing its own index
+ * (fut.pos); a finished task leaves a NULL hole, squeezed out in bulk. `refs` counts the
  * open loop itself (until co_loop_close) plus every live future: the struct
  * is freed when it reaches zero, so a future never points at freed memory. */
 struct co_loop {
@@ -66,7 +68,8 @@ struct co_loop {
     const co__backend *backend; /* select() unless chosen otherwise */
     void *backend_state;        /* the backend's own data */
     co_task **tasks;            /* pending tasks (asyncio.all_tasks) */
-    size_t ntasks, tasks_cap;   /* their count and the array's capacity */
+    size_t ntasks, tasks_cap;   /* slots used (holes included), capacity */
+    size_t tasks_live;          /* pending tasks: slots that are not NULL */
     unsigned next_task_id;      /* for the default name "Task-N" */
     co_task *current;           /* the task running now, or NULL */
     atomic_uint keepalive;      /* outside work that may still call in
@@ -83,6 +86,27 @@ struct co_loop {
     bool stopping;              /* co_loop_stop() was called */
     bool closed;                /* co_loop_close() was called */
 };
+
+/* Doubles the ready ring. 0 or CO_ENOMEM. */
+int co__ready_grow(co_loop *loop);
+
+/* Queues fn(arg): call_soon without the argument checks, inline, for the
+ * library's own hot paths (a task rescheduling itself after a yield). */
+static inline int co__ready_push_plain(co_loop *loop, co_callback fn,
+                                       void *arg)
+{
+    if (loop->closed)
+        return CO_ECLOSED;
+    if (loop->ready_len == loop->ready_cap && co__ready_grow(loop) < 0)
+        return CO_ENOMEM;
+    co__handle *h = &loop->ready[(loop->ready_head + loop->ready_len) &
+                                 (loop->ready_cap - 1)];
+    h->fn.plain = fn;
+    h->a = arg;
+    h->kind = CO__H_PLAIN;
+    loop->ready_len++;
+    return 0;
+}
 
 /* Runs at most one loop iteration (exposed for the task layer's tests). */
 int co__loop_run_once(co_loop *loop);
@@ -113,10 +137,25 @@ enum { CO__PENDING = 0, CO__FINISHED, CO__CANCELLED };
 #define CO__FF_RETRIEVED 0x02 /* its failure has been read */
 #define CO__FF_CUSTOM 0x04    /* a co__xfuture: cancel and free go to ops */
 
-typedef struct co__cb {
-    co_done_callback fn;
-    void *arg;
-} co__cb;
+/* A future's done-callbacks, in registration order, in one array of word
+ * slots. The commonest registration, a task waiting for the future, takes
+ * one slot: the task. Any other callback takes three: CO__CB_MARK (an odd
+ * number, which no task pointer can be), the function, its argument. So a
+ * pending task costs its awaited future 8 bytes, not 16. */
+typedef union co__slot {
+    uintptr_t mark;          /* CO__CB_MARK: a callback triple starts here */
+    struct co_task *task;    /* a waiting task (even: it is aligned) */
+    co_done_callback fn;     /* second slot of a triple */
+    void *arg;               /* third slot of a triple */
+} co__slot;
+
+#define CO__CB_MARK ((uintptr_t)1)
+
+typedef struct co__cbs {
+    unsigned n;              /* slots in use */
+    unsigned cap;            /* slots allocated */
+    co__slot at[];           /* the slots */
+} co__cbs;
 
 /* Invariant: while PENDING, `kind` is CO_KIND_NONE and `err` 0; once done,
  * exactly one of (result: kind/value), (failure: err < 0, msg) or
@@ -129,15 +168,14 @@ struct co_future {
     unsigned char kind;    /* enum co_kind of the result */
     unsigned char flags;   /* CO__FF_* */
     unsigned char tflags;  /* task-only flags (CO__TF_*), here to save room */
-    unsigned id;           /* task-only: the N of "Task-N" */
+    unsigned pos;          /* task-only: index in loop->tasks while pending */
     union {
         long long i;
         void *p;
         char *s;           /* CO_KIND_STR: owned copy */
         char *msg;         /* failure message (owned), when err < 0 */
     } v;
-    co__cb *cbs;           /* done-callbacks in registration order */
-    unsigned ncbs, capcbs; /* their count and the array's capacity */
+    co__cbs *cbs;          /* done-callbacks, or NULL while there are none */
 };
 
 /* Completes a future with an outcome (kind/value, or err/msg which it takes
@@ -145,6 +183,11 @@ struct co_future {
 int co__future_finish(co_future *f, int kind, long long i, void *p, int err,
                       char *msg);
 void co__future_free(co_future *f);
+
+/* Registers task @p t to be woken (co__task_wakeup) when @p f is done: the
+ * one-slot form of a done-callback. 0 or CO_ENOMEM. */
+int co__future_add_waiter(co_future *f, co_task *t);
+void co__task_wakeup(co_future *f, void *task);
 
 /* A future with behaviour of its own (the outer futures of gather, wait,
  * wait_for, shield): co_future_cancel() calls ops->cancel instead of
@@ -186,23 +229,40 @@ struct co_task {
     co_future fut;       /* the future side; must stay first */
     co_coro *coro;       /* the outermost coroutine */
     void *wait;          /* co_future * or co_timer * (CO__TF_WAIT_TIMER) */
-    char *name;          /* owned, or NULL for the default "Task-N" */
-    size_t pos;          /* index in loop->tasks while pending */
+    uintptr_t name;      /* an owned char *, or (N << 1) | 1 for "Task-N" */
 };
 
-/* Bytes reserved in front of a co_coro_new() frame for its task. */
+/* Bytes reserved in front of a co_coro_new() frame for its task, rounded
+ * up to the strictest alignment so the frame after it is aligned for any
+ * type. (That is _Alignof(max_align_t), 16 on x86-64; its sizeof is 32.) */
 #define CO__TASK_SLOT                                                          \
-    ((sizeof(struct co_task) + sizeof(max_align_t) - 1) /                      \
-     sizeof(max_align_t) * sizeof(max_align_t))
+    ((sizeof(struct co_task) + _Alignof(max_align_t) - 1) /                    \
+     _Alignof(max_align_t) * _Alignof(max_align_t))
+
+/* Thread-locals of the library. In a shared library the default TLS model
+ * costs a call to __tls_get_addr on every access; "initial-exec" is a
+ * plain load, and is safe because coflow is linked, not dlopen()ed late. */
+#if defined(__GNUC__)
+#define CO__TLS _Thread_local __attribute__((tls_model("initial-exec")))
+#else
+#define CO__TLS _Thread_local
+#endif
 
 /* The loop running on this thread (co_get_running_loop). */
-extern _Thread_local co_loop *co__running_loop;
+extern CO__TLS co_loop *co__running_loop;
 
 /* Hands a failure to the resume point of @p co: code in co->thrown, the
  * message (owned, may be NULL) in this thread's caught-message slot. */
 void co__throw(co_coro *co, int code, char *msg);
-/* Frees the caught-message slot (at the end of every step). */
-void co__clear_caught(void);
+/* Frees the caught-message slot (at the end of every step); the check for
+ * "nothing to free" is inline because that is the common case. */
+extern CO__TLS char *co__caught_msg;
+void co__clear_caught_slow(void);
+static inline void co__clear_caught(void)
+{
+    if (co__caught_msg)
+        co__clear_caught_slow();
+}
 
 /* strdup that accepts NULL. */
 char *co__strdup(const char *s);

@@ -13,7 +13,7 @@
 #include "internal.h"
 #include "wakeup.h"
 
-_Thread_local co_loop *co__running_loop;
+CO__TLS co_loop *co__running_loop;
 
 #define CO__TIMER_OWNED 0x1  /* allocated by the loop, not by the user */
 #define CO__TIMER_FIRING 0x2 /* popped from the heap, its handle queued */
@@ -109,12 +109,21 @@ int co_loop_close(co_loop *loop)
     if (loop->running)
         return CO_ERUNNING;
     /* Pending tasks first, oldest first, while everything still works. */
-    while (loop->ntasks) {
-        size_t oldest = 0;
-        for (size_t i = 1; i < loop->ntasks; i++)
-            if (loop->tasks[i]->fut.id < loop->tasks[oldest]->fut.id)
-                oldest = i;
-        co__task_abandon(loop->tasks[oldest]);
+    /* Oldest first. Letting a task go may squeeze the array, so walk a
+     * copy of it (or, out of memory, take the first one each time). */
+    size_t n = loop->tasks_live;
+    co_task **left = n ? malloc(n * sizeof *left) : NULL;
+    if (left) {
+        co_all_tasks(loop, left, n);
+        for (size_t i = 0; i < n; i++)
+            co__task_abandon(left[i]);
+        free(left);
+    }
+    while (loop->tasks_live) {
+        size_t i = 0;
+        while (!loop->tasks[i])
+            i++;
+        co__task_abandon(loop->tasks[i]);
     }
     /* Other threads and signals next: jobs finish, nothing calls in again. */
     co__threads_close(loop);
@@ -196,24 +205,28 @@ void co_loop_report(co_loop *loop, const char *message)
 
 /* ---- the ready queue ---------------------------------------------------- */
 
+int co__ready_grow(co_loop *loop)
+{
+    size_t cap = loop->ready_cap * 2;
+    co__handle *grown = malloc(cap * sizeof *grown);
+    if (!grown)
+        return CO_ENOMEM;
+    /* Unroll the ring so the oldest entry is at index 0 again. */
+    for (size_t i = 0; i < loop->ready_len; i++)
+        grown[i] = loop->ready[(loop->ready_head + i) & (loop->ready_cap - 1)];
+    free(loop->ready);
+    loop->ready = grown;
+    loop->ready_cap = cap;
+    loop->ready_head = 0;
+    return 0;
+}
+
 static int ready_push(co_loop *loop, const co__handle *h)
 {
     if (loop->closed)
         return CO_ECLOSED;
-    if (loop->ready_len == loop->ready_cap) {
-        size_t cap = loop->ready_cap * 2;
-        co__handle *grown = malloc(cap * sizeof *grown);
-        if (!grown)
-            return CO_ENOMEM;
-        /* Unroll the ring so the oldest entry is at index 0 again. */
-        for (size_t i = 0; i < loop->ready_len; i++)
-            grown[i] =
-                loop->ready[(loop->ready_head + i) & (loop->ready_cap - 1)];
-        free(loop->ready);
-        loop->ready = grown;
-        loop->ready_cap = cap;
-        loop->ready_head = 0;
-    }
+    if (loop->ready_len == loop->ready_cap && co__ready_grow(loop) < 0)
+        return CO_ENOMEM;
     loop->ready[(loop->ready_head + loop->ready_len) & (loop->ready_cap - 1)] =
         *h;
     loop->ready_len++;
@@ -224,8 +237,7 @@ int co_loop_call_soon(co_loop *loop, co_callback fn, void *arg)
 {
     if (!loop || !fn)
         return CO_EINVAL;
-    co__handle h = {.fn.plain = fn, .a = arg, .kind = CO__H_PLAIN};
-    return ready_push(loop, &h);
+    return co__ready_push_plain(loop, fn, arg);
 }
 
 int co__loop_call_soon_done(co_loop *loop, co_done_callback fn, co_future *f,

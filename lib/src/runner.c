@@ -9,20 +9,21 @@
  * (their CO_FINALLY sections run), as asyncio.run does before closing. */
 static void cancel_all(co_loop *loop)
 {
-    size_t n = loop->ntasks;
+    size_t n = loop->tasks_live;
     if (n == 0)
         return;
     co_task **left = malloc(n * sizeof *left);
     if (left) {
+        co_all_tasks(loop, left, n); /* in creation order */
         for (size_t i = 0; i < n; i++)
-            left[i] = co_task_ref(loop->tasks[i]);
+            co_task_ref(left[i]);
         for (size_t i = 0; i < n; i++)
             co_task_cancel(left[i]);
     }
     if (co__running_loop == NULL) {
         co__running_loop = loop;
         loop->running = true;
-        while (loop->ntasks && (loop->ready_len || loop->heap_len ||
+        while (loop->tasks_live && (loop->ready_len || loop->heap_len ||
                                 loop->io_count || loop->keepalive))
             if (co__loop_run_once(loop) < 0)
                 break;

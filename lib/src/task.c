@@ -65,19 +65,34 @@ co_coro *co_task_get_coro(const co_task *t)
     return t ? t->coro : NULL;
 }
 
+/* The name word holds either an owned string or, until somebody asks for
+ * the name, just the N of "Task-N" (shifted, low bit set: strings are
+ * aligned, so their low bit is 0). Most tasks are never asked. */
+static bool name_is_number(const co_task *t)
+{
+    return t->name & 1;
+}
+
+static void set_name(co_task *t, char *owned)
+{
+    if (!name_is_number(t))
+        free((char *)t->name);
+    t->name = (uintptr_t)owned;
+}
+
 const char *co_task_get_name(const co_task *t)
 {
     if (!t)
         return NULL;
-    if (!t->name) {
-        /* Named lazily: most tasks are never asked for their name. */
+    if (name_is_number(t)) {
         char buf[32];
-        snprintf(buf, sizeof buf, "Task-%u", t->fut.id);
-        ((co_task *)t)->name = co__strdup(buf);
-        if (!t->name)
+        snprintf(buf, sizeof buf, "Task-%lu", (unsigned long)(t->name >> 1));
+        char *copy = co__strdup(buf);
+        if (!copy)
             return "Task";
+        set_name((co_task *)t, copy);
     }
-    return t->name;
+    return (const char *)t->name;
 }
 
 int co_task_set_name(co_task *t, const char *name)
@@ -87,8 +102,7 @@ int co_task_set_name(co_task *t, const char *name)
     char *copy = co__strdup(name);
     if (!copy)
         return CO_ENOMEM;
-    free(t->name);
-    t->name = copy;
+    set_name(t, copy);
     return 0;
 }
 
@@ -128,9 +142,11 @@ size_t co_all_tasks(co_loop *loop, co_task **out, size_t max)
 {
     if (!loop)
         return 0;
-    for (size_t i = 0; out && i < max && i < loop->ntasks; i++)
-        out[i] = loop->tasks[i];
-    return loop->ntasks;
+    size_t n = 0;
+    for (size_t i = 0; out && i < loop->ntasks && n < max; i++)
+        if (loop->tasks[i])
+            out[n++] = loop->tasks[i];
+    return loop->tasks_live;
 }
 
 /* ---- stepping ----------------------------------------------------------- */
@@ -148,7 +164,7 @@ static int schedule_step(co_task *t)
 {
     if (t->fut.tflags & CO__TF_SCHEDULED)
         return 0;
-    int rc = co_loop_call_soon(t->fut.loop, step_callback, t);
+    int rc = co__ready_push_plain(t->fut.loop, step_callback, t);
     if (rc == 0)
         t->fut.tflags |= CO__TF_SCHEDULED;
     return rc;
@@ -168,8 +184,9 @@ static int outcome_of(co_future *f, char **msg)
     return f->err;
 }
 
-/* The done-callback by which an awaited future wakes its task. */
-static void wakeup(co_future *f, void *arg)
+/* The done-callback by which an awaited future wakes its task (registered
+ * with co__future_add_waiter, in one slot). */
+void co__task_wakeup(co_future *f, void *arg)
 {
     co_task *t = arg;
     if (t->fut.state != CO__PENDING || t->wait != f ||
@@ -198,12 +215,25 @@ static co_future *take_wait(co_task *t)
     return w;
 }
 
+/* A finished task leaves a hole, so the others keep creation order (which
+ * shutdown and co_all_tasks show); holes are squeezed out once they
+ * outnumber the live tasks, so the work stays constant per task. */
 static void remove_from_loop(co_task *t)
 {
     co_loop *loop = t->fut.loop;
-    co_task *last = loop->tasks[--loop->ntasks];
-    loop->tasks[t->pos] = last;
-    last->pos = t->pos;
+    loop->tasks[t->fut.pos] = NULL;
+    loop->tasks_live--;
+    if (loop->ntasks - loop->tasks_live <= loop->tasks_live + 16)
+        return;
+    size_t kept = 0;
+    for (size_t i = 0; i < loop->ntasks; i++) {
+        co_task *other = loop->tasks[i];
+        if (other) {
+            other->fut.pos = (unsigned)kept;
+            loop->tasks[kept++] = other;
+        }
+    }
+    loop->ntasks = kept;
 }
 
 /* The coroutine has ended: the task takes its outcome. */
@@ -261,7 +291,7 @@ static void task_step(co_task *t, int thrown, char *msg)
     }
     if (thrown)
         co__throw(innermost(t->coro), thrown, msg);
-    else
+    else if (msg)
         free(msg);
 
     co_task *outer = loop->current;
@@ -270,7 +300,8 @@ static void task_step(co_task *t, int thrown, char *msg)
     int status = t->coro->fn(t->coro);
     loop->current = outer;
     co__clear_caught();
-    co_future_unref(waited);
+    if (waited)
+        co_future_unref(waited);
 
     if (status == CO_STATUS_DONE) {
         complete(t);
@@ -341,9 +372,8 @@ int co_create_task(co_loop *loop, co_coro *coro, const char *name,
     t->fut.loop = loop;
     t->fut.refs = 1; /* the loop's, until the task is done */
     t->fut.flags = CO__FF_TASK;
-    t->fut.id = ++loop->next_task_id;
     t->coro = coro;
-    t->name = copy;
+    t->name = copy ? (uintptr_t)copy : ((uintptr_t)++loop->next_task_id << 1) | 1;
     if (schedule_step(t) < 0) {
         free(copy);
         if (!(coro->flags & CO__F_OWNED))
@@ -353,8 +383,9 @@ int co_create_task(co_loop *loop, co_coro *coro, const char *name,
     if (coro->flags & CO__F_OWNED)
         coro->flags |= CO__F_INTASK;
     co__loop_ref(loop);
-    t->pos = loop->ntasks;
+    t->fut.pos = (unsigned)loop->ntasks;
     loop->tasks[loop->ntasks++] = t;
+    loop->tasks_live++;
     if (task_out)
         *task_out = co_task_ref(t);
     return 0;
@@ -362,8 +393,7 @@ int co_create_task(co_loop *loop, co_coro *coro, const char *name,
 
 void co__task_release(co_task *t)
 {
-    free(t->name);
-    t->name = NULL;
+    set_name(t, NULL);
     if (t->coro) {
         free(t->coro->errmsg);
         t->coro->errmsg = NULL;
@@ -427,7 +457,7 @@ int co__await_future(co_coro *co, co_future *f)
             co__throw(co, thrown, msg);
         return CO_STATUS_DONE;
     }
-    int rc = co_future_add_done_callback(f, wakeup, t);
+    int rc = co__future_add_waiter(f, t);
     if (rc < 0) {
         co__throw(co, rc, NULL);
         return CO_STATUS_DONE;

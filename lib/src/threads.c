@@ -26,7 +26,7 @@ void co__threads_dispatch(co_loop *loop)
         co__signals_dispatch(loop);
 }
 
-static _Thread_local co_loop *current_loop; /* co_set_event_loop */
+static CO__TLS co_loop *current_loop; /* co_set_event_loop */
 
 void co__threads_close(co_loop *loop)
 {
