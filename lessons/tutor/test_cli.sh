@@ -7,6 +7,9 @@
 set -eu
 tutor=$1
 src=$2
+# meson points LD_LIBRARY_PATH at this build's library (a sanitizer build's,
+# maybe); the student copy is a build of its own and finds its own library.
+unset LD_LIBRARY_PATH
 work=$(mktemp -d)
 watch_pid=
 cleanup() {
