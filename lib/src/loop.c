@@ -637,10 +637,18 @@ int co__loop_run_once(co_loop *loop)
     /* 4. Run what was ready when this iteration began; what these callbacks
      *    schedule waits for the next iteration. */
     for (size_t n = loop->ready_len; n > 0 && loop->ready_len; n--) {
-        co__handle h = loop->ready[loop->ready_head];
+        co__handle *slot = &loop->ready[loop->ready_head];
         loop->ready_head = (loop->ready_head + 1) & (loop->ready_cap - 1);
         loop->ready_len--;
-        run_handle(loop, &h);
+        if (slot->kind == CO__H_PLAIN) {
+            /* The common case, read before the call: the callback may
+             * grow (move) the ring. */
+            co_callback fn = slot->fn.plain;
+            fn(slot->a);
+        } else {
+            co__handle h = *slot;
+            run_handle(loop, &h);
+        }
     }
     return 0;
 }

@@ -152,12 +152,19 @@ size_t co_all_tasks(co_loop *loop, co_task **out, size_t max)
 /* ---- stepping ----------------------------------------------------------- */
 
 static void task_step(co_task *t, int thrown, char *msg);
+static inline void run_step(co_task *t, co_future *waited);
 
 static void step_callback(void *arg)
 {
     co_task *t = arg;
     t->fut.tflags &= (unsigned char)~CO__TF_SCHEDULED;
-    task_step(t, 0, NULL);
+    /* The common case, a task resuming after a yield, has nothing to
+     * deliver: no cancellation, no awaited outcome. */
+    if (t->fut.state == CO__PENDING && !t->wait &&
+        !(t->fut.tflags & CO__TF_MUST_CANCEL))
+        run_step(t, NULL);
+    else
+        task_step(t, 0, NULL);
 }
 
 static int schedule_step(co_task *t)
@@ -267,7 +274,6 @@ static bool cancel_wait(co_task *t)
 
 static void task_step(co_task *t, int thrown, char *msg)
 {
-    co_loop *loop = t->fut.loop;
     if (t->fut.state != CO__PENDING) {
         free(msg);
         return;
@@ -293,7 +299,13 @@ static void task_step(co_task *t, int thrown, char *msg)
         co__throw(innermost(t->coro), thrown, msg);
     else if (msg)
         free(msg);
+    run_step(t, waited);
+}
 
+/* Runs the coroutine once, then acts on the status it returns. */
+static inline void run_step(co_task *t, co_future *waited)
+{
+    co_loop *loop = t->fut.loop;
     co_task *outer = loop->current;
     loop->current = t;
     t->fut.tflags |= CO__TF_STARTED;
