@@ -207,17 +207,19 @@ void co_loop_report(co_loop *loop, const char *message)
 
 int co__ready_grow(co_loop *loop)
 {
-    size_t cap = loop->ready_cap * 2;
-    co__handle *grown = malloc(cap * sizeof *grown);
+    size_t old = loop->ready_cap, cap = old * 2;
+    /* realloc can extend a large ring in place (mremap) without copying it
+     * or touching its pages again; then only the part that had wrapped
+     * round to the front moves, to just after the old end. */
+    co__handle *grown = realloc(loop->ready, cap * sizeof *grown);
     if (!grown)
         return CO_ENOMEM;
-    /* Unroll the ring so the oldest entry is at index 0 again. */
-    for (size_t i = 0; i < loop->ready_len; i++)
-        grown[i] = loop->ready[(loop->ready_head + i) & (loop->ready_cap - 1)];
-    free(loop->ready);
+    size_t wrapped = loop->ready_head + loop->ready_len > old
+                         ? loop->ready_head + loop->ready_len - old
+                         : 0;
+    memcpy(grown + old, grown, wrapped * sizeof *grown);
     loop->ready = grown;
     loop->ready_cap = cap;
-    loop->ready_head = 0;
     return 0;
 }
 

@@ -62,6 +62,59 @@ START_TEST(test_call_soon_runs_in_fifo_order)
 }
 END_TEST
 
+/* The ready queue is a ring that starts small. Here it grows while its
+ * oldest entry is not at the front (40 callbacks already ran this
+ * iteration), so part of the queue has wrapped round: growing must keep
+ * every callback, in order. */
+struct wrap {
+    int order[300]; /* the numbers in the order they ran */
+    int n;          /* how many ran */
+    int numbers[300];
+    co_loop *loop;
+};
+
+static struct wrap *wrap_state;
+
+static void wrap_record(void *arg)
+{
+    wrap_state->order[wrap_state->n++] = *(int *)arg;
+}
+
+static void wrap_nothing(void *arg)
+{
+    (void)arg;
+}
+
+static void wrap_spawn(void *arg)
+{
+    struct wrap *w = arg;
+    for (int i = 0; i < 300; i++) {
+        w->numbers[i] = i;
+        ck_assert_int_eq(co_loop_call_soon(w->loop, wrap_record,
+                                           &w->numbers[i]), 0);
+    }
+}
+
+START_TEST(test_call_soon_stays_fifo_when_the_ring_grows_wrapped)
+{
+    static struct wrap w;
+    memset(&w, 0, sizeof w);
+    wrap_state = &w;
+    w.loop = unit_loop(NULL);
+    for (int i = 0; i < 40; i++)
+        ck_assert_int_eq(co_loop_call_soon(w.loop, wrap_nothing, NULL), 0);
+    ck_assert_int_eq(co_loop_call_soon(w.loop, wrap_spawn, &w), 0);
+    ck_assert_int_eq(unit_run_once(w.loop), 0); /* runs the 41, queues 300 */
+    ck_assert_int_eq(w.n, 0);
+    ck_assert_int_eq(unit_run_once(w.loop), 0);
+    ck_assert_int_eq(w.n, 300);
+    for (int i = 0; i < 300; i++)
+        ck_assert_msg(w.order[i] == i, "callback %d ran in place %d", w.order[i],
+                      i);
+    ck_assert_int_eq(co_loop_close(w.loop), 0);
+}
+END_TEST
+
 START_TEST(test_call_soon_rejects_null)
 {
     co_loop *loop = unit_loop(NULL);
@@ -1099,6 +1152,7 @@ static Suite *loop_suite(void)
     Suite *s = suite_create("loop");
     TCase *soon = tcase_create("call_soon and iterations");
     tcase_add_test(soon, test_call_soon_runs_in_fifo_order);
+    tcase_add_test(soon, test_call_soon_stays_fifo_when_the_ring_grows_wrapped);
     tcase_add_test(soon, test_call_soon_rejects_null);
     tcase_add_test(soon,
                    test_callback_queued_during_an_iteration_waits_for_the_next);
