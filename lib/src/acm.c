@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "coflow/acm.h"
+#include "internal.h"
 
 int co_acm_init(co_acm *cm, co_coro_fn enter, co_coro_fn exit)
 {
@@ -19,17 +20,6 @@ int co_acm_init(co_acm *cm, co_coro_fn enter, co_coro_fn exit)
     cm->exc = 0;
     cm->exc_message = NULL;
     return 0;
-}
-
-static char *copy_message(const char *s)
-{
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *c = malloc(n);
-    if (c)
-        memcpy(c, s, n);
-    return c;
 }
 
 static int async_with_step(co_coro *co)
@@ -45,7 +35,7 @@ static int async_with_step(co_coro *co)
     /* From here on, exit runs whatever the body does. */
     CO_AWAIT_CORO_CATCH(co, w->body, w->err);
     if (w->err)
-        w->msg = copy_message(co_caught_message());
+        w->msg = co__strdup(co_caught_message());
     w->cm->exc = w->err;
     w->cm->exc_message = w->msg;
     co_coro_init(&w->cm->frame, w->cm->exit_fn);
