@@ -152,7 +152,7 @@ size_t co_all_tasks(co_loop *loop, co_task **out, size_t max)
 /* ---- stepping ----------------------------------------------------------- */
 
 static void task_step(co_task *t, int thrown, char *msg);
-static inline void run_step(co_task *t, co_future *waited);
+static inline void run_step(co_task *t);
 
 static void step_callback(void *arg)
 {
@@ -162,7 +162,7 @@ static void step_callback(void *arg)
      * deliver: no cancellation, no awaited outcome. */
     if (t->fut.state == CO__PENDING && !t->wait &&
         !(t->fut.tflags & CO__TF_MUST_CANCEL))
-        run_step(t, NULL);
+        run_step(t);
     else
         task_step(t, 0, NULL);
 }
@@ -299,21 +299,22 @@ static void task_step(co_task *t, int thrown, char *msg)
         co__throw(innermost(t->coro), thrown, msg);
     else if (msg)
         free(msg);
-    run_step(t, waited);
+    run_step(t);
+    if (waited) /* kept alive while the coroutine could still read it */
+        co_future_unref(waited);
 }
 
 /* Runs the coroutine once, then acts on the status it returns. */
-static inline void run_step(co_task *t, co_future *waited)
+static inline void run_step(co_task *t)
 {
     co_loop *loop = t->fut.loop;
-    co_task *outer = loop->current;
+    /* Steps never nest (a coroutine cannot run its loop), so there is no
+     * outer current task to put back afterwards. */
     loop->current = t;
     t->fut.tflags |= CO__TF_STARTED;
     int status = t->coro->fn(t->coro);
-    loop->current = outer;
+    loop->current = NULL;
     co__clear_caught();
-    if (waited)
-        co_future_unref(waited);
 
     if (status == CO_STATUS_DONE) {
         complete(t);
