@@ -136,6 +136,8 @@ enum { CO__PENDING = 0, CO__FINISHED, CO__CANCELLED };
 #define CO__FF_TASK 0x01      /* this future is the head of a co_task */
 #define CO__FF_RETRIEVED 0x02 /* its failure has been read */
 #define CO__FF_CUSTOM 0x04    /* a co__xfuture: cancel and free go to ops */
+#define CO__FF_WAITER 0x08    /* a primitive's waiter, reused (waitq.c): it
+                               * keeps its callback block once done */
 
 /* A future's done-callbacks, in registration order, in one array of word
  * slots. The commonest registration, a task waiting for the future, takes
@@ -183,6 +185,13 @@ struct co_future {
 int co__future_finish(co_future *f, int kind, long long i, void *p, int err,
                       char *msg);
 void co__future_free(co_future *f);
+
+/* Makes a done waiter future (CO__FF_WAITER) pending again, so that a
+ * primitive's line can hand it to its next waiter instead of allocating a
+ * new one. Only for a future nobody else can see: the caller must hold its
+ * only reference (refs == 1), so no task awaits it and no scheduled
+ * callback still points at it. */
+void co__future_reuse(co_future *f);
 
 /* Registers task @p t to be woken (co__task_wakeup) when @p f is done: the
  * one-slot form of a done-callback. 0 or CO_ENOMEM. */

@@ -2,8 +2,7 @@
  * Introduced with queues and locks (lessons 13 and 14). */
 #include <stdlib.h>
 
-#include "coflow/loop.h"
-#include "coflow/task.h"
+#include "internal.h"
 #include "waitq.h"
 
 co_future *co__waitq_at(const co__waitq *q, size_t i)
@@ -27,28 +26,73 @@ static int grow(co__waitq *q)
     return 0;
 }
 
+/* A spare waiter of @p loop that only the line still holds, made pending
+ * again; NULL if there is none. A spare that another task or a scheduled
+ * wake-up still holds (refs > 1) must wait: reusing it would let that old
+ * wake-up wake the new wait. Spares of another loop are let go. */
+static co_future *take_spare(co__waitq *q, co_loop *loop)
+{
+    for (unsigned i = 0; i < q->nspare;) {
+        co_future *f = q->spare[i];
+        if (f->loop != loop) {
+            q->spare[i] = q->spare[--q->nspare];
+            co_future_unref(f);
+            continue;
+        }
+        if (f->refs == 1) {
+            q->spare[i] = q->spare[--q->nspare];
+            co__future_reuse(f);
+            return f;
+        }
+        i++;
+    }
+    return NULL;
+}
+
 int co__waitq_wait(co__waitq *q, co_future **out)
 {
     *out = NULL;
     /* A waiter is only any use to a coroutine that a task runs: nobody else
      * would be woken by its result. */
-    if (!co_current_task(NULL))
+    co_loop *loop = co__running_loop;
+    if (!loop || !loop->current)
         return CO_ENOTASK;
     if (q->len == q->cap && grow(q) < 0)
         return CO_ENOMEM;
-    co_future *f;
-    int rc = co_future_new(co_get_running_loop(), &f);
-    if (rc < 0)
-        return rc;
+    co_future *f = take_spare(q, loop);
+    if (!f) {
+        int rc = co_future_new(loop, &f);
+        if (rc < 0)
+            return rc;
+        f->flags |= CO__FF_WAITER;
+    }
     q->ring[(q->head + q->len) & (q->cap - 1)] = f;
     q->len++;
     *out = f;
     return 0;
 }
 
+/* The line lets go of @p f: into the spares if it is a done waiter and
+ * there is room, otherwise its reference is dropped. */
+static void let_go(co__waitq *q, co_future *f)
+{
+    if ((f->flags & CO__FF_WAITER) && f->state != CO__PENDING &&
+        q->nspare < CO__WAITQ_SPARES)
+        q->spare[q->nspare++] = f;
+    else
+        co_future_unref(f);
+}
+
 bool co__waitq_remove(co__waitq *q, co_future *f)
 {
-    for (size_t i = 0; i < q->len; i++) {
+    if (q->len > 0 && q->ring[q->head] == f) {
+        /* The common case: the oldest waiter leaves first. */
+        q->head = (q->head + 1) & (q->cap - 1);
+        q->len--;
+        let_go(q, f);
+        return true;
+    }
+    for (size_t i = 1; i < q->len; i++) {
         if (co__waitq_at(q, i) != f)
             continue;
         /* Close the gap by moving the later waiters one place forward:
@@ -56,51 +100,54 @@ bool co__waitq_remove(co__waitq *q, co_future *f)
         for (size_t j = i; j + 1 < q->len; j++)
             q->ring[(q->head + j) & (q->cap - 1)] = co__waitq_at(q, j + 1);
         q->len--;
-        co_future_unref(f);
+        let_go(q, f);
         return true;
     }
     return false;
 }
 
+/* Gives @p f its result if it is still pending; true if that woke it. */
+static bool wake(co_future *f)
+{
+    return f->state == CO__PENDING &&
+           co__future_finish(f, CO_KIND_INT, 1, NULL, 0, NULL) == 0;
+}
+
 bool co__waitq_wake_next(co__waitq *q)
 {
-    return co__waitq_wake_some(q, 1) == 1;
+    for (size_t i = 0; i < q->len; i++)
+        if (wake(co__waitq_at(q, i)))
+            return true;
+    return false;
 }
 
 bool co__waitq_wake_first(co__waitq *q)
 {
-    if (q->len == 0)
-        return false;
-    co_future *f = co__waitq_at(q, 0);
-    return !co_future_done(f) && co_future_set_result_int(f, 1) == 0;
+    return q->len > 0 && wake(co__waitq_at(q, 0));
 }
 
 size_t co__waitq_wake_some(co__waitq *q, size_t n)
 {
     size_t woken = 0;
-    for (size_t i = 0; i < q->len && woken < n; i++) {
-        co_future *f = co__waitq_at(q, i);
-        if (!co_future_done(f) && co_future_set_result_int(f, 1) == 0)
+    for (size_t i = 0; i < q->len && woken < n; i++)
+        if (wake(co__waitq_at(q, i)))
             woken++;
-    }
     return woken;
 }
 
 bool co__waitq_all_cancelled(const co__waitq *q)
 {
     for (size_t i = 0; i < q->len; i++)
-        if (!co_future_cancelled(co__waitq_at(q, i)))
+        if (co__waitq_at(q, i)->state != CO__CANCELLED)
             return false;
     return true;
 }
 
 bool co__waitq_busy(const co__waitq *q)
 {
-    for (size_t i = 0; i < q->len; i++) {
-        co_future *f = co__waitq_at(q, i);
-        if (!co_loop_is_closed(co_future_loop(f)))
+    for (size_t i = 0; i < q->len; i++)
+        if (!co__waitq_at(q, i)->loop->closed)
             return true;
-    }
     return false;
 }
 
@@ -112,4 +159,6 @@ void co__waitq_clear(co__waitq *q)
     free(q->ring);
     q->ring = NULL;
     q->cap = q->head = 0;
+    while (q->nspare > 0)
+        co_future_unref(q->spare[--q->nspare]);
 }

@@ -16,26 +16,37 @@
 
 #include "coflow/future.h"
 
-/* A ring of future references, oldest first. Invariant: `len` entries from
- * `head` (modulo `cap`), each holding one reference; `cap` is 0 or a power
- * of two. */
+/* How many used waiters a line keeps for reuse. Two are enough for a
+ * coroutine that waits on the same object over and over (a consumer's
+ * get): when it joins the line again, the waiter it left a moment ago is
+ * still held by its task until the step ends, so it takes the one before. */
+#define CO__WAITQ_SPARES 4
+
+/* A ring of future references, oldest first, and a few spare waiters.
+ * Invariant: `len` entries from `head` (modulo `cap`), each holding one
+ * reference; `cap` is 0 or a power of two; spare[0..nspare) are done
+ * waiters that left the line, each holding the reference the line had. */
 typedef struct co__waitq {
     co_future **ring; /* the waiters, oldest at ring[head] */
     size_t cap;       /* capacity of the ring (0 or a power of two) */
     size_t head;      /* index of the oldest waiter */
     size_t len;       /* how many wait */
+    co_future *spare[CO__WAITQ_SPARES]; /* used waiters, to reuse */
+    unsigned nspare;  /* how many spares */
 } co__waitq;
 
 /* The i-th waiter (0 = oldest), borrowed. */
 co_future *co__waitq_at(const co__waitq *q, size_t i);
 
-/* Creates a waiter on the running loop for the running task and appends it
- * (the line keeps the only reference; *out is borrowed). Returns 0,
- * CO_ENOTASK outside a task, or CO_ENOMEM. */
+/* Creates a waiter on the running loop for the running task (or reuses a
+ * spare that nobody else holds any more) and appends it (the line keeps
+ * the only reference; *out is borrowed). Returns 0, CO_ENOTASK outside a
+ * task, or CO_ENOMEM. */
 int co__waitq_wait(co__waitq *q, co_future **out);
 
-/* Takes @p f out of the line if it is there and drops the line's reference.
- * Returns true if it was found (a waker may have taken it out already). */
+/* Takes @p f out of the line if it is there and drops the line's reference
+ * (or keeps it, with @p f, as a spare). Returns true if it was found (a
+ * waker may have taken it out already). */
 bool co__waitq_remove(co__waitq *q, co_future *f);
 
 /* Wakes the oldest waiter that is still pending (asyncio's _wakeup_next).
@@ -60,7 +71,7 @@ bool co__waitq_all_cancelled(const co__waitq *q);
  * object that owns this line, so that object must not be freed yet. */
 bool co__waitq_busy(const co__waitq *q);
 
-/* Drops every reference and the ring itself. */
+/* Drops every reference (spares too) and the ring itself. */
 void co__waitq_clear(co__waitq *q);
 
 /* asyncio.Event, defined here because a queue embeds one for join(). */
