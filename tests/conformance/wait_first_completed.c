@@ -81,7 +81,7 @@ static int main_co(co_coro *co)
     const char *msg = NULL;
     CO_BEGIN(co);
     self->a = start("a", 0.01, 0);
-    self->b = start("b", 0.05, 0);
+    self->b = start("b", 0.3, 0);
     tasks[0] = self->a;
     tasks[1] = self->b;
     self->items[0] = co_task_future(self->a);

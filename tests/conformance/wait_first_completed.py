@@ -13,7 +13,7 @@ async def job(delay, fail=False):
 
 async def main():
     a = asyncio.create_task(job(0.01), name="a")
-    b = asyncio.create_task(job(0.05), name="b")
+    b = asyncio.create_task(job(0.3), name="b")
     done, pending = await asyncio.wait([a, b], return_when=asyncio.FIRST_COMPLETED)
     print("FIRST_COMPLETED done:", sorted(t.get_name() for t in done),
           "pending:", sorted(t.get_name() for t in pending))
