@@ -1,7 +1,7 @@
-/* notes_ctrl_c: Ctrl-C (SIGINT, sent to ourselves at 30 ms) cancels every
+/* notes_ctrl_c: Ctrl-C (SIGINT, sent to ourselves at 0.3 s) cancels every
  * task: cancel() is false for the one already finished and true for the two
- * still sleeping, whose cleanup then runs (the notes' 1, 5 and 8 s, here
- * 10, 50 and 80 ms). The handler is a loop callback, not a real signal
+ * still sleeping, whose cleanup then runs (the notes' 1, 5 and 8 s, here 0.1,
+ * 0.5 and 0.8 s). The handler is a loop callback, not a real signal
  * handler. */
 #include "conformance.h"
 
@@ -17,7 +17,7 @@ static int demo_exp(co_coro *co)
 {
     struct demo *self = (struct demo *)co;
     CO_BEGIN(co);
-    CO_SLEEP(co, self->x / 100.0);
+    CO_SLEEP(co, self->x / 10.0);
     CO_RETURN(co, self->x);
     CO_FINALLY(co);
     trace("demo_exp(%d): finally", self->x);
@@ -56,7 +56,7 @@ static int main_co(co_coro *co)
         self->items[i] = co_task_future(spawn(&d->co, NULL));
     }
     co_loop_add_signal_handler(LOOP(), SIGINT, on_sigint, self);
-    co_loop_call_later(LOOP(), 0.03, send_sigint, NULL, NULL);
+    co_loop_call_later(LOOP(), 0.3, send_sigint, NULL, NULL);
     co_wait(LOOP(), self->items, 3, CO_NO_TIMEOUT, CO_ALL_COMPLETED, &self->w);
     CO_AWAIT(co, self->w);
     for (int i = 0; i < 3; i++) {

@@ -1,7 +1,7 @@
 /* notes_run_coroutine_threadsafe: coroutines handed to a loop in another
  * thread with run_coroutine_threadsafe run concurrently there, so the
- * shorter one finishes first (the notes' max(6, 3) = 6 s, here 30 and
- * 10 ms); the concurrent futures carry their results back. */
+ * shorter one finishes first (the notes' max(6, 3) = 6 s, here 300 and
+ * 100 ms); the concurrent futures carry their results back. */
 #include "conformance.h"
 
 #include <pthread.h>
@@ -73,8 +73,8 @@ void scenario(void)
         return;
     co_loop_hold(loop);
     pthread_create(&thread, NULL, run_loop, loop);
-    co_cfuture *f1 = submit(loop, 0.03, "first (30 ms)");
-    co_cfuture *f2 = submit(loop, 0.01, "second (10 ms)");
+    co_cfuture *f1 = submit(loop, 0.3, "first (300 ms)");
+    co_cfuture *f2 = submit(loop, 0.1, "second (100 ms)");
     for (int i = 0; i < 2; i++)
         trace("%s done", q_get());
     co_cfuture_result_int(f1, -1, &r1);

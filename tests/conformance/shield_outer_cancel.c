@@ -6,7 +6,7 @@
 static int inner(co_coro *co)
 {
     CO_BEGIN(co);
-    CO_SLEEP(co, 0.03);
+    CO_SLEEP(co, 0.3);
     trace("inner: finished anyway");
     CO_RETURN(co, 5);
     CO_END(co);
@@ -48,7 +48,7 @@ static int main_co(co_coro *co)
         g->t = self->t;
         self->g = spawn(&g->co, NULL);
     }
-    CO_SLEEP(co, 0.01);
+    CO_SLEEP(co, 0.1);
     co_task_cancel(self->g);
     CO_AWAIT_CATCH(co, self->g, self->caught);
     if (self->caught == CO_ECANCELLED)

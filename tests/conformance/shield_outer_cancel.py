@@ -5,7 +5,7 @@ import asyncio
 
 
 async def inner():
-    await asyncio.sleep(0.03)
+    await asyncio.sleep(0.3)
     print("inner: finished anyway")
     return 5
 
@@ -21,7 +21,7 @@ async def guard(t):
 async def main():
     t = asyncio.create_task(inner())
     g = asyncio.create_task(guard(t))
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)
     g.cancel()
     try:
         await g

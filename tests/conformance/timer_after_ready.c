@@ -20,7 +20,7 @@ static int main_co(co_coro *co)
     co_loop_call_later(LOOP(), 0, say, "timer with delay 0", NULL);
     co_loop_call_soon(LOOP(), first, LOOP());
     co_loop_call_soon(LOOP(), say, "soon 2");
-    CO_SLEEP(co, 0.01);
+    CO_SLEEP(co, 0.3);
     trace("main wakes");
     CO_END(co);
 }

@@ -14,7 +14,7 @@ async def main():
     loop.call_later(0, print, "timer with delay 0")
     loop.call_soon(first, loop)
     loop.call_soon(print, "soon 2")
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)
     print("main wakes")
 
 asyncio.run(main())

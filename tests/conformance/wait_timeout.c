@@ -39,11 +39,11 @@ static int main_co(co_coro *co)
     void *r = NULL;
     CO_BEGIN(co);
     self->fast = start("fast", 0.01);
-    self->slow = start("slow", 0.08);
+    self->slow = start("slow", 0.6);
     {
         co_future *items[2] = {co_task_future(self->fast),
                                co_task_future(self->slow)};
-        co_wait(LOOP(), items, 2, 0.04, CO_ALL_COMPLETED, &self->w);
+        co_wait(LOOP(), items, 2, 0.3, CO_ALL_COMPLETED, &self->w);
     }
     CO_AWAIT(co, self->w);
     {

@@ -12,8 +12,8 @@ async def job(name, delay):
 
 async def main():
     fast = asyncio.create_task(job("fast", 0.01), name="fast")
-    slow = asyncio.create_task(job("slow", 0.08), name="slow")
-    done, pending = await asyncio.wait([fast, slow], timeout=0.04)
+    slow = asyncio.create_task(job("slow", 0.6), name="slow")
+    done, pending = await asyncio.wait([fast, slow], timeout=0.3)
     print("done:", sorted(t.get_name() for t in done))
     print("pending:", sorted(t.get_name() for t in pending))
     print("slow cancelled:", slow.cancelled())
