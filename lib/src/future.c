@@ -107,8 +107,8 @@ static void schedule_callbacks(co_future *f)
                                          cbs->at[i + 2].arg);
             i += 3;
         } else {
-            rc = co__loop_call_soon_done(f->loop, co__task_wakeup, f,
-                                         cbs->at[i].task);
+            rc = co__ready_push_done(f->loop, co__task_wakeup, f,
+                                     cbs->at[i].task);
             i += 1;
         }
         if (rc < 0)

@@ -180,6 +180,27 @@ struct co_future {
     co__cbs *cbs;          /* done-callbacks, or NULL while there are none */
 };
 
+/* Queues done-callback fn(f, arg), taking a reference on @p f: what
+ * co__loop_call_soon_done does, inline for a future's own hot path (waking
+ * the tasks that await it). 0, CO_ECLOSED or CO_ENOMEM. */
+static inline int co__ready_push_done(co_loop *loop, co_done_callback fn,
+                                      co_future *f, void *arg)
+{
+    if (loop->closed)
+        return CO_ECLOSED;
+    if (loop->ready_len == loop->ready_cap && co__ready_grow(loop) < 0)
+        return CO_ENOMEM;
+    co__handle *h = &loop->ready[(loop->ready_head + loop->ready_len) &
+                                 (loop->ready_cap - 1)];
+    h->fn.done = fn;
+    h->a = f;
+    h->b = arg;
+    h->kind = CO__H_DONE;
+    loop->ready_len++;
+    f->refs++;
+    return 0;
+}
+
 /* Completes a future with an outcome (kind/value, or err/msg which it takes
  * over, or cancel) and schedules its callbacks. Returns 0 or CO_ESTATE. */
 int co__future_finish(co_future *f, int kind, long long i, void *p, int err,
