@@ -324,7 +324,8 @@ static int op_start(co_wait_op *op, co_coro_fn fn, co_queue *q, void *item)
 {
     if (!op)
         return CO_EINVAL;
-    co_coro_init(&op->co, fn);
+    /* co_coro_init() without the call: a fresh header, all zero but fn. */
+    op->co = (co_coro){.fn = fn};
     op->target = q;
     op->waiter = NULL;
     op->item = item;
