@@ -214,19 +214,33 @@ static void *take(co_queue *q)
 
 /* ---- the nowait operations ---------------------------------------------- */
 
+/* put_nowait() once its checks have passed (put() has made them too). */
+static inline int put_item(co_queue *q, void *item)
+{
+    int rc = store(q, item);
+    if (rc < 0)
+        return rc;
+    q->unfinished++;
+    q->finished.value = false; /* co_event_clear(&q->finished) */
+    co__waitq_wake_next(&q->getters);
+    return 0;
+}
+
+/* get_nowait() on a queue known not to be empty. */
+static inline void *get_item(co_queue *q)
+{
+    void *item = take(q);
+    co__waitq_wake_next(&q->putters);
+    return item;
+}
+
 int co_queue_put_nowait(co_queue *q, void *item)
 {
     if (!q)
         return CO_EINVAL;
     if (co_queue_full(q))
         return CO_EQUEUEFULL;
-    int rc = store(q, item);
-    if (rc < 0)
-        return rc;
-    q->unfinished++;
-    co_event_clear(&q->finished);
-    co__waitq_wake_next(&q->getters);
-    return 0;
+    return put_item(q, item);
 }
 
 int co_queue_get_nowait(co_queue *q, void **out)
@@ -237,8 +251,7 @@ int co_queue_get_nowait(co_queue *q, void **out)
         return CO_EINVAL;
     if (q->len == 0)
         return CO_EQUEUEEMPTY;
-    *out = take(q);
-    co__waitq_wake_next(&q->putters);
+    *out = get_item(q);
     return 0;
 }
 
@@ -290,7 +303,7 @@ static int get_step(co_coro *co)
         co__waitq_remove(&q->getters, op->waiter);
         op->waiter = NULL;
     }
-    co_queue_get_nowait(q, &op->item);
+    op->item = get_item(q);
     CO_RETURN_PTR(co, op->item);
     CO_END(co);
 }
@@ -314,7 +327,7 @@ static int put_step(co_coro *co)
         co__waitq_remove(&q->putters, op->waiter);
         op->waiter = NULL;
     }
-    op->caught = co_queue_put_nowait(q, op->item);
+    op->caught = put_item(q, op->item);
     if (op->caught < 0)
         CO_RAISE(co, op->caught, NULL);
     CO_END(co);

@@ -113,7 +113,7 @@ static bool wake(co_future *f)
            co__future_finish(f, CO_KIND_INT, 1, NULL, 0, NULL) == 0;
 }
 
-bool co__waitq_wake_next(co__waitq *q)
+bool co__waitq_wake_next_in_line(co__waitq *q)
 {
     for (size_t i = 0; i < q->len; i++)
         if (wake(co__waitq_at(q, i)))

@@ -52,8 +52,13 @@ bool co__waitq_remove(co__waitq *q, co_future *f);
 /* Wakes the oldest waiter that is still pending (asyncio's _wakeup_next).
  * Woken waiters stay in the line, done, until their coroutine resumes and
  * removes itself: a woken coroutine is still "waiting" on the object until
- * then. Returns true if one was woken. */
-bool co__waitq_wake_next(co__waitq *q);
+ * then. Returns true if one was woken. The empty line, the common case of
+ * every put and get that finds nobody waiting, costs no call. */
+bool co__waitq_wake_next_in_line(co__waitq *q);
+static inline bool co__waitq_wake_next(co__waitq *q)
+{
+    return q->len > 0 && co__waitq_wake_next_in_line(q);
+}
 
 /* Wakes the first waiter if it is still pending, and no other (Lock's
  * _wake_up_first: a done first waiter will take the lock or pass it on). */
