@@ -204,9 +204,20 @@ void co__task_wakeup(co_future *f, void *arg)
     task_step(t, thrown, msg);
 }
 
+static int schedule_step(co_task *t);
+static co_future *take_wait(co_task *t);
+
+/* A sleep is over. As in asyncio, where the timer only completes the
+ * sleep's future and the future's done-callback queues the task's step,
+ * the task resumes on the next iteration, behind whatever the callbacks of
+ * this one have queued: not inside the timer's own callback. */
 static void timer_fired(void *arg)
 {
-    task_step(arg, 0, NULL);
+    co_task *t = arg;
+    take_wait(t); /* gives the timer back */
+    if (schedule_step(t) < 0)
+        co_loop_report(t->fut.loop, "a task could not be woken from a sleep "
+                                    "(out of memory)");
 }
 
 /* Stops waiting: drops the awaited future or gives back the sleep timer. */

@@ -4,12 +4,8 @@
  * Callbacks that the iteration's earlier callbacks scheduled therefore run
  * first. A blocking callback makes both timers due in the same iteration
  * (timer a first, by deadline), whatever the machine's speed.
- *
- * KNOWN DIFFERENCE (registered with should_fail in meson.build): coflow's
- * CO_SLEEP timer steps the task directly (lib/src/task.c, timer_fired), one
- * loop hop earlier than asyncio, so "sleeper wakes" comes before "soon
- * after a". Under a slow machine the same shortcut reorders any sleep that
- * ends in an iteration whose callbacks schedule more callbacks. */
+ * (coflow once stepped the task from the timer itself, one hop early, so
+ * "sleeper wakes" came before "soon after a"; lib/src/task.c, timer_fired.) */
 #include "conformance.h"
 
 #include <time.h>
