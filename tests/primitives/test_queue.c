@@ -433,6 +433,28 @@ START_TEST(test_get_outside_a_task_fails_with_enotask)
 }
 END_TEST
 
+/* A line keeps used waiters for reuse; one kept from a loop that has since
+ * closed must be let go, not handed to a getter of the next loop. */
+START_TEST(test_queue_serves_getters_of_a_new_loop_after_the_old_one_closed)
+{
+    ck_assert_int_eq(co_queue_new(&Q, 0), 0);
+    for (int round = 0; round < 2; round++) {
+        co_loop *loop = prim_loop();
+        for (int i = 0; i < 3; i++) {
+            co_task *g = spawn_getter(loop, "g");
+            prim_run_once(loop);
+            ck_assert(!co_task_done(g)); /* it waits on the empty queue */
+            co_queue_put_nowait(Q, ITEM(round * 10 + i));
+            prim_run_until(loop, g, 10);
+            co_task_unref(g);
+        }
+        co_loop_close(loop);
+    }
+    ck_assert_str_eq(prim_log, "g=10 g=11 g=12");
+    ck_assert_int_eq(co_queue_free(Q), 0);
+}
+END_TEST
+
 static Suite *queue_suite(void)
 {
     Suite *s = suite_create("queue");
@@ -455,6 +477,7 @@ static Suite *queue_suite(void)
     tcase_add_test(tc, test_join_on_a_fresh_queue_returns_at_once);
     tcase_add_test(tc, test_get_outside_a_task_fails_with_enotask);
     tcase_add_test(tc, test_free_refuses_while_a_getter_waits_and_frees_items_after);
+    tcase_add_test(tc, test_queue_serves_getters_of_a_new_loop_after_the_old_one_closed);
     prim_add_case(s, tc);
     tc = tcase_create("cancellation");
     tcase_add_test(tc, test_cancelled_waiting_get_takes_nothing_and_leaves_the_line);
