@@ -1,8 +1,9 @@
 /* locks.c - Event, Lock, Semaphore, BoundedSemaphore and Condition, as in
  * CPython 3.11's asyncio/locks.py. Introduced in lesson 14.
  *
- * Every wait has the same shape: join the object's line with a fresh waiter
- * future, await it, and on resuming leave the line. What differs is what a
+ * Every wait has the same shape: join the object's line with a waiter
+ * future (a fresh one, or one the line has used before and kept), await it,
+ * and on resuming leave the line. What differs is what a
  * waiter does when it fails (is cancelled) after it was already woken: it
  * must pass on what it was given (the lock, a semaphore place), or that
  * wakeup is lost and somebody waits for ever. */
