@@ -387,8 +387,9 @@ int co_create_task(co_loop *loop, co_coro *coro, const char *name,
     }
     co_task *t;
     if (coro->flags & CO__F_OWNED) {
+        /* The room co_coro_new() left in front of the frame: calloc zeroed
+         * it, and CO__F_INTASK makes sure only one task ever uses it. */
         t = (co_task *)(void *)((char *)coro - CO__TASK_SLOT);
-        memset(t, 0, sizeof *t);
     } else if (!(t = calloc(1, sizeof *t))) {
         free(copy);
         return CO_ENOMEM;
