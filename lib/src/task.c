@@ -9,7 +9,6 @@
  * outcome of the future it awaited, or a cancellation. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "internal.h"
 
