@@ -38,7 +38,8 @@ START_TEST(test_yields_the_first_ten_numbers)
                        "return 10\n",
                        "fib(10), one line per step (if numbers repeat, a "
                        "variable lost its value at CO_YIELD: keep it in the "
-                       "frame)");
+                       "frame, and set its first value after CO_BEGIN, "
+                       "since code before CO_BEGIN runs on every step)");
 }
 END_TEST
 
