@@ -1,13 +1,11 @@
 /* exercise.h - lesson 04: the event loop of the notes' pseudocode, by hand.
  *
- *     task list = [task 1, task 2, task 3, ...]
- *     while True:
- *         runnable, finished = check every task in the list
- *         for task in runnable: run it (one step)
- *         for task in finished: remove it from the list
- *         if every task in the list is finished: stop
+ *     tasks = [A, B, C]
+ *     while tasks:
+ *         for t in tasks: step(t)      (one turn each, in order)
+ *         tasks = [t for t in tasks if not done(t)]
  *
- * Here a task is a coroutine (co_coro) and "run it" is one co_coro_step():
+ * Here a task is a coroutine (co_coro) and step(t) is one co_coro_step():
  * up to its next CO_YIELD. No library loop, no timers: just the loop. */
 #ifndef LESSON04_EXERCISE_H
 #define LESSON04_EXERCISE_H

@@ -75,7 +75,10 @@ START_TEST(test_removing_a_finished_one_keeps_the_order)
     run_all(tasks, 3);
     grade_expect_trace(&trace,
                        "A 0\nB end\nC 0\nA 1\nC 1\nA end\nC end\n",
-                       "A (2 turns), B (none), C (2 turns), round robin");
+                       "A (2 turns), B (none), C (2 turns), round robin "
+                       "(if C missed its turn in round 1, B was removed "
+                       "while the list was being walked: step them all, "
+                       "then drop the finished ones)");
 }
 END_TEST
 
