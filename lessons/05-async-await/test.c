@@ -80,14 +80,33 @@ static int run(struct sum_two *s)
     return run_task(&s->co, "sum_two");
 }
 
+/* What a failure code of sum_two most likely means, for messages. */
+static const char *why(int rc)
+{
+    switch (rc) {
+    case CO_EINVAL:
+        return " (at CO_AWAIT_CORO this means the child's frame was not "
+               "set up: call co_coro_init(&self->a.co, fetch) before "
+               "awaiting it, and the same for self->b)";
+    case CO_EREUSED:
+        return " (a child frame was awaited a second time: set it up "
+               "again with co_coro_init before each await)";
+    case CO_ESTATE:
+        return " (it has not ended: does it reach CO_RETURN?)";
+    default:
+        return "";
+    }
+}
+
 static long long result_of(struct sum_two *s)
 {
     long long v = 0;
     int rc = co_coro_result_int(&s->co, &v);
-    ck_assert_msg(rc == 0,
+    ck_assert_msg(rc != CO_EKIND,
                   "sum_two ended but its result cannot be read as an "
-                  "integer (%s): end it with CO_RETURN(co, a + b)",
-                  co_errname(rc));
+                  "integer: end it with CO_RETURN(co, a + b)");
+    ck_assert_msg(rc == 0, "sum_two failed with %s%s", co_errname(rc),
+                  why(rc));
     return v;
 }
 
@@ -98,8 +117,8 @@ START_TEST(test_sum_two_returns_sum_of_children)
     struct sum_two s;
     make(&s, 0.0, 2, 0.0, 3);
     int rc = run(&s);
-    ck_assert_msg(rc == 0, "sum_two failed with %s; it should return 5",
-                  co_errname(rc));
+    ck_assert_msg(rc == 0, "sum_two failed with %s; it should return 5%s",
+                  co_errname(rc), why(rc));
     long long v = result_of(&s);
     ck_assert_msg(v == 5,
                   "children returned 2 and 3, sum_two returned %lld "
@@ -141,7 +160,8 @@ START_TEST(test_results_survive_a_real_sleep)
     struct sum_two s;
     make(&s, 0.002, 1000, 0.001, 234);
     int rc = run(&s);
-    ck_assert_msg(rc == 0, "sum_two failed with %s", co_errname(rc));
+    ck_assert_msg(rc == 0, "sum_two failed with %s%s", co_errname(rc),
+                  why(rc));
     long long v = result_of(&s);
     ck_assert_msg(v == 1234,
                   "children returned 1000 and 234 after sleeping, sum_two "
@@ -172,8 +192,8 @@ START_TEST(test_first_child_failure_propagates)
     ck_assert_msg(rc == CO_EFAIL,
                   "the first child failed with CO_EFAIL, so sum_two should "
                   "fail the same way (an exception propagates through "
-                  "await); it ended with %s",
-                  rc == 0 ? "success" : co_errname(rc));
+                  "await); it ended with %s%s",
+                  rc == 0 ? "success" : co_errname(rc), why(rc));
     for (int i = 0; i < nevents; i++)
         ck_assert_msg(strcmp(events[i], "start 6") != 0,
                       "the second child started although the first one "
@@ -207,7 +227,7 @@ START_TEST(test_sum_two_can_itself_be_awaited)
     make(&p.inner, 0.001, 4, 0.0, 5);
     int rc = run_task(&p.co, "a coroutine awaiting sum_two");
     ck_assert_msg(rc == 0, "awaiting sum_two from another coroutine "
-                           "failed with %s", co_errname(rc));
+                           "failed with %s%s", co_errname(rc), why(rc));
     long long v = 0;
     co_coro_result_int(&p.co, &v);
     ck_assert_msg(v == 90,
