@@ -3,6 +3,8 @@
  * As shipped, this awaits the jobs one after the other: each job starts
  * only when the previous one has ended. The results are right, the timing
  * is not: make the jobs run at the same time, with tasks. */
+#include <stdio.h> /* snprintf, for the task names */
+
 #include "exercise.h"
 
 int run_all(co_coro *co)

@@ -146,6 +146,35 @@ START_TEST(test_results_stored_in_job_order)
 }
 END_TEST
 
+START_TEST(test_every_await_suspends_when_jobs_end_in_order)
+{
+    /* Each job takes longer than the one before it, so run_all really
+     * waits at every CO_AWAIT, not only at the first: a loop counter kept
+     * in a local variable starts again after each of those waits. */
+    static const int ids[] = {1, 2, 3}, steps[] = {1, 3, 5};
+    static struct setup s;
+    run(&s, 3, ids, steps);
+    ck_assert_msg(s.rc == 0,
+                  "with jobs yielding 1, 3 and 5 times, run_all failed with "
+                  "%s (%s). Here run_all waits at every CO_AWAIT, not only "
+                  "at the first: is the counter of the awaiting loop "
+                  "self->i? A local one starts again after each wait, and "
+                  "the code then touches tasks it has already released.",
+                  co_errname(s.rc), co_strerror(s.rc));
+    grade_expect_trace(&trace,
+                       "job-1 start\njob-2 start\njob-3 start\n"
+                       "job-1 end\njob-2 end\njob-3 end\n",
+                       "three jobs yielding 1, 3 and 5 times");
+    ck_assert_msg(s.results[0] == 10 && s.results[1] == 20 &&
+                      s.results[2] == 30 && s.sum == 60,
+                  "jobs 1, 2, 3 return 10, 20, 30, but results[] is %lld, "
+                  "%lld, %lld and run_all returned %lld. Here run_all waits "
+                  "at every CO_AWAIT: is the loop counter of the awaiting "
+                  "loop self->i (a local one starts again after each wait)?",
+                  s.results[0], s.results[1], s.results[2], s.sum);
+}
+END_TEST
+
 START_TEST(test_run_all_returns_the_sum)
 {
     static const int ids[] = {1, 2, 3, 4}, steps[] = {1, 1, 1, 1};
@@ -206,6 +235,7 @@ Suite *lesson_suite(void)
     tcase_add_test(tc, test_jobs_interleave_in_loop_order);
     tcase_add_test(tc, test_tasks_are_named_after_their_jobs);
     tcase_add_test(tc, test_results_stored_in_job_order);
+    tcase_add_test(tc, test_every_await_suspends_when_jobs_end_in_order);
     tcase_add_test(tc, test_run_all_returns_the_sum);
     tcase_add_test(tc, test_one_job);
     tcase_add_test(tc, test_no_jobs_returns_zero);
