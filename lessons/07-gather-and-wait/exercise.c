@@ -48,6 +48,9 @@ int my_gather(co_loop *loop, co_future *const *children, size_t n,
         *out = NULL;
     if (!loop || !out || (n > 0 && (!children || !results)))
         return CO_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!children[i])
+            return CO_EINVAL;
 
     co_future *outer;
     int rc = co_future_new(loop, &outer);

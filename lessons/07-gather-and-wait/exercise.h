@@ -20,7 +20,8 @@
  *    outer future gets the integer result @p n;
  *  - as soon as one child fails or is cancelled, the outer future fails
  *    with that child's code and message (or is cancelled); later
- *    failures change nothing, and the other children are left running;
+ *    failures change nothing, the other children are left running, and
+ *    no result is written to @p results once the outer future is done;
  *  - with n == 0, the outer future is finished at once, with result 0.
  *  The outer future must never be completed inline by a child's
  *  set_result: it finishes from the children's done-callbacks.

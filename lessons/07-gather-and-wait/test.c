@@ -197,6 +197,29 @@ START_TEST(test_later_failure_does_not_replace_first)
 }
 END_TEST
 
+START_TEST(test_results_left_alone_once_outer_failed)
+{
+    /* Once the outer future is done, its caller may free the results
+     * array (exercise.h: it must stay valid only until then). */
+    static struct setup s;
+    start(&s, 2);
+    gather(&s);
+    co_future_set_exception(s.child[0], CO_EFAIL, "first");
+    expect_code(outer_outcome(&s), CO_EFAIL,
+                "the outer future after child 0 failed");
+    s.results[1] = -777;
+    co_future_set_result_int(s.child[1], 5);
+    iterate(&s, 2);
+    ck_assert_msg(s.results[1] == -777,
+                  "child 1 returned 5 after the outer future had already "
+                  "failed, and your callback still wrote it into "
+                  "results[1]. Once the outer future is done its caller may "
+                  "have freed that array: store a result only while "
+                  "co_future_done(outer) is false.");
+    finish(&s);
+}
+END_TEST
+
 START_TEST(test_cancelled_child_cancels_outer)
 {
     static struct setup s;
@@ -353,6 +376,7 @@ Suite *lesson_suite(void)
     tcase_add_test(tc, test_children_done_before_gather);
     tcase_add_test(tc, test_first_failure_finishes_outer_at_once);
     tcase_add_test(tc, test_later_failure_does_not_replace_first);
+    tcase_add_test(tc, test_results_left_alone_once_outer_failed);
     tcase_add_test(tc, test_cancelled_child_cancels_outer);
     tcase_add_test(tc, test_gather_of_nothing_is_finished);
     tcase_add_test(tc, test_every_failure_counts_as_read);
