@@ -89,8 +89,12 @@ static int download_all(co_coro *co)
         if (!d)
             CO_RAISE(co, CO_ENOMEM, "no memory for a download");
         d->i = self->i;
-        co_create_task(co_get_running_loop(), &d->co, images[self->i],
-                       &self->tasks[self->i]);
+        int rc = co_create_task(co_get_running_loop(), &d->co,
+                                images[self->i], &self->tasks[self->i]);
+        if (rc < 0) {
+            co_coro_free(&d->co); /* no task took the frame over */
+            CO_RAISE(co, rc, "could not create a download task");
+        }
     }
     for (self->i = 0; self->i < 3; self->i++) {
         CO_AWAIT(co, self->tasks[self->i]);
