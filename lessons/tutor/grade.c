@@ -60,6 +60,26 @@ static const struct {
      "that lives across a suspension point, it has to move into the frame."},
 };
 
+/* Check reports a hang or a crash in its own words; say what they usually
+ * mean in a student's code. NULL when the message is the grader's own. */
+const char *grade_plain_words(const char *message)
+{
+    if (strstr(message, "Test timeout expired"))
+        return "This test never finished: most likely an endless loop (a "
+               "loop whose condition never changes, or a coroutine that keeps "
+               "running without ever suspending).";
+    if (strstr(message, "signal 11"))
+        return "Your code crashed (segmentation fault): it used a NULL "
+               "pointer, memory already freed, or an index out of bounds.";
+    if (strstr(message, "signal 6"))
+        return "Your code stopped itself (abort): an assert() failed, or the "
+               "C library found memory corrupted (freed twice, say).";
+    if (strstr(message, "signal 8"))
+        return "Your code crashed on arithmetic: most likely a division by "
+               "zero.";
+    return NULL;
+}
+
 int grade_explain(const char *compiler_output, char *out, size_t size)
 {
     int count = 0;

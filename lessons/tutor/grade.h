@@ -68,4 +68,9 @@ int grade_parse_tap(const char *text, test_outcome **out);
  * Returns how many were written. */
 int grade_explain(const char *compiler_output, char *out, size_t size);
 
+/* What Check's own failure messages (a test that timed out, a signal)
+ * usually mean in a student's code, in plain words; NULL for any other
+ * message (the grader's own, already in plain words). */
+const char *grade_plain_words(const char *message);
+
 #endif

@@ -81,6 +81,9 @@ bool tutor_show_grade(tutor *t, const lesson *l, const grade *g,
                     printf("       %.*s\n", len, line);
                 line = end ? end + 1 : NULL;
             }
+            const char *why = grade_plain_words(r->message);
+            if (why)
+                printf("       %s%s%s\n", tint(BOLD), why, tint(RESET));
         }
     }
     if (g->state == GRADE_PASSED) {

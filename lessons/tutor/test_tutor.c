@@ -126,6 +126,19 @@ START_TEST(test_implicit_declaration_and_pointer_types_are_explained)
 }
 END_TEST
 
+START_TEST(test_a_timeout_or_a_crash_is_put_in_plain_words)
+{
+    const char *hang = grade_plain_words("Test timeout expired");
+    ck_assert_ptr_nonnull(hang);
+    ck_assert_msg(strstr(hang, "endless loop") != NULL, "got: %s", hang);
+    const char *crash =
+        grade_plain_words("Received signal 11 (Segmentation fault)");
+    ck_assert_ptr_nonnull(crash);
+    ck_assert_msg(strstr(crash, "NULL pointer") != NULL, "got: %s", crash);
+    ck_assert_ptr_null(grade_plain_words("expected 13, got 1"));
+}
+END_TEST
+
 START_TEST(test_unknown_compiler_message_gets_no_explanation)
 {
     char out[256];
@@ -311,6 +324,7 @@ int main(void)
     tcase_add_test(tc, test_case_label_outside_switch_is_explained);
     tcase_add_test(tc, test_implicit_declaration_and_pointer_types_are_explained);
     tcase_add_test(tc, test_unknown_compiler_message_gets_no_explanation);
+    tcase_add_test(tc, test_a_timeout_or_a_crash_is_put_in_plain_words);
     tcase_add_test(tc, test_lessons_are_found_in_order_with_their_hints);
     tcase_add_test(tc, test_progress_survives_a_save_and_load);
     tcase_add_test(tc, test_report_counts_points_and_escapes_messages);

@@ -225,9 +225,13 @@ static int check_one(tutor *t, lesson *l, const char *self, bool verbose)
     }
     if (passed && verbose) {
         lesson *next = tutor_next(t);
-        if (next)
+        if (next && next->number > l->number)
             printf("Next is lesson %d: lessons/%s/README.md (`%s` shows "
                    "where you are).\n",
+                   next->number, next->dir, self);
+        else if (next)
+            printf("Lesson %d, earlier on, is not done yet: "
+                   "lessons/%s/README.md (`%s` shows where you are).\n",
                    next->number, next->dir, self);
     }
     return passed ? 0 : 1;

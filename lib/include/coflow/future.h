@@ -54,8 +54,9 @@ CO_API int co_future_set_result_ptr(co_future *f, void *value);
 CO_API int co_future_set_result_str(co_future *f, const char *value);
 
 /** Makes the future fail with @p code (negative) and @p message (copied; may
- *  be NULL). Failing with CO_ECANCELLED is the same as co_future_cancel(). @return 0; CO_ESTATE if already done; CO_EINVAL if @p code is
- *  not negative. */
+ *  be NULL). Failing with CO_ECANCELLED is the same as co_future_cancel().
+ *  @return 0; CO_ESTATE if already done; CO_EINVAL if @p code is not
+ *  negative. */
 CO_API int co_future_set_exception(co_future *f, int code, const char *message);
 
 /** Cancels the future. @return true if it was pending (its callbacks are now
