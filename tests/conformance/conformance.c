@@ -170,3 +170,29 @@ int main(int argc, char **argv)
     free_lines(tr.lines, tr.n);
     return rc;
 }
+
+static struct {
+    pthread_mutex_t mu;   /* guards the rest */
+    pthread_cond_t cv;    /* signalled by each put */
+    const char *items[16]; /* the messages, oldest at head */
+    int head, tail;       /* next to get, next free slot */
+} handoff = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, 0, 0};
+
+void handoff_put(const char *msg)
+{
+    pthread_mutex_lock(&handoff.mu);
+    if (handoff.tail < 16)
+        handoff.items[handoff.tail++] = msg;
+    pthread_cond_signal(&handoff.cv);
+    pthread_mutex_unlock(&handoff.mu);
+}
+
+const char *handoff_get(void)
+{
+    pthread_mutex_lock(&handoff.mu);
+    while (handoff.head == handoff.tail)
+        pthread_cond_wait(&handoff.cv, &handoff.mu);
+    const char *msg = handoff.items[handoff.head++];
+    pthread_mutex_unlock(&handoff.mu);
+    return msg;
+}

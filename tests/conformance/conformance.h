@@ -32,6 +32,12 @@ co_task *spawn(co_coro *coro, const char *name);
 /** Like spawn(), without keeping a reference: a task nobody awaits. */
 void spawn_detached(co_coro *coro, const char *name);
 
+/** A blocking hand-off between threads, Python's queue.Queue in the notes'
+ *  thread demos: a thread (often the loop's) puts a message, another blocks
+ *  in get until one is there. Holds a handful of messages, in order. */
+void handoff_put(const char *msg);
+const char *handoff_get(void);
+
 /** The running loop (asyncio.get_running_loop()). */
 #define LOOP() co_get_running_loop()
 

@@ -7,32 +7,6 @@
 #include <pthread.h>
 #include <time.h>
 
-/* queue.Queue: the loop thread puts, the main thread blocks in get. */
-static struct {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    const char *items[4];
-    int head, tail;
-} q = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, 0, 0};
-
-static void q_put(const char *msg)
-{
-    pthread_mutex_lock(&q.mu);
-    q.items[q.tail++] = msg;
-    pthread_cond_signal(&q.cv);
-    pthread_mutex_unlock(&q.mu);
-}
-
-static const char *q_get(void)
-{
-    pthread_mutex_lock(&q.mu);
-    while (q.head == q.tail)
-        pthread_cond_wait(&q.cv, &q.mu);
-    const char *msg = q.items[q.head++];
-    pthread_mutex_unlock(&q.mu);
-    return msg;
-}
-
 struct job {
     double x;
     const char *msg;
@@ -44,7 +18,7 @@ static void do_sleep(void *arg)
     struct job *j = arg;
     struct timespec ts = {0, (long)(j->x * 1e9)};
     nanosleep(&ts, NULL);
-    q_put(j->msg);
+    handoff_put(j->msg);
 }
 
 static void *run_loop(void *arg)
@@ -66,7 +40,7 @@ void scenario(void)
     co_loop_call_soon_threadsafe(loop, do_sleep, &first);
     co_loop_call_soon_threadsafe(loop, do_sleep, &second);
     for (int i = 0; i < 2; i++)
-        trace("%s done", q_get());
+        trace("%s done", handoff_get());
     co_loop_stop_threadsafe(loop);
     pthread_join(thread, NULL);
     co_loop_release(loop);

@@ -6,31 +6,6 @@
 
 #include <pthread.h>
 
-static struct {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    const char *items[4];
-    int head, tail;
-} q = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, 0, 0};
-
-static void q_put(const char *msg)
-{
-    pthread_mutex_lock(&q.mu);
-    q.items[q.tail++] = msg;
-    pthread_cond_signal(&q.cv);
-    pthread_mutex_unlock(&q.mu);
-}
-
-static const char *q_get(void)
-{
-    pthread_mutex_lock(&q.mu);
-    while (q.head == q.tail)
-        pthread_cond_wait(&q.cv, &q.mu);
-    const char *msg = q.items[q.head++];
-    pthread_mutex_unlock(&q.mu);
-    return msg;
-}
-
 struct do_sleep {
     co_coro co;
     double x;
@@ -42,7 +17,7 @@ static int do_sleep(co_coro *co)
     struct do_sleep *self = (struct do_sleep *)co;
     CO_BEGIN(co);
     CO_SLEEP(co, self->x);
-    q_put(self->msg);
+    handoff_put(self->msg);
     CO_RETURN(co, (long long)(self->x * 1000 + 0.5));
     CO_END(co);
 }
@@ -76,7 +51,7 @@ void scenario(void)
     co_cfuture *f1 = submit(loop, 0.3, "first (300 ms)");
     co_cfuture *f2 = submit(loop, 0.1, "second (100 ms)");
     for (int i = 0; i < 2; i++)
-        trace("%s done", q_get());
+        trace("%s done", handoff_get());
     co_cfuture_result_int(f1, -1, &r1);
     co_cfuture_result_int(f2, -1, &r2);
     trace("results: %lld %lld", r1, r2);
