@@ -1152,22 +1152,38 @@ START_TEST(test_signal_handler_runs_as_a_callback_on_the_loop_thread)
 }
 END_TEST
 
-static void *kill_from_thread(void *arg)
+/* The signal is caught by this thread, not the loop's: the handler rings
+ * the loop's wakeup pipe from here, and the callback must still run on the
+ * loop's thread. The loop's thread blocks SIGUSR1 for the test so that the
+ * kernel has to pick this one. (Sent to the loop's thread instead, the test
+ * would race under ThreadSanitizer, which defers a handler to the thread's
+ * next intercepted call: a signal landing just before select() would wait
+ * for select() to return, and nothing else would wake it.) */
+static void *catch_usr1_here(void *arg)
 {
     (void)arg;
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
     kill(getpid(), SIGUSR1);
     return NULL;
 }
 
-START_TEST(test_signal_sent_from_another_thread_wakes_a_sleeping_loop)
+START_TEST(test_signal_caught_by_another_thread_runs_its_callback_on_the_loop)
 {
     co_loop *loop = new_loop();
     struct sig_seen s = {0, 0, loop};
     co_loop_add_signal_handler(loop, SIGUSR1, on_usr1, &s);
+    sigset_t usr1, old;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &usr1, &old);
     pthread_t t;
-    pthread_create(&t, NULL, kill_from_thread, NULL);
+    pthread_create(&t, NULL, catch_usr1_here, NULL);
     ck_assert_int_eq(co_loop_run_forever(loop), 0);
     pthread_join(t, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     ck_assert_int_eq(s.calls, 1);
     ck_assert(pthread_equal(s.thread, pthread_self()));
     co_loop_close(loop);
@@ -1316,7 +1332,7 @@ static Suite *threads_suite(void)
           test_process_pool_free_cancels_queued_jobs, NULL}},
         {"signals",
          {test_signal_handler_runs_as_a_callback_on_the_loop_thread,
-          test_signal_sent_from_another_thread_wakes_a_sleeping_loop,
+          test_signal_caught_by_another_thread_runs_its_callback_on_the_loop,
           test_remove_signal_handler_restores_the_old_disposition,
           test_add_signal_handler_rejects_what_cannot_be_caught,
           test_sigint_cancels_sleeping_tasks_and_their_cleanup_runs, NULL}},
