@@ -247,27 +247,44 @@ bool co__is_fd_wait(co_io_callback fn);
 
 #define CO__TF_SCHEDULED 0x01  /* a step is in the ready queue */
 #define CO__TF_MUST_CANCEL 0x02 /* deliver CO_ECANCELLED at the next step */
-#define CO__TF_WAIT_TIMER 0x04 /* `wait` is a sleep timer, not a future */
-#define CO__TF_INSLOT 0x08     /* allocated in front of an owned frame */
+#define CO__TF_WAIT_TIMER 0x04 /* it waits on a sleep timer, not a future */
+#define CO__TF_INSLOT 0x08     /* allocated in front of its co_coro_new frame */
 #define CO__TF_STARTED 0x10    /* the coroutine has run at least once */
 
-/* A task is a future plus what it needs to drive one coroutine. Invariant:
+/* A task is a future plus what it needs to drive one coroutine, in 48
+ * bytes: every byte counts when 100,000 tasks are pending. Invariants:
  * while pending it sits in loop->tasks[pos] and the loop holds one
- * reference to it; `wait` is what its coroutine is suspended on (a future
- * it holds a reference to, or a sleep timer), or NULL. */
+ * reference to it. Two things live where the struct has no field for them:
+ *  - What its coroutine is suspended on (a future it holds a reference to,
+ *    or with CO__TF_WAIT_TIMER a sleep timer), or NULL, is kept in the
+ *    future's result slot, fut.v.p: a pending future has no result yet,
+ *    and the task stops waiting before it takes its own (co__task_wait).
+ *  - The coroutine follows the struct in memory: the frame itself when
+ *    co_coro_new() made room for the task in front of it (CO__TF_INSLOT,
+ *    one allocation for both), otherwise a pointer to the caller's frame
+ *    (co__task_coro). */
 struct co_task {
     co_future fut;       /* the future side; must stay first */
-    co_coro *coro;       /* the outermost coroutine */
-    void *wait;          /* co_future * or co_timer * (CO__TF_WAIT_TIMER) */
     uintptr_t name;      /* an owned char *, or (N << 1) | 1 for "Task-N" */
 };
 
 /* Bytes reserved in front of a co_coro_new() frame for its task, rounded
  * up to the strictest alignment so the frame after it is aligned for any
- * type. (That is _Alignof(max_align_t), 16 on x86-64; its sizeof is 32.) */
+ * type. (That is _Alignof(max_align_t), 16 on x86-64, where this is 48.) */
 #define CO__TASK_SLOT                                                          \
     ((sizeof(struct co_task) + _Alignof(max_align_t) - 1) /                    \
      _Alignof(max_align_t) * _Alignof(max_align_t))
+
+/* The coroutine a task drives (see struct co_task). */
+static inline co_coro *co__task_coro(const co_task *t)
+{
+    void *behind = (char *)(uintptr_t)t + CO__TASK_SLOT;
+    return (t->fut.tflags & CO__TF_INSLOT) ? (co_coro *)behind
+                                           : *(co_coro **)behind;
+}
+
+/* What a pending task waits on (see struct co_task), as an lvalue. */
+#define co__task_wait(t) ((t)->fut.v.p)
 
 /* Thread-locals of the library. In a shared library the default TLS model
  * costs a call to __tls_get_addr on every access; "initial-exec" is a

@@ -61,7 +61,7 @@ int co_task_result_ptr(co_task *t, void **out)
 
 co_coro *co_task_get_coro(const co_task *t)
 {
-    return t ? t->coro : NULL;
+    return t ? co__task_coro(t) : NULL;
 }
 
 /* The name word holds either an owned string or, until somebody asks for
@@ -122,7 +122,7 @@ int co_task_where(const co_task *t, const char **file, int *line)
         return CO_EINVAL;
     if (!(t->fut.tflags & CO__TF_STARTED) || t->fut.state != CO__PENDING)
         return CO_ESTATE;
-    co_coro *co = innermost(t->coro);
+    co_coro *co = innermost(co__task_coro(t));
     if (file)
         *file = co->file;
     if (line)
@@ -159,7 +159,7 @@ static void step_callback(void *arg)
     t->fut.tflags &= (unsigned char)~CO__TF_SCHEDULED;
     /* The common case, a task resuming after a yield, has nothing to
      * deliver: no cancellation, no awaited outcome. */
-    if (t->fut.state == CO__PENDING && !t->wait &&
+    if (t->fut.state == CO__PENDING && !co__task_wait(t) &&
         !(t->fut.tflags & CO__TF_MUST_CANCEL))
         run_step(t);
     else
@@ -195,7 +195,7 @@ static int outcome_of(co_future *f, char **msg)
 void co__task_wakeup(co_future *f, void *arg)
 {
     co_task *t = arg;
-    if (t->fut.state != CO__PENDING || t->wait != f ||
+    if (t->fut.state != CO__PENDING || co__task_wait(t) != f ||
         (t->fut.tflags & CO__TF_WAIT_TIMER))
         return; /* stale: the task has moved on */
     char *msg;
@@ -222,8 +222,8 @@ static void timer_fired(void *arg)
 /* Stops waiting: drops the awaited future or gives back the sleep timer. */
 static co_future *take_wait(co_task *t)
 {
-    void *w = t->wait;
-    t->wait = NULL;
+    void *w = co__task_wait(t);
+    co__task_wait(t) = NULL;
     if (w && (t->fut.tflags & CO__TF_WAIT_TIMER)) {
         t->fut.tflags &= (unsigned char)~CO__TF_WAIT_TIMER;
         co__timer_release(t->fut.loop, w);
@@ -256,7 +256,7 @@ static void remove_from_loop(co_task *t)
 /* The coroutine has ended: the task takes its outcome. */
 static void complete(co_task *t)
 {
-    co_coro *co = t->coro;
+    co_coro *co = co__task_coro(t);
     remove_from_loop(t);
     char *msg = co->errmsg;
     co->errmsg = NULL;
@@ -272,14 +272,14 @@ static void complete(co_task *t)
  * will deliver it (an awaited future that accepted the cancel). */
 static bool cancel_wait(co_task *t)
 {
-    if (!t->wait)
+    if (!co__task_wait(t))
         return false;
     if (t->fut.tflags & CO__TF_WAIT_TIMER) {
         take_wait(t);
         schedule_step(t);
         return false;
     }
-    return co_future_cancel(t->wait);
+    return co_future_cancel(co__task_wait(t));
 }
 
 static void task_step(co_task *t, int thrown, char *msg)
@@ -300,13 +300,14 @@ static void task_step(co_task *t, int thrown, char *msg)
          * coroutine that never started, not one line of its body runs (and
          * so neither does its CO_FINALLY). */
         free(msg);
-        t->coro->err = thrown;
-        co__finish(t->coro);
+        co_coro *co = co__task_coro(t);
+        co->err = thrown;
+        co__finish(co);
         complete(t);
         return;
     }
     if (thrown)
-        co__throw(innermost(t->coro), thrown, msg);
+        co__throw(innermost(co__task_coro(t)), thrown, msg);
     else if (msg)
         free(msg);
     run_step(t);
@@ -318,11 +319,12 @@ static void task_step(co_task *t, int thrown, char *msg)
 static inline void run_step(co_task *t)
 {
     co_loop *loop = t->fut.loop;
+    co_coro *co = co__task_coro(t);
     /* Steps never nest (a coroutine cannot run its loop), so there is no
      * outer current task to put back afterwards. */
     loop->current = t;
     t->fut.tflags |= CO__TF_STARTED;
-    int status = t->coro->fn(t->coro);
+    int status = co->fn(co);
     loop->current = NULL;
     co__clear_caught();
 
@@ -355,7 +357,7 @@ bool co_task_cancel(co_task *t)
         /* Nothing to cancel underneath (a yield, a timer, a future already
          * done): deliver it ourselves at the next step. */
         t->fut.tflags |= CO__TF_MUST_CANCEL;
-        if (!t->wait)
+        if (!co__task_wait(t))
             schedule_step(t);
     }
     return true;
@@ -389,14 +391,17 @@ int co_create_task(co_loop *loop, co_coro *coro, const char *name,
         /* The room co_coro_new() left in front of the frame: calloc zeroed
          * it, and CO__F_INTASK makes sure only one task ever uses it. */
         t = (co_task *)(void *)((char *)coro - CO__TASK_SLOT);
-    } else if (!(t = calloc(1, sizeof *t))) {
+        t->fut.tflags = CO__TF_INSLOT;
+    } else if ((t = calloc(1, CO__TASK_SLOT + sizeof coro))) {
+        /* The caller's frame: a pointer to it follows the task. */
+        *(co_coro **)(void *)((char *)t + CO__TASK_SLOT) = coro;
+    } else {
         free(copy);
         return CO_ENOMEM;
     }
     t->fut.loop = loop;
     t->fut.refs = 1; /* the loop's, until the task is done */
     t->fut.flags = CO__FF_TASK;
-    t->coro = coro;
     t->name = copy ? (uintptr_t)copy : ((uintptr_t)++loop->next_task_id << 1) | 1;
     if (schedule_step(t) < 0) {
         free(copy);
@@ -418,10 +423,9 @@ int co_create_task(co_loop *loop, co_coro *coro, const char *name,
 void co__task_release(co_task *t)
 {
     set_name(t, NULL);
-    if (t->coro) {
-        free(t->coro->errmsg);
-        t->coro->errmsg = NULL;
-    }
+    co_coro *co = co__task_coro(t);
+    free(co->errmsg);
+    co->errmsg = NULL;
 }
 
 /* Called by co_loop_close for each task still pending. */
@@ -486,7 +490,7 @@ int co__await_future(co_coro *co, co_future *f)
         co__throw(co, rc, NULL);
         return CO_STATUS_DONE;
     }
-    t->wait = co_future_ref(f);
+    co__task_wait(t) = co_future_ref(f);
     return CO_STATUS_WAIT;
 }
 
@@ -506,7 +510,7 @@ int co__sleep(co_coro *co, double seconds)
         co__throw(co, CO_ENOMEM, NULL);
         return CO_STATUS_DONE;
     }
-    t->wait = timer;
+    co__task_wait(t) = timer;
     t->fut.tflags |= CO__TF_WAIT_TIMER;
     return CO_STATUS_WAIT;
 }
