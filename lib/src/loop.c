@@ -87,19 +87,26 @@ void co__loop_unref(co_loop *loop)
         free(loop);
 }
 
-static void drop_handle(co__handle *h)
+static co__handle ready_pop(co_loop *loop);
+static bool is_pair(co_callback fn);
+static void fire_timer(void *arg);
+
+/* Lets go of a handle that will never run. */
+static void drop_handle(co_loop *loop)
 {
-    if (h->kind == CO__H_DONE)
-        co_future_unref(h->a);
-    else if (h->kind == CO__H_TIMER) {
-        co_timer *timer = h->a;
+    co__handle h = ready_pop(loop);
+    if (is_pair(h.fn.plain)) {
+        ready_pop(loop);
+        if (h.fn.plain == co__h_done)
+            co_future_unref(h.a);
+    } else if (h.fn.plain == fire_timer) {
+        co_timer *timer = h.a;
         timer->flags &= ~(unsigned)CO__TIMER_FIRING;
         if (timer->flags & CO__TIMER_OWNED)
             free(timer);
         else
             timer->loop = NULL;
     }
-    h->kind = CO__H_NOP;
 }
 
 int co_loop_close(co_loop *loop)
@@ -128,12 +135,8 @@ int co_loop_close(co_loop *loop)
     /* Other threads and signals next: jobs finish, nothing calls in again. */
     co__threads_close(loop);
     loop->closed = true;
-    while (loop->ready_len) {
-        co__handle *h = &loop->ready[loop->ready_head];
-        loop->ready_head = (loop->ready_head + 1) & (loop->ready_cap - 1);
-        loop->ready_len--;
-        drop_handle(h);
-    }
+    while (loop->ready_len)
+        drop_handle(loop);
     for (size_t i = 0; i < loop->heap_len; i++) {
         co_timer *timer = loop->heap[i];
         timer->heap_pos = 0;
@@ -223,15 +226,47 @@ int co__ready_grow(co_loop *loop)
     return 0;
 }
 
-static int ready_push(co_loop *loop, const co__handle *h)
+/* The markers of two-slot handles (internal.h). They are never called;
+ * their bodies differ so that no compiler folds them into one address. */
+void co__h_done(void *future)
+{
+    (void)future;
+    co_loop_report(NULL, "internal error: a done-callback marker was run");
+}
+
+void co__h_io(void *fd_and_kind)
+{
+    (void)fd_and_kind;
+    co_loop_report(NULL, "internal error: an I/O callback marker was run");
+}
+
+static inline bool is_pair(co_callback fn)
+{
+    return fn == co__h_done || fn == co__h_io;
+}
+
+static inline co__handle ready_pop(co_loop *loop)
+{
+    co__handle h = loop->ready[loop->ready_head];
+    loop->ready_head = (loop->ready_head + 1) & (loop->ready_cap - 1);
+    loop->ready_len--;
+    return h;
+}
+
+/* Queues fn.io(fd, ...) as a two-slot handle of @p kind (CO__IO_*). */
+static int ready_push_io(co_loop *loop, int fd, int kind, co_io_callback fn,
+                         void *arg)
 {
     if (loop->closed)
         return CO_ECLOSED;
-    if (loop->ready_len == loop->ready_cap && co__ready_grow(loop) < 0)
+    if (loop->ready_len + 2 > loop->ready_cap && co__ready_grow(loop) < 0)
         return CO_ENOMEM;
-    loop->ready[(loop->ready_head + loop->ready_len) & (loop->ready_cap - 1)] =
-        *h;
-    loop->ready_len++;
+    size_t mask = loop->ready_cap - 1, at = loop->ready_head + loop->ready_len;
+    loop->ready[at & mask].fn.plain = co__h_io;
+    loop->ready[at & mask].a = (void *)(((uintptr_t)fd << 2) | (uintptr_t)kind);
+    loop->ready[(at + 1) & mask].fn.io = fn;
+    loop->ready[(at + 1) & mask].a = arg;
+    loop->ready_len += 2;
     return 0;
 }
 
@@ -245,58 +280,52 @@ int co_loop_call_soon(co_loop *loop, co_callback fn, void *arg)
 int co__loop_call_soon_done(co_loop *loop, co_done_callback fn, co_future *f,
                             void *arg)
 {
-    co__handle h = {.fn.done = fn, .a = f, .b = arg, .kind = CO__H_DONE};
-    int rc = ready_push(loop, &h);
-    if (rc == 0)
-        co_future_ref(f);
-    return rc;
+    return co__ready_push_done(loop, fn, f, arg);
 }
 
-static void run_handle(co_loop *loop, co__handle *h)
+/* Runs a two-slot handle, both of its slots already taken off the ring. */
+static void run_pair(co_loop *loop, co__handle first, co__handle second)
 {
-    switch (h->kind) {
-    case CO__H_PLAIN:
-        h->fn.plain(h->a);
-        break;
-    case CO__H_DONE:
-        h->fn.done(h->a, h->b);
-        co_future_unref(h->a);
-        break;
-    case CO__H_TIMER: {
-        co_timer *timer = h->a;
-        co_callback fn = timer->fn;
-        void *arg = timer->arg;
-        timer->flags &= ~(unsigned)CO__TIMER_FIRING;
-        timer->loop = NULL;
-        if ((timer->flags & (CO__TIMER_OWNED | CO__TIMER_KEPT)) ==
-            CO__TIMER_OWNED) { /* fire-and-forget: recycle it now */
-            timer->arg = loop->spare_timers;
-            loop->spare_timers = timer;
-        }
-        fn(arg);
-        break;
+    if (first.fn.plain == co__h_done) {
+        second.fn.done(first.a, second.a);
+        co_future_unref(first.a);
+        return;
     }
-    case CO__H_READ:
-    case CO__H_WRITE: {
-        /* Skipped if removed or replaced since the poll (asyncio cancels
-         * the handle in remove_reader). */
-        co__io *io = h->fd < loop->io_cap ? &loop->io[h->fd] : NULL;
-        co_io_callback now = !io ? NULL
-                             : h->kind == CO__H_READ ? io->reader
-                                                     : io->writer;
-        void *now_arg = !io ? NULL
-                        : h->kind == CO__H_READ ? io->reader_arg
-                                                : io->writer_arg;
-        if (now == h->fn.io && now_arg == h->a)
-            h->fn.io(h->fd, 0, h->a);
-        break;
+    int fd = (int)((uintptr_t)first.a >> 2), kind = (int)((uintptr_t)first.a & 3);
+    if (kind == CO__IO_BADF) {
+        second.fn.io(fd, CO_EBADF, second.a);
+        return;
     }
-    case CO__H_BADF:
-        h->fn.io(h->fd, CO_EBADF, h->a);
-        break;
-    default:
-        break;
+    /* Skipped if removed or replaced since the poll (asyncio cancels the
+     * handle in remove_reader). */
+    co__io *io = fd < loop->io_cap ? &loop->io[fd] : NULL;
+    bool read = kind == CO__IO_READ;
+    if (io && (read ? io->reader : io->writer) == second.fn.io &&
+        (read ? io->reader_arg : io->writer_arg) == second.a)
+        second.fn.io(fd, 0, second.a);
+}
+
+/* A timer's callback, queued as a plain handle when its deadline passed. */
+static void fire_timer(void *arg)
+{
+    co_timer *timer = arg;
+    co_loop *loop = timer->loop;
+    co_callback fn = timer->fn;
+    void *fn_arg = timer->arg;
+    timer->flags &= ~(unsigned)CO__TIMER_FIRING;
+    timer->loop = NULL;
+    if ((timer->flags & (CO__TIMER_OWNED | CO__TIMER_KEPT)) ==
+        CO__TIMER_OWNED) { /* fire-and-forget: recycle it now */
+        timer->arg = loop->spare_timers;
+        loop->spare_timers = timer;
     }
+    fn(fn_arg);
+}
+
+/* What a cancelled timer's queued handle becomes. */
+static void nop(void *arg)
+{
+    (void)arg;
 }
 
 /* ---- timers: a binary min-heap on (when, seq) --------------------------- */
@@ -400,8 +429,10 @@ static void unqueue_firing(co_loop *loop, co_timer *timer)
     for (size_t i = 0; i < loop->ready_len; i++) {
         co__handle *h =
             &loop->ready[(loop->ready_head + i) & (loop->ready_cap - 1)];
-        if (h->kind == CO__H_TIMER && h->a == timer)
-            h->kind = CO__H_NOP;
+        if (is_pair(h->fn.plain))
+            i++; /* its second slot is not a handle of its own */
+        else if (h->fn.plain == fire_timer && h->a == timer)
+            h->fn.plain = nop;
     }
     timer->flags &= ~(unsigned)CO__TIMER_FIRING;
 }
@@ -563,26 +594,20 @@ void co__loop_fd_event(co_loop *loop, int fd, int mask)
     if (mask & CO__BAD) {
         /* Closed under our feet: tell both watchers, and stop watching, so
          * that select() does not fail again on the next iteration. */
-        co__handle r = {.fn.io = io->reader, .a = io->reader_arg, .fd = fd,
-                        .kind = CO__H_BADF};
-        co__handle w = {.fn.io = io->writer, .a = io->writer_arg, .fd = fd,
-                        .kind = CO__H_BADF};
-        if (unwatch(loop, fd, false) == 1 && ready_push(loop, &r) < 0)
+        co_io_callback reader = io->reader, writer = io->writer;
+        void *reader_arg = io->reader_arg, *writer_arg = io->writer_arg;
+        if (unwatch(loop, fd, false) == 1 &&
+            ready_push_io(loop, fd, CO__IO_BADF, reader, reader_arg) < 0)
             co_loop_report(loop, "lost the EBADF report of a reader");
-        if (unwatch(loop, fd, true) == 1 && ready_push(loop, &w) < 0)
+        if (unwatch(loop, fd, true) == 1 &&
+            ready_push_io(loop, fd, CO__IO_BADF, writer, writer_arg) < 0)
             co_loop_report(loop, "lost the EBADF report of a writer");
         return;
     }
-    if ((mask & CO__READ) && io->reader) {
-        co__handle h = {.fn.io = io->reader, .a = io->reader_arg, .fd = fd,
-                        .kind = CO__H_READ};
-        ready_push(loop, &h);
-    }
-    if ((mask & CO__WRITE) && io->writer) {
-        co__handle h = {.fn.io = io->writer, .a = io->writer_arg, .fd = fd,
-                        .kind = CO__H_WRITE};
-        ready_push(loop, &h);
-    }
+    if ((mask & CO__READ) && io->reader)
+        ready_push_io(loop, fd, CO__IO_READ, io->reader, io->reader_arg);
+    if ((mask & CO__WRITE) && io->writer)
+        ready_push_io(loop, fd, CO__IO_WRITE, io->writer, io->writer_arg);
 }
 
 /* ---- running ------------------------------------------------------------ */
@@ -624,8 +649,7 @@ int co__loop_run_once(co_loop *loop)
         while (loop->heap_len && loop->heap[0]->when <= now) {
             co_timer *timer = loop->heap[0];
             heap_remove(loop, timer);
-            co__handle h = {.a = timer, .kind = CO__H_TIMER};
-            if (ready_push(loop, &h) < 0) {
+            if (co__ready_push_plain(loop, fire_timer, timer) < 0) {
                 co_loop_report(loop, "a timer could not be queued (out of "
                                      "memory); it is dropped");
                 timer->loop = NULL;
@@ -639,18 +663,17 @@ int co__loop_run_once(co_loop *loop)
     /* 4. Run what was ready when this iteration began; what these callbacks
      *    schedule waits for the next iteration. */
     for (size_t n = loop->ready_len; n > 0 && loop->ready_len; n--) {
-        co__handle *slot = &loop->ready[loop->ready_head];
-        loop->ready_head = (loop->ready_head + 1) & (loop->ready_cap - 1);
-        loop->ready_len--;
-        if (slot->kind == CO__H_PLAIN) {
-            /* The common case, read before the call: the callback may
-             * grow (move) the ring. */
-            co_callback fn = slot->fn.plain;
-            fn(slot->a);
-        } else {
-            co__handle h = *slot;
-            run_handle(loop, &h);
+        /* Copied off the ring before the call: a callback may grow (move)
+         * the ring. The two slots of a pair are always queued together, so
+         * both are among the first n. */
+        co__handle h = ready_pop(loop);
+        if (!is_pair(h.fn.plain)) {
+            h.fn.plain(h.a); /* the common case */
+            continue;
         }
+        co__handle second = ready_pop(loop);
+        n--;
+        run_pair(loop, h, second);
     }
     return 0;
 }
