@@ -218,7 +218,7 @@ int grade__run_until_complete(const char *file, int line, co_loop *loop,
                               co_future *f, double seconds, const char *what)
 {
     if (seconds <= 0)
-        seconds = 2.0;
+        seconds = GRADE_LOOP_BUDGET;
     struct sigaction sa, old_sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_alarm;

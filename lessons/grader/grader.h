@@ -58,8 +58,14 @@ TCase *grade_tcase(const char *name);
  *  step reports an error. @return the CO_STATUS_* value of the step. */
 #define grade_step(co, what) grade__step(__FILE__, __LINE__, (co), (what))
 
+/** The real time grade_run_until_complete() allows unless told otherwise:
+ *  the lessons' loops finish in milliseconds, and this must stay below the
+ *  per-test timeout (the tutor's is 2 s, meson's 6 s) so that a runaway
+ *  loop fails with the budget's sentence rather than Check's "timeout". */
+#define GRADE_LOOP_BUDGET 1.0
+
 /** co_loop_run_until_complete(loop, f) with a budget of @p seconds of real
- *  time (0: 2 seconds), kept by an alarm signal (SIGALRM: do not use it in a
+ *  time (0: GRADE_LOOP_BUDGET), kept by an alarm signal (SIGALRM: do not use it in a
  *  lesson). The test fails with a sentence if the future is still pending
  *  when the budget runs out ("never finished") or when the loop has nothing
  *  left that could ever finish it ("waits for something that nobody will

@@ -273,7 +273,14 @@ int grade_coro(co_coro *co)
     self->argv[1] = NULL;
     self->env[0] = self->tap_env;
     self->env[1] = "CK_VERBOSITY=silent";
-    self->env[2] = NULL;
+    /* A test that hangs costs its whole timeout, and an endless loop in
+     * the student's code hangs every test: Check's default of 4 s made six
+     * of them a 24-second wait. The graders' tests take milliseconds, and
+     * their loop budget (1 s) still fails a runaway loop first, in plain
+     * words. An instructor's own CK_DEFAULT_TIMEOUT is left alone. */
+    self->env[2] =
+        getenv("CK_DEFAULT_TIMEOUT") ? NULL : "CK_DEFAULT_TIMEOUT=2";
+    self->env[3] = NULL;
     prepare(self, grader_limit());
     CO_AWAIT_CORO_CATCH(co, &self->run.co, caught);
     g->log = self->run.output;

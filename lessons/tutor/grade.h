@@ -47,7 +47,7 @@ typedef struct grade_frame {
     char tap[1100];              /* its TAP log */
     char tap_env[1200];          /* CK_TAP_LOG_FILE_NAME=... */
     char *argv[5];               /* the command being run */
-    const char *env[3];          /* its extra environment */
+    const char *env[4];          /* its extra environment */
     run_frame run;               /* the child coroutine running it */
 } grade_frame;
 
