@@ -8,7 +8,17 @@
  * is shared after fork). The parent's side lives on a loop: results arrive
  * as readable sockets and complete loop futures. If a worker dies in the
  * middle of a job, that job's future fails with CO_EWORKER and the pool
- * starts a new worker in its place. Only where fork() exists (POSIX). */
+ * starts a new worker in its place. Only where fork() exists (POSIX).
+ *
+ * Threads and fork do not mix well. Workers are forked when the pool is made
+ * and again whenever one has to be replaced. If the program runs other
+ * threads at that moment (a thread pool, a loop in another thread), the
+ * worker starts with the forking thread alone, and every lock another thread
+ * held is locked forever in it. So keep jobs simple: let them work on their
+ * argument with their own data, and call nothing that takes a lock such a
+ * thread may have held (glibc's malloc and stdio are made safe across fork;
+ * a mutex of your own is not). Best of all, make the pool before starting
+ * any thread. */
 #ifndef COFLOW_PROCESS_POOL_H
 #define COFLOW_PROCESS_POOL_H
 
