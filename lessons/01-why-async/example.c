@@ -124,7 +124,10 @@ int main(void)
     struct download_all all;
     co_coro_init(&all.co, download_all);
     int rc = co_run(&all.co);
-    printf("t=%.2fs all done: the longest wait (%s)\n", elapsed(),
-           co_errname(rc));
-    return rc == 0 ? 0 : 1;
+    if (rc != 0) {
+        printf("the downloads failed: %s\n", co_strerror(rc));
+        return 1;
+    }
+    printf("t=%.2fs all done: the longest wait\n", elapsed());
+    return 0;
 }
