@@ -292,9 +292,10 @@ static int list_files(tutor *t, char ***out)
 
 int tutor_export(tutor *t, const char *dir)
 {
-    if (!dir) {
+    if (!dir || dir[0] == '-') {
         fprintf(stderr, "coflow: say where to, e.g. `coflow export "
-                        "../coflow-student`.\n");
+                        "../coflow-student`%s.\n",
+                dir ? " (a folder, not an option)" : "");
         return 2;
     }
     DIR *d = opendir(dir);

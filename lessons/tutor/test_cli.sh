@@ -5,7 +5,7 @@
 # in student code is a failure, never a pass or a hang.
 #   usage: test_cli.sh TUTOR SOURCE_ROOT
 set -eu
-tutor=$1
+tutor=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # usable from any folder
 src=$2
 # meson points LD_LIBRARY_PATH at this build's library (a sanitizer build's,
 # maybe); the student copy is a build of its own and finds its own library.
@@ -29,6 +29,13 @@ step() { echo "== $*"; }
 wait_for() {
     timeout 180 tail -n +1 -f "$1" | grep -q -m 1 -- "$2"
 }
+
+step "--help anywhere shows the usage and does nothing else"
+(cd "$work" && "$tutor" export --help >"$work/help.log" 2>&1) || fail "export --help failed"
+grep -q "usage:" "$work/help.log" || fail "export --help shows no usage"
+[ -e "$work/--help" ] && fail "export --help exported into a folder named --help"
+(cd "$work" && "$tutor" export -x >"$work/dash.log" 2>&1) && fail "export took an option for a folder"
+[ -e "$work/-x" ] && fail "export wrote into a folder named -x"
 
 step "export writes a student copy without solutions"
 "$tutor" export "$work/student" >"$work/export.log" 2>&1 || fail "export failed"

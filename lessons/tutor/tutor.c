@@ -294,9 +294,10 @@ static void usage(const char *self)
            "  watch [N]        grade again every time you save\n"
            "  reset N [--yes]  put lesson N's exercise back as it was\n"
            "  solution N       the reference solution, once you have passed\n"
-           "  report [--out DIR] [--exit-zero]\n"
+           "  report [--out DIR] [--exit-zero] [--solutions]\n"
            "                   grade everything; write report.json, "
            "report.junit.xml, report.tap\n"
+           "                   (--solutions: grade the reference solutions)\n"
            "  export DIR       write a student copy without solutions\n",
            self);
 }
@@ -309,8 +310,12 @@ int main(int argc, char **argv)
     const char *cmd = argc > 1 ? argv[1] : NULL;
     const char *arg = argc > 2 ? argv[2] : NULL;
 
-    if (cmd && (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
-                strcmp(cmd, "-h") == 0)) {
+    /* Asking for help anywhere gets help: `coflow export --help` must not
+     * export into a folder named "--help". */
+    bool help = cmd && strcmp(cmd, "help") == 0;
+    for (int i = 1; i < argc; i++)
+        help |= strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+    if (help) {
         usage(self);
         return 0;
     }

@@ -115,8 +115,9 @@ static void banner(watch_frame *w)
 
 static void keys(watch_frame *w)
 {
-    printf("\n%s[Enter] grade again   %s[q Enter] quit      stuck? `%s hint "
-           "%d` in another terminal%s\n",
+    /* Two short lines rather than one that wraps in an 80-column window. */
+    printf("\n%s[Enter] grade again   %s[q Enter] quit\n"
+           "Stuck? `%s hint %d` in another terminal.%s\n",
            tint(DIM),
            w->passed && tutor_next(w->t) ? "[n Enter] next lesson   " : "",
            w->self, w->l->number, tint(RESET));
