@@ -261,6 +261,13 @@ static bool is_solution(const char *rel)
            strcmp(base, "/solution.c") == 0;
 }
 
+/* The project's own CI script checks the grading contract against the
+ * solutions; a student copy is graded by its workflow instead. */
+static bool is_left_out(const char *rel)
+{
+    return is_solution(rel) || strncmp(rel, ".ci/", 4) == 0;
+}
+
 /* Every file git tracks, or, outside git, every file but build output. */
 static int list_files(tutor *t, char ***out)
 {
@@ -318,8 +325,8 @@ int tutor_export(tutor *t, const char *dir)
         return 1;
     int copied = 0, skipped = 0, failed = 0;
     for (int i = 0; i < n; i++) {
-        if (is_solution(files[i])) {
-            skipped++;
+        if (is_left_out(files[i])) {
+            skipped += is_solution(files[i]);
         } else {
             char from[2048], to[2048];
             snprintf(from, sizeof from, "%s/%s", t->source_root, files[i]);

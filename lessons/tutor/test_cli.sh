@@ -54,6 +54,7 @@ n=$(echo "$first" | cut -c1-2 | sed 's/^0//')
 if find "$work/student/lessons" -name solution.c | grep -q .; then
     fail "a solution was exported"
 fi
+[ -e "$work/student/.ci" ] && fail "the project's CI script was exported"
 "$tutor" export "$work/student" >"$work/export2.log" 2>&1 && fail "export overwrote a non-empty folder"
 
 step "the student copy builds"
@@ -135,4 +136,8 @@ for l in $lessons; do
 done
 "$st" report --out "$work/r3" >"$work/report3.log" 2>&1 || fail "solutions do not pass in the student copy"
 grep -q '"status": "pass"' "$work/r3/report.json" || fail "json says fail"
+# Without solutions there is no "must fail" contract: meson's own run of
+# the graders calls a solved exercise a pass, not an unexpected pass.
+meson test -C "$work/build" --suite lessons >"$work/mtest.log" 2>&1 ||
+    fail "meson test calls solved exercises a failure in the student copy"
 echo "all tutor checks passed"
