@@ -77,9 +77,11 @@ static int sel_poll(void *state, co_loop *loop, double timeout)
     if (timeout >= 0) {
         if (timeout > 86400)
             timeout = 86400; /* as asyncio: at most a day per poll */
-        double whole = floor(timeout);
-        tv.tv_sec = (time_t)whole;
-        tv.tv_usec = (suseconds_t)((timeout - whole) * 1e6);
+        /* Rounded up to the microsecond: waking a hair before a deadline
+         * would only mean another wait for what is left of it. */
+        double usec = ceil(timeout * 1e6);
+        tv.tv_sec = (time_t)(usec / 1e6);
+        tv.tv_usec = (suseconds_t)(usec - (double)tv.tv_sec * 1e6);
         tvp = &tv;
     }
     int n = select(s->max_fd + 1, &r, &w, NULL, tvp);

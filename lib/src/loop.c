@@ -629,9 +629,12 @@ int co__loop_run_once(co_loop *loop)
     if (loop->ready_len || loop->stopping || co__chan_rang(loop->chan))
         timeout = 0;
     else if (loop->heap_len) {
+        /* Until the earliest deadline, rounded up to a whole millisecond as
+         * asyncio's default selector on Linux does (epoll_wait counts
+         * milliseconds): never early, and the timers due within that
+         * millisecond fire together after one wake-up instead of one each. */
         timeout = loop->heap[0]->when - co_loop_time(loop);
-        if (timeout < 0)
-            timeout = 0;
+        timeout = timeout > 0 ? ceil(timeout * 1e3) * 1e-3 : 0;
     }
     /* 2. Poll, unless there is nothing to poll and no reason to wait. */
     if (loop->io_count || timeout != 0 || loop->keepalive) {

@@ -76,7 +76,10 @@ CO_API int co_loop_call_soon(co_loop *loop, co_callback fn, void *arg);
 /** loop.call_later(delay, fn, arg) / loop.call_at(when, fn, arg). If
  *  @p timer is not NULL it is (re)armed and can be cancelled with
  *  co_timer_cancel() until it fires; if NULL, the loop keeps its own.
- *  A negative delay means "as soon as possible".
+ *  A negative delay means "as soon as possible". A timer never fires
+ *  before its deadline, and up to a millisecond after it: the loop sleeps
+ *  in whole milliseconds, as asyncio's epoll selector does, so that timers
+ *  due close together share one wake-up.
  *  @return 0, or CO_EINVAL (NULL, NaN), CO_ECLOSED, CO_ENOMEM. */
 CO_API int co_loop_call_later(co_loop *loop, double delay, co_callback fn, void *arg,
                        co_timer *timer);
