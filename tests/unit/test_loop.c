@@ -115,6 +115,56 @@ START_TEST(test_call_soon_stays_fifo_when_the_ring_grows_wrapped)
 }
 END_TEST
 
+/* A done-callback takes two slots of the ring, a plain callback one. Mixed
+ * and growing the wrapped ring (some pairs then straddle its end), they
+ * still run in the order they were queued, each with its own arguments. */
+static void wrap_record_done(co_future *f, void *arg)
+{
+    ck_assert_ptr_nonnull(f);
+    ck_assert(co_future_done(f));
+    wrap_record(arg);
+}
+
+static co_future *wrap_done_future;
+
+static void wrap_spawn_mixed(void *arg)
+{
+    struct wrap *w = arg;
+    for (int i = 0; i < 300; i++) {
+        w->numbers[i] = i;
+        if (i % 3 == 0)
+            ck_assert_int_eq(co_loop_call_soon(w->loop, wrap_record,
+                                               &w->numbers[i]), 0);
+        else /* the future is done: the callback is queued at once */
+            ck_assert_int_eq(co_future_add_done_callback(wrap_done_future,
+                                                         wrap_record_done,
+                                                         &w->numbers[i]), 0);
+    }
+}
+
+START_TEST(test_done_and_plain_callbacks_stay_fifo_when_the_ring_grows_wrapped)
+{
+    static struct wrap w;
+    memset(&w, 0, sizeof w);
+    wrap_state = &w;
+    w.loop = unit_loop(NULL);
+    ck_assert_int_eq(co_future_new(w.loop, &wrap_done_future), 0);
+    ck_assert_int_eq(co_future_set_result_int(wrap_done_future, 1), 0);
+    for (int i = 0; i < 41; i++)
+        ck_assert_int_eq(co_loop_call_soon(w.loop, wrap_nothing, NULL), 0);
+    ck_assert_int_eq(co_loop_call_soon(w.loop, wrap_spawn_mixed, &w), 0);
+    ck_assert_int_eq(unit_run_once(w.loop), 0); /* runs the 42, queues 300 */
+    ck_assert_int_eq(w.n, 0);
+    ck_assert_int_eq(unit_run_once(w.loop), 0);
+    ck_assert_int_eq(w.n, 300);
+    for (int i = 0; i < 300; i++)
+        ck_assert_msg(w.order[i] == i, "callback %d ran in place %d", w.order[i],
+                      i);
+    co_future_unref(wrap_done_future);
+    ck_assert_int_eq(co_loop_close(w.loop), 0);
+}
+END_TEST
+
 START_TEST(test_call_soon_rejects_null)
 {
     co_loop *loop = unit_loop(NULL);
@@ -1153,6 +1203,8 @@ static Suite *loop_suite(void)
     TCase *soon = tcase_create("call_soon and iterations");
     tcase_add_test(soon, test_call_soon_runs_in_fifo_order);
     tcase_add_test(soon, test_call_soon_stays_fifo_when_the_ring_grows_wrapped);
+    tcase_add_test(soon,
+                   test_done_and_plain_callbacks_stay_fifo_when_the_ring_grows_wrapped);
     tcase_add_test(soon, test_call_soon_rejects_null);
     tcase_add_test(soon,
                    test_callback_queued_during_an_iteration_waits_for_the_next);
