@@ -101,16 +101,25 @@ CO_API int co_queue_join_op(co_wait_op *op, co_queue *q);
 /** `await q.put(item)`: waits while the queue is full. */
 #define CO_QUEUE_PUT(co, op, q, item)                                          \
     do {                                                                       \
-        co_queue_put_op((op), (q), (item));                                    \
-        CO_AWAIT_CORO(co, co__wait_frame(op));                                 \
+        /* Room for it: put it at once, as asyncio's put() does when the    \
+         * queue is not full. Otherwise (or on any error) the wait op waits, \
+         * or fails with the error. */                                         \
+        if (co_queue_put_nowait((q), (item)) != 0) {                           \
+            co_queue_put_op((op), (q), (item));                                \
+            CO_AWAIT_CORO(co, co__wait_frame(op));                             \
+        }                                                                      \
     } while (0)
 
 /** `out = await q.get()`: waits while the queue is empty, then stores the
  *  item in the `void *` lvalue @p out. */
 #define CO_QUEUE_GET(co, op, q, out)                                           \
     do {                                                                       \
-        co_queue_get_op((op), (q));                                            \
-        CO_AWAIT_CORO(co, co__wait_frame(op));                                 \
+        /* An item is there: take it at once, as asyncio's get() does when  \
+         * the queue is not empty; otherwise the wait op waits for one. */     \
+        if (co_queue_get_nowait((q), &(op)->item) != 0) {                      \
+            co_queue_get_op((op), (q));                                        \
+            CO_AWAIT_CORO(co, co__wait_frame(op));                             \
+        }                                                                      \
         (out) = (op)->item;                                                    \
     } while (0)
 
