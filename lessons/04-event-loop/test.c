@@ -134,7 +134,7 @@ START_TEST(test_a_failing_coroutine_does_not_stop_the_others)
     run_all(tasks, 2);
     grade_expect_trace(&trace, "A 0\nB 0\nA fails\nB 1\nB 2\nB end\n",
                        "A failing at its second turn, B going on");
-    grade_expect_int(co_coro_error(&a.co, NULL), CO_EFAIL,
+    grade_expect_code(co_coro_error(&a.co, NULL), CO_EFAIL,
                      "A's failure code, still in its frame");
     co_coro_free(&a.co);
 }
@@ -146,19 +146,35 @@ START_TEST(test_nothing_to_run)
 }
 END_TEST
 
-START_TEST(test_bad_arguments_step_nothing)
+START_TEST(test_a_null_entry_is_refused_before_any_step)
 {
     struct worker a;
     make(&a, "A", 1);
     co_coro *with_null[] = {&a.co, NULL};
-    grade_expect_int(run_all(with_null, 2), CO_EINVAL,
-                     "run_all on a list with a NULL entry");
+    grade_expect_code(run_all(with_null, 2), CO_EINVAL,
+                     "run_all on a list with a NULL entry (check every "
+                     "entry before the first step)");
     grade_expect_int(a.calls, 0, "steps taken before the NULL was noticed");
-    co_coro *one[] = {&a.co};
-    grade_expect_int(run_all(one, -1), CO_EINVAL, "run_all(tasks, -1)");
-    grade_expect_int(run_all(NULL, 1), CO_EINVAL, "run_all(NULL, 1)");
-    grade_expect_int(run_all(one, RUN_MAX + 1), CO_EINVAL,
-                     "run_all(tasks, RUN_MAX + 1)");
+}
+END_TEST
+
+START_TEST(test_a_bad_count_is_refused)
+{
+    /* RUN_MAX + 1 real coroutines: a run_all that does not check n
+     * against RUN_MAX would try to run them all. */
+    static struct worker many[RUN_MAX + 1];
+    co_coro *list[RUN_MAX + 1];
+    for (int i = 0; i < RUN_MAX + 1; i++) {
+        make(&many[i], "W", 1);
+        list[i] = &many[i].co;
+    }
+    grade_expect_code(run_all(list, RUN_MAX + 1), CO_EINVAL,
+                     "run_all(tasks, RUN_MAX + 1): more than your list can "
+                     "hold");
+    grade_expect_int(many[0].calls, 0,
+                     "steps taken by run_all(tasks, RUN_MAX + 1)");
+    grade_expect_code(run_all(list, -1), CO_EINVAL, "run_all(tasks, -1)");
+    grade_expect_code(run_all(NULL, 1), CO_EINVAL, "run_all(NULL, 1)");
 }
 END_TEST
 
@@ -189,7 +205,8 @@ Suite *lesson_suite(void)
     tcase_add_test(tc, test_one_finished_before_the_call_is_not_stepped);
     tcase_add_test(tc, test_a_failing_coroutine_does_not_stop_the_others);
     tcase_add_test(tc, test_nothing_to_run);
-    tcase_add_test(tc, test_bad_arguments_step_nothing);
+    tcase_add_test(tc, test_a_null_entry_is_refused_before_any_step);
+    tcase_add_test(tc, test_a_bad_count_is_refused);
     tcase_add_test(tc, test_the_callers_array_is_left_alone);
     suite_add_tcase(s, tc);
     return s;

@@ -12,14 +12,6 @@
 
 static grade_trace trace;
 
-/* Fails unless @p actual is the code @p expected, naming both. */
-static void expect_code(int actual, int expected, const char *what)
-{
-    ck_assert_msg(actual == expected, "%s: expected %s, your code gave %s (%s)",
-                  what, co_errname(expected), co_errname(actual),
-                  co_strerror(actual));
-}
-
 int job(co_coro *co)
 {
     struct job *self = (struct job *)co;
@@ -139,7 +131,7 @@ START_TEST(test_results_stored_in_job_order)
     static const int ids[] = {4, 5, 6}, steps[] = {2, 0, 1};
     static struct setup s;
     run(&s, 3, ids, steps);
-    expect_code(s.rc, 0, "run_all's failure code");
+    grade_expect_code(s.rc, 0, "run_all's failure code");
     grade_expect_int(s.results[0], 40, "results[0] (job 4 returns 40)");
     grade_expect_int(s.results[1], 50, "results[1] (job 5 returns 50)");
     grade_expect_int(s.results[2], 60, "results[2] (job 6 returns 60)");
@@ -180,7 +172,7 @@ START_TEST(test_run_all_returns_the_sum)
     static const int ids[] = {1, 2, 3, 4}, steps[] = {1, 1, 1, 1};
     static struct setup s;
     run(&s, 4, ids, steps);
-    expect_code(s.rc, 0, "run_all's failure code");
+    grade_expect_code(s.rc, 0, "run_all's failure code");
     grade_expect_int(s.sum, 100, "run_all's return value (10+20+30+40)");
 }
 END_TEST
@@ -199,7 +191,7 @@ START_TEST(test_no_jobs_returns_zero)
 {
     static struct setup s;
     run(&s, 0, NULL, NULL);
-    expect_code(s.rc, 0, "run_all with no jobs: its failure code");
+    grade_expect_code(s.rc, 0, "run_all with no jobs: its failure code");
     grade_expect_int(s.sum, 0, "run_all with no jobs: its return value");
 }
 END_TEST

@@ -11,14 +11,6 @@
 #include "exercise.h"
 #include "grader.h"
 
-/* Fails unless @p actual is the code @p expected, naming both. */
-static void expect_code(int actual, int expected, const char *what)
-{
-    ck_assert_msg(actual == expected, "%s: expected %s, your code gave %s (%s)",
-                  what, co_errname(expected), co_errname(actual),
-                  co_strerror(actual));
-}
-
 /* Collects what the loop reports (for "exception was never retrieved"). */
 static int nreports;
 static char last_report[512];
@@ -107,7 +99,7 @@ START_TEST(test_results_in_argument_order)
     iterate(&s, 1);
     co_future_set_result_int(s.child[1], 200);
     int rc = outer_outcome(&s);
-    expect_code(rc, 0, "the outer future's failure code");
+    grade_expect_code(rc, 0, "the outer future's failure code");
     grade_expect_int(s.results[0], 100, "results[0] (child 0 gave 100)");
     grade_expect_int(s.results[1], 200, "results[1] (child 1 gave 200)");
     grade_expect_int(s.results[2], 300, "results[2] (child 2 gave 300, "
@@ -132,7 +124,7 @@ START_TEST(test_outer_waits_for_every_child)
                   "two children of three are done, yet the outer future is "
                   "already done: it must wait for the last one");
     co_future_set_result_int(s.child[2], 3);
-    expect_code(outer_outcome(&s), 0, "the outer future's failure code");
+    grade_expect_code(outer_outcome(&s), 0, "the outer future's failure code");
     grade_expect_int(s.results[2], 3, "results[2]");
     finish(&s);
 }
@@ -145,7 +137,7 @@ START_TEST(test_children_done_before_gather)
     co_future_set_result_int(s.child[0], 5);
     co_future_set_result_int(s.child[1], 6);
     gather(&s);
-    expect_code(outer_outcome(&s), 0,
+    grade_expect_code(outer_outcome(&s), 0,
                      "gathering two finished children: the failure code");
     grade_expect_int(s.results[0], 5, "results[0]");
     grade_expect_int(s.results[1], 6, "results[1]");
@@ -205,7 +197,7 @@ START_TEST(test_results_left_alone_once_outer_failed)
     start(&s, 2);
     gather(&s);
     co_future_set_exception(s.child[0], CO_EFAIL, "first");
-    expect_code(outer_outcome(&s), CO_EFAIL,
+    grade_expect_code(outer_outcome(&s), CO_EFAIL,
                 "the outer future after child 0 failed");
     s.results[1] = -777;
     co_future_set_result_int(s.child[1], 5);
@@ -282,12 +274,12 @@ START_TEST(test_bad_arguments_are_rejected)
     start(&s, 2);
     co_future *out = (co_future *)&s; /* must be reset to NULL */
     long long r[2];
-    expect_code(my_gather(NULL, s.child, 2, r, &out), CO_EINVAL,
+    grade_expect_code(my_gather(NULL, s.child, 2, r, &out), CO_EINVAL,
                      "my_gather with a NULL loop");
     ck_assert_msg(out == NULL, "on failure *out must be set to NULL");
     co_future *with_null[2] = {s.child[0], NULL};
     out = (co_future *)&s;
-    expect_code(my_gather(s.loop, with_null, 2, r, &out), CO_EINVAL,
+    grade_expect_code(my_gather(s.loop, with_null, 2, r, &out), CO_EINVAL,
                      "my_gather with a NULL child");
     ck_assert_msg(out == NULL, "on failure *out must be set to NULL");
     finish(&s);
@@ -358,7 +350,7 @@ START_TEST(test_gather_tasks_from_a_coroutine)
     int rc = grade_run_until_complete(loop, co_task_future(task), 0,
                                       "a coroutine awaiting my_gather of "
                                       "three tasks");
-    expect_code(rc, 0, "the awaiting coroutine's failure code");
+    grade_expect_code(rc, 0, "the awaiting coroutine's failure code");
     grade_expect_int(g.results[0], 11, "results[0] (the slowest task)");
     grade_expect_int(g.results[1], 22, "results[1] (the fastest task)");
     grade_expect_int(g.results[2], 33, "results[2]");

@@ -9,14 +9,6 @@
 #include "exercise.h"
 #include "grader.h"
 
-/* Fails unless @p actual is the code @p expected, naming both. */
-static void expect_code(int actual, int expected, const char *what)
-{
-    ck_assert_msg(actual == expected, "%s: expected %s, your code gave %s (%s)",
-                  what, co_errname(expected), co_errname(actual),
-                  co_strerror(actual));
-}
-
 static co_loop *new_loop(void)
 {
     co_loop *loop = NULL;
@@ -76,15 +68,15 @@ START_TEST(test_set_after_gives_the_future_its_result)
     co_task *t = start_set_after(loop, &s, fut, 0.001, 42);
     int rc = grade_run_until_complete(loop, fut, 0,
                                       "the future set_after should set");
-    expect_code(rc, 0, "the future's outcome");
+    grade_expect_code(rc, 0, "the future's outcome");
     long long v = 0;
-    expect_code(co_future_result_int(fut, &v), 0,
+    grade_expect_code(co_future_result_int(fut, &v), 0,
                 "reading the future's result as an integer");
     grade_expect_int(v, 42, "the future's result after set_after(fut, "
                             "0.001, 42)");
     rc = grade_run_until_complete(loop, co_task_future(t), 0,
                                   "the set_after task");
-    expect_code(rc, 0, "how the set_after task ended");
+    grade_expect_code(rc, 0, "how the set_after task ended");
     co_task_unref(t);
     co_future_unref(fut);
     co_loop_close(loop);
@@ -155,7 +147,7 @@ START_TEST(test_a_coroutine_awaits_what_set_after_sets)
     int rc = grade_run_until_complete(loop, co_task_future(t), 0,
                                       "a coroutine awaiting a future that "
                                       "set_after sets");
-    expect_code(rc, 0, "how the awaiting coroutine ended");
+    grade_expect_code(rc, 0, "how the awaiting coroutine ended");
     long long v = 0;
     co_task_result_int(t, &v);
     grade_expect_int(v, 666, "what the awaiting coroutine got from the "
@@ -174,7 +166,7 @@ START_TEST(test_set_after_on_cancelled_future_fails)
     co_future_cancel(fut); /* somebody gave up on it */
     int rc = grade_run_until_complete(loop, co_task_future(t), 0,
                                       "the set_after task");
-    expect_code(rc, CO_ESTATE,
+    grade_expect_code(rc, CO_ESTATE,
                 "set_after on a future that was cancelled meanwhile "
                 "(setting it fails, so set_after must fail with that code)");
     co_task_unref(t);
@@ -190,7 +182,7 @@ START_TEST(test_note_reports_a_result)
     co_loop *loop = new_loop();
     co_future *fut = new_future(loop);
     static struct done_note note = {.label = "answer"};
-    expect_code(watch(fut, &note), 0, "watch() on a pending future");
+    grade_expect_code(watch(fut, &note), 0, "watch() on a pending future");
     co_future_set_result_int(fut, 42);
     ck_assert_msg(note.calls == 0,
                   "note_done ran before the loop did: a done-callback is "
@@ -207,7 +199,7 @@ START_TEST(test_note_reports_a_failure)
     co_loop *loop = new_loop();
     co_future *fut = new_future(loop);
     static struct done_note note = {.label = "download"};
-    expect_code(watch(fut, &note), 0, "watch() on a pending future");
+    grade_expect_code(watch(fut, &note), 0, "watch() on a pending future");
     co_future_set_exception(fut, CO_EFAIL, "connection reset");
     iterate(loop);
     expect_note(&note, "download failed: CO_EFAIL",
@@ -222,7 +214,7 @@ START_TEST(test_note_reports_a_cancellation)
     co_loop *loop = new_loop();
     co_future *fut = new_future(loop);
     static struct done_note note = {.label = "job"};
-    expect_code(watch(fut, &note), 0, "watch() on a pending future");
+    grade_expect_code(watch(fut, &note), 0, "watch() on a pending future");
     co_future_cancel(fut);
     iterate(loop);
     expect_note(&note, "job cancelled", "a cancelled future");
@@ -248,7 +240,7 @@ START_TEST(test_note_on_a_task)
     co_task *t = NULL;
     ck_assert_int_eq(co_create_task(loop, &frame, NULL, &t), 0);
     static struct done_note note = {.label = "task"};
-    expect_code(watch(CO_AS_FUTURE(t), &note), 0,
+    grade_expect_code(watch(CO_AS_FUTURE(t), &note), 0,
                 "watch() on a task (a task is a future)");
     grade_run_until_complete(loop, co_task_future(t), 0, "the task");
     iterate(loop);
@@ -263,8 +255,8 @@ START_TEST(test_two_notes_keep_their_own_labels)
     co_loop *loop = new_loop();
     co_future *fut = new_future(loop);
     static struct done_note a = {.label = "first"}, b = {.label = "second"};
-    expect_code(watch(fut, &a), 0, "watch() with the first note");
-    expect_code(watch(fut, &b), 0, "watch() with the second note");
+    grade_expect_code(watch(fut, &a), 0, "watch() with the first note");
+    grade_expect_code(watch(fut, &b), 0, "watch() with the second note");
     co_future_set_result_int(fut, 5);
     iterate(loop);
     expect_note(&a, "first=5", "the first of two notes on one future");
@@ -280,7 +272,7 @@ START_TEST(test_note_on_a_future_already_done)
     co_future *fut = new_future(loop);
     co_future_set_result_int(fut, -3);
     static struct done_note note = {.label = "late"};
-    expect_code(watch(fut, &note), 0, "watch() on a finished future");
+    grade_expect_code(watch(fut, &note), 0, "watch() on a finished future");
     ck_assert_msg(note.calls == 0,
                   "watch() called note_done itself; register it, and the "
                   "future schedules it even when already done");
@@ -296,8 +288,8 @@ START_TEST(test_watch_rejects_null)
     co_loop *loop = new_loop();
     co_future *fut = new_future(loop);
     static struct done_note note = {.label = "x"};
-    expect_code(watch(NULL, &note), CO_EINVAL, "watch(NULL, note)");
-    expect_code(watch(fut, NULL), CO_EINVAL, "watch(fut, NULL)");
+    grade_expect_code(watch(NULL, &note), CO_EINVAL, "watch(NULL, note)");
+    grade_expect_code(watch(fut, NULL), CO_EINVAL, "watch(fut, NULL)");
     co_future_set_result_int(fut, 1);
     iterate(loop); /* nothing registered: nothing may run */
     grade_expect_int(note.calls, 0, "note_done calls after rejected watches");

@@ -360,3 +360,20 @@ void grade__expect_int(const char *file, int line, long long actual,
                       "%s: expected %lld, your code gave %lld", what,
                       expected, actual);
 }
+
+void grade__expect_code(const char *file, int line, int actual, int expected,
+                        const char *what)
+{
+    if (actual == expected) {
+        _mark_point(file, line);
+        return;
+    }
+    if (actual > 0)
+        _ck_assert_failed(file, line, "Failed",
+                          "%s: expected %s, your code gave %d", what,
+                          co_errname(expected), actual);
+    _ck_assert_failed(file, line, "Failed",
+                      "%s: expected %s, your code gave %s (%s)", what,
+                      co_errname(expected), co_errname(actual),
+                      co_strerror(actual));
+}

@@ -109,10 +109,19 @@ void grade_trace_add(grade_trace *t, const char *fmt, ...)
     grade__expect_int(__FILE__, __LINE__, (long long)(actual),                 \
                       (long long)(expected), (what))
 
+/** Fails the test with a sentence if @p actual is not the error code (or 0)
+ *  @p expected, naming both codes and what the actual one means:
+ *  "<what>: expected CO_EINVAL, your code gave CO_ESTATE (...)". A value
+ *  that is no code (a positive count) is shown as a number. */
+#define grade_expect_code(actual, expected, what)                              \
+    grade__expect_code(__FILE__, __LINE__, (actual), (expected), (what))
+
 /* The functions behind the macros, which pass the test's file and line so
  * that a failure points at the test, not at grader.c. */
 void grade__expect_int(const char *file, int line, long long actual,
                        long long expected, const char *what);
+void grade__expect_code(const char *file, int line, int actual, int expected,
+                        const char *what);
 int grade__run_coro(const char *file, int line, co_coro *co, int max_steps,
                     const char *what);
 int grade__step(const char *file, int line, co_coro *co, const char *what);
