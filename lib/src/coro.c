@@ -1,6 +1,7 @@
 /* coro.c - what the coroutine macros of coflow/coro.h call: returning,
  * failing, unwinding into CO_FINALLY, and awaiting a child coroutine.
  * Introduced in lesson 03 (by hand) and lesson 05 (await). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,11 +75,34 @@ void co_coro_free(co_coro *co)
         free((char *)co - CO__TASK_SLOT);
 }
 
+/* A step function may only return a CO_STATUS_ value (co__settle checks).
+ * Anything else is almost always a `return rc;` written in a coroutine
+ * body, as one would in a plain function: the coroutine is then ended with
+ * that failure (or CO_EINVAL for a value that is no failure code) and a
+ * message saying what to write instead, rather than being taken for
+ * suspended for ever. */
+int co__bad_status(co_coro *co, int status)
+{
+    char msg[320];
+    snprintf(msg, sizeof msg,
+             "the coroutine returned %d%s%s%s from its body, which is not a "
+             "CO_STATUS_ value: a coroutine fails with CO_RAISE(co, code, "
+             "message) and ends with CO_RETURN or CO_END, never with a bare "
+             "return",
+             status, status < 0 ? " (" : "",
+             status < 0 ? co_errname(status) : "", status < 0 ? ")" : "");
+    free(co->errmsg);
+    co->errmsg = co__strdup(msg);
+    co->err = status < 0 ? status : CO_EINVAL;
+    co->kind = CO_KIND_NONE;
+    return co__finish(co);
+}
+
 int co_coro_step(co_coro *co)
 {
     if (!co || !co->fn)
         return CO_EINVAL;
-    int status = co->fn(co);
+    int status = co__settle(co, co->fn(co));
     co__clear_caught();
     return status;
 }
@@ -223,7 +247,7 @@ int co__call_step(co_coro *co, co_coro *child)
 {
     if (co->callee != child)
         return CO_STATUS_DONE; /* co__call_start refused it: thrown is set */
-    int status = child->fn(child);
+    int status = co__settle(child, child->fn(child));
     if (status != CO_STATUS_DONE)
         return status;
     co->callee = NULL;

@@ -106,6 +106,16 @@ static inline int co__ready_push_plain(co_loop *loop, co_callback fn,
     return 0;
 }
 
+/* What a step function returned, made a CO_STATUS_ value: anything else
+ * ends the coroutine with a failure that says why (co__bad_status, coro.c).
+ * Inline: it stands between the loop and every step. */
+int co__bad_status(co_coro *co, int status);
+static inline int co__settle(co_coro *co, int status)
+{
+    return (unsigned)status <= CO_STATUS_WAIT ? status
+                                              : co__bad_status(co, status);
+}
+
 /* Runs at most one loop iteration (exposed for the task layer's tests). */
 int co__loop_run_once(co_loop *loop);
 

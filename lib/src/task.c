@@ -324,7 +324,7 @@ static inline void run_step(co_task *t)
      * outer current task to put back afterwards. */
     loop->current = t;
     t->fut.tflags |= CO__TF_STARTED;
-    int status = co->fn(co);
+    int status = co__settle(co, co->fn(co));
     loop->current = NULL;
     co__clear_caught();
 

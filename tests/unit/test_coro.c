@@ -634,6 +634,77 @@ START_TEST(test_co_new_rejects_bad_arguments)
 }
 END_TEST
 
+/* A coroutine body written like a plain function: after one yield it
+ * "fails" with `return code;` instead of CO_RAISE. */
+static int bare_return(co_coro *co)
+{
+    struct traced *t = (struct traced *)co;
+    CO_BEGIN(co);
+    CO_YIELD(co);
+    return t->flag; /* the mistake under test */
+    CO_END(co);
+}
+
+START_TEST(test_a_bare_return_of_a_code_ends_the_coroutine_with_it)
+{
+    struct traced t;
+    traced_init(&t, bare_return);
+    t.flag = CO_ESTATE;
+    ck_assert_int_eq(co_coro_step(&t.co), CO_STATUS_YIELD);
+    ck_assert_int_eq(co_coro_step(&t.co), CO_STATUS_DONE);
+    ck_assert(co_coro_done(&t.co));
+    const char *msg;
+    ck_assert_int_eq(co_coro_error(&t.co, &msg), CO_ESTATE);
+    ck_assert_ptr_nonnull(msg);
+    ck_assert_msg(strstr(msg, "CO_RAISE"), "message: %s", msg);
+    ck_assert_int_eq(co_coro_step(&t.co), CO_STATUS_DONE); /* stays done */
+    co_coro_free(&t.co);
+}
+END_TEST
+
+START_TEST(test_a_bare_return_of_a_non_status_is_einval)
+{
+    struct traced t;
+    traced_init(&t, bare_return);
+    t.flag = 7; /* neither a status nor a failure code */
+    ck_assert_int_eq(co_coro_step(&t.co), CO_STATUS_YIELD);
+    ck_assert_int_eq(co_coro_step(&t.co), CO_STATUS_DONE);
+    ck_assert_int_eq(co_coro_error(&t.co, NULL), CO_EINVAL);
+    co_coro_free(&t.co);
+}
+END_TEST
+
+struct awaits_bare {
+    co_coro co;
+    struct traced child;
+};
+
+static int await_bare_child(co_coro *co)
+{
+    struct awaits_bare *self = (struct awaits_bare *)co;
+    CO_BEGIN(co);
+    CO_AWAIT_CORO(co, &self->child.co);
+    CO_END(co);
+}
+
+START_TEST(test_a_bare_return_in_an_awaited_child_fails_the_parent)
+{
+    struct awaits_bare a;
+    memset(&a, 0, sizeof a);
+    co_coro_init(&a.co, await_bare_child);
+    traced_init(&a.child, bare_return);
+    a.child.flag = CO_EFAIL;
+    ck_assert_int_eq(co_coro_step(&a.co), CO_STATUS_YIELD);
+    ck_assert_int_eq(co_coro_step(&a.co), CO_STATUS_DONE);
+    const char *msg;
+    ck_assert_int_eq(co_coro_error(&a.co, &msg), CO_EFAIL);
+    ck_assert_msg(msg && strstr(msg, "CO_RAISE"), "message: %s",
+                  msg ? msg : "(none)");
+    co_coro_free(&a.co);
+    co_coro_free(&a.child.co);
+}
+END_TEST
+
 static Suite *coro_suite(void)
 {
     Suite *s = suite_create("coro");
@@ -658,6 +729,9 @@ static Suite *coro_suite(void)
     tcase_add_test(body, test_wait_until_a_true_condition_does_not_yield);
     tcase_add_test(body, test_wait_until_yields_while_the_condition_is_false);
     tcase_add_test(body, test_two_frames_of_one_coroutine_are_independent);
+    tcase_add_test(body, test_a_bare_return_of_a_code_ends_the_coroutine_with_it);
+    tcase_add_test(body, test_a_bare_return_of_a_non_status_is_einval);
+    tcase_add_test(body, test_a_bare_return_in_an_awaited_child_fails_the_parent);
     unit_add_case(s, body);
 
     TCase *await = tcase_create("await child coroutine");

@@ -702,6 +702,36 @@ START_TEST(test_task_awaiting_itself_is_eawaitself)
 }
 END_TEST
 
+/* `return code;` in a coroutine body, as in a plain function: the task
+ * fails with that code and a message saying to use CO_RAISE, instead of
+ * being taken for a task that waits (which ended as CO_EDEADLOCK). */
+static int returns_a_bare_code(co_coro *co)
+{
+    struct job *self = (struct job *)co;
+    CO_BEGIN(co);
+    self->started = 1;
+    CO_YIELD(co);
+    return self->fail_code;
+    CO_END(co);
+}
+
+START_TEST(test_a_bare_return_in_a_task_fails_the_task)
+{
+    co_loop *loop = unit_loop(NULL);
+    struct job *j = new_job(returns_a_bare_code);
+    j->fail_code = CO_ESTATE;
+    co_task *t = start(loop, j, NULL);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)),
+                     CO_ESTATE);
+    const char *msg = NULL;
+    ck_assert_int_eq(co_future_exception(co_task_future(t), &msg), CO_ESTATE);
+    ck_assert_msg(msg && strstr(msg, "CO_RAISE"), "message: %s",
+                  msg ? msg : "(none)");
+    co_task_unref(t);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 /* ---- cancellation ------------------------------------------------------- */
 
 START_TEST(test_cancel_pending_task_returns_true)
@@ -959,6 +989,7 @@ static Suite *task_suite(void)
     tcase_add_test(misuse, test_sleep_outside_a_task_is_enotask);
     tcase_add_test(misuse, test_await_in_a_plain_callback_is_enotask);
     tcase_add_test(misuse, test_task_awaiting_itself_is_eawaitself);
+    tcase_add_test(misuse, test_a_bare_return_in_a_task_fails_the_task);
     unit_add_case(s, misuse);
 
     TCase *cancel = tcase_create("cancellation");

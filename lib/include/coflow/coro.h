@@ -38,6 +38,10 @@
  *    outside, the compiler says "case label not within a switch statement".
  *  - A finished coroutine stays finished: calling its step function again
  *    returns CO_STATUS_DONE and runs nothing.
+ *  - Never a bare `return rc;` in the body, as in a plain function: fail with
+ *    CO_RAISE, end with CO_RETURN or CO_END. (A step that returns something
+ *    other than a CO_STATUS_ value ends the coroutine with that failure, or
+ *    CO_EINVAL, and a message that says so; its CO_FINALLY does not run.)
  *
  * Failures travel like exceptions. CO_RAISE(co, code, message) ends the
  * coroutine with a failure; an awaiting coroutine sees it at its CO_AWAIT...
@@ -145,7 +149,9 @@ CO_API void co_coro_free(co_coro *co);
 CO_API const char *co_caught_message(void);
 
 /** Runs @p co by hand until it suspends or ends (what a task does on every
- *  step). @return a CO_STATUS_* value, or CO_EINVAL for NULL. */
+ *  step). @return a CO_STATUS_* value, or CO_EINVAL for NULL. A step
+ *  function that returned anything else has ended with a failure
+ *  (CO_STATUS_DONE; see co_coro_error), as in a task. */
 CO_API int co_coro_step(co_coro *co);
 
 /** True once @p co has ended (returned, failed or was cancelled). */
