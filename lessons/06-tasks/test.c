@@ -64,6 +64,8 @@ static void run(struct setup *s, int n, const int *ids, const int *steps)
     if (s->rc == 0)
         co_task_result_int(task, &s->sum);
     co_task_unref(task);
+    grade_expect_all_released(loop, "after run_all ended (a task awaited "
+                                    "needs its co_task_unref too)");
     co_loop_close(loop);
 }
 

@@ -76,6 +76,12 @@ static void finish(struct setup *s)
     co_future_unref(s->outer);
     for (size_t i = 0; i < s->n; i++)
         co_future_unref(s->child[i]);
+    grade_expect_all_released(s->loop,
+                              "once every child was done and the test let "
+                              "go of them and of the outer future (does "
+                              "every callback, even one that finds the "
+                              "outer future done, count down and free the "
+                              "shared state at the end?)");
     co_loop_close(s->loop);
 }
 
@@ -355,6 +361,7 @@ START_TEST(test_gather_tasks_from_a_coroutine)
     grade_expect_int(g.results[1], 22, "results[1] (the fastest task)");
     grade_expect_int(g.results[2], 33, "results[2]");
     co_task_unref(task);
+    grade_expect_all_released(loop, "after the awaiting coroutine ended");
     co_loop_close(loop);
 }
 END_TEST

@@ -9,6 +9,14 @@
 #include "exercise.h"
 #include "grader.h"
 
+/* Checks that nothing the test or the student's code made is still
+ * referenced, then closes the loop. */
+#define close_loop(loop)                                                       \
+    do {                                                                       \
+        grade_expect_all_released((loop), "when the test ended");              \
+        co_loop_close(loop);                                                   \
+    } while (0)
+
 static co_loop *new_loop(void)
 {
     co_loop *loop = NULL;
@@ -79,7 +87,7 @@ START_TEST(test_set_after_gives_the_future_its_result)
     grade_expect_code(rc, 0, "how the set_after task ended");
     co_task_unref(t);
     co_future_unref(fut);
-    co_loop_close(loop);
+    close_loop(loop);
 }
 END_TEST
 
@@ -104,7 +112,7 @@ START_TEST(test_set_after_waits_before_setting)
     grade_expect_int(v, 7, "the future's result");
     co_task_unref(t);
     co_future_unref(fut);
-    co_loop_close(loop);
+    close_loop(loop);
 }
 END_TEST
 
@@ -153,7 +161,7 @@ START_TEST(test_a_coroutine_awaits_what_set_after_sets)
     grade_expect_int(v, 666, "what the awaiting coroutine got from the "
                              "future");
     co_task_unref(t);
-    co_loop_close(loop);
+    close_loop(loop);
 }
 END_TEST
 
@@ -171,7 +179,7 @@ START_TEST(test_set_after_on_cancelled_future_fails)
                 "(setting it fails, so set_after must fail with that code)");
     co_task_unref(t);
     co_future_unref(fut);
-    co_loop_close(loop);
+    close_loop(loop);
 }
 END_TEST
 
@@ -190,7 +198,7 @@ START_TEST(test_note_reports_a_result)
     iterate(loop);
     expect_note(&note, "answer=42", "a future with the result 42");
     co_future_unref(fut);
-    co_loop_close(loop);
+    close_loop(loop);
 }
 END_TEST
 
@@ -205,7 +213,7 @@ START_TEST(test_note_reports_a_failure)
     expect_note(&note, "download failed: CO_EFAIL",
                 "a future that failed with CO_EFAIL");
     co_future_unref(fut);
-    co_loop_close(loop);
+    close_loop(loop);
 }
 END_TEST
 
@@ -219,7 +227,7 @@ START_TEST(test_note_reports_a_cancellation)
     iterate(loop);
     expect_note(&note, "job cancelled", "a cancelled future");
     co_future_unref(fut);
-    co_loop_close(loop);
+    close_loop(loop);
 }
 END_TEST
 
@@ -246,7 +254,7 @@ START_TEST(test_note_on_a_task)
     iterate(loop);
     expect_note(&note, "task=7", "a task that returned 7");
     co_task_unref(t);
-    co_loop_close(loop);
+    close_loop(loop);
 }
 END_TEST
 
@@ -262,7 +270,7 @@ START_TEST(test_two_notes_keep_their_own_labels)
     expect_note(&a, "first=5", "the first of two notes on one future");
     expect_note(&b, "second=5", "the second of two notes on one future");
     co_future_unref(fut);
-    co_loop_close(loop);
+    close_loop(loop);
 }
 END_TEST
 
@@ -279,7 +287,34 @@ START_TEST(test_note_on_a_future_already_done)
     iterate(loop);
     expect_note(&note, "late=-3", "a note added after the result -3");
     co_future_unref(fut);
-    co_loop_close(loop);
+    close_loop(loop);
+}
+END_TEST
+
+START_TEST(test_one_note_counts_every_call)
+{
+    co_loop *loop = new_loop();
+    co_future *first = new_future(loop), *second = new_future(loop);
+    static struct done_note note = {.label = "either"};
+    grade_expect_code(watch(first, &note), 0, "watch() on the first future");
+    grade_expect_code(watch(second, &note), 0,
+                      "watch() with the same note on a second future");
+    co_future_set_result_int(first, 1);
+    iterate(loop);
+    co_future_set_result_int(second, 2);
+    iterate(loop);
+    ck_assert_msg(note.calls == 2,
+                  "one note watched on two futures that both finished: "
+                  "note->calls should be 2, it is %d (add one on every "
+                  "call rather than setting it)",
+                  note.calls);
+    ck_assert_msg(strcmp(note.text, "either=2") == 0,
+                  "the note should hold what the last call wrote, "
+                  "\"either=2\"; it holds \"%s\"",
+                  note.text);
+    co_future_unref(first);
+    co_future_unref(second);
+    close_loop(loop);
 }
 END_TEST
 
@@ -294,7 +329,7 @@ START_TEST(test_watch_rejects_null)
     iterate(loop); /* nothing registered: nothing may run */
     grade_expect_int(note.calls, 0, "note_done calls after rejected watches");
     co_future_unref(fut);
-    co_loop_close(loop);
+    close_loop(loop);
 }
 END_TEST
 
@@ -314,6 +349,7 @@ Suite *lesson_suite(void)
     tcase_add_test(tc, test_note_on_a_task);
     tcase_add_test(tc, test_two_notes_keep_their_own_labels);
     tcase_add_test(tc, test_note_on_a_future_already_done);
+    tcase_add_test(tc, test_one_note_counts_every_call);
     tcase_add_test(tc, test_watch_rejects_null);
     suite_add_tcase(s, tc);
     return s;

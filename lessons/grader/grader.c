@@ -377,3 +377,26 @@ void grade__expect_code(const char *file, int line, int actual, int expected,
                       co_errname(expected), co_errname(actual),
                       co_strerror(actual));
 }
+
+void grade__expect_all_released(const char *file, int line, co_loop *loop,
+                                const char *what)
+{
+    /* A few single iterations (stop, then run: asyncio's way to run one)
+     * let queued done-callbacks run and drop the references they hold. */
+    for (int i = 0; i < 4; i++) {
+        co_loop_stop(loop);
+        co_loop_run_forever(loop);
+    }
+    size_t alive = co_loop_live_futures(loop);
+    if (alive == 0) {
+        _mark_point(file, line);
+        return;
+    }
+    _ck_assert_failed(file, line, "Failed",
+                      "%s: %zu future or task reference%s never dropped "
+                      "(a memory leak). co_create_task(..., &task) and "
+                      "co_future_new() each give you a reference: drop it "
+                      "with co_task_unref() or co_future_unref() once you "
+                      "are done with it.",
+                      what, alive, alive == 1 ? " was" : "s were");
+}

@@ -116,12 +116,22 @@ void grade_trace_add(grade_trace *t, const char *fmt, ...)
 #define grade_expect_code(actual, expected, what)                              \
     grade__expect_code(__FILE__, __LINE__, (actual), (expected), (what))
 
+/** Fails the test with a sentence if futures or tasks of @p loop are still
+ *  alive once the loop has run the callbacks it still had queued: a
+ *  reference the student's code took (co_create_task with a task_out,
+ *  co_future_new, co_future_ref) and never dropped. Call it after the test
+ *  has dropped its own references and before co_loop_close(). */
+#define grade_expect_all_released(loop, what)                                  \
+    grade__expect_all_released(__FILE__, __LINE__, (loop), (what))
+
 /* The functions behind the macros, which pass the test's file and line so
  * that a failure points at the test, not at grader.c. */
 void grade__expect_int(const char *file, int line, long long actual,
                        long long expected, const char *what);
 void grade__expect_code(const char *file, int line, int actual, int expected,
                         const char *what);
+void grade__expect_all_released(const char *file, int line, co_loop *loop,
+                                const char *what);
 int grade__run_coro(const char *file, int line, co_coro *co, int max_steps,
                     const char *what);
 int grade__step(const char *file, int line, co_coro *co, const char *what);

@@ -177,6 +177,14 @@ bool co_loop_is_running(const co_loop *loop)
     return loop && loop->running;
 }
 
+size_t co_loop_live_futures(const co_loop *loop)
+{
+    if (!loop)
+        return 0;
+    /* refs: the open loop itself plus every live future (struct co_loop) */
+    return loop->refs - (loop->closed ? 0u : 1u);
+}
+
 bool co_loop_is_closed(const co_loop *loop)
 {
     return loop && loop->closed;

@@ -299,6 +299,31 @@ START_TEST(test_cancel_done_future_returns_false)
 }
 END_TEST
 
+START_TEST(test_live_futures_counts_what_is_still_referenced)
+{
+    co_loop *loop = unit_loop(NULL);
+    ck_assert_uint_eq(co_loop_live_futures(loop), 0);
+    ck_assert_uint_eq(co_loop_live_futures(NULL), 0);
+    co_future *f, *g;
+    ck_assert_int_eq(co_future_new(loop, &f), 0);
+    ck_assert_int_eq(co_future_new(loop, &g), 0);
+    ck_assert_uint_eq(co_loop_live_futures(loop), 2);
+    co_future_unref(g);
+    ck_assert_uint_eq(co_loop_live_futures(loop), 1);
+    /* A queued done-callback keeps its future alive until it has run. */
+    struct calls c = {0};
+    struct tagged t = {&c, 1};
+    ck_assert_int_eq(co_future_add_done_callback(f, record_call, &t), 0);
+    ck_assert_int_eq(co_future_set_result_int(f, 1), 0);
+    co_future_unref(f);
+    ck_assert_uint_eq(co_loop_live_futures(loop), 1);
+    ck_assert_int_eq(unit_run_once(loop), 0);
+    ck_assert_int_eq(c.n, 1);
+    ck_assert_uint_eq(co_loop_live_futures(loop), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 /* ---- done-callbacks ----------------------------------------------------- */
 
 START_TEST(test_done_callback_never_runs_inline)
@@ -589,6 +614,7 @@ static Suite *future_suite(void)
     unit_add_case(s, cancel);
 
     TCase *cb = tcase_create("done-callbacks");
+    tcase_add_test(cb, test_live_futures_counts_what_is_still_referenced);
     tcase_add_test(cb, test_done_callback_never_runs_inline);
     tcase_add_test(cb, test_done_callbacks_run_in_registration_order);
     tcase_add_test(cb, test_done_callback_receives_the_future_and_its_argument);

@@ -127,6 +127,14 @@ CO_API void co_loop_stop(co_loop *loop);
 CO_API bool co_loop_is_running(const co_loop *loop);
 CO_API bool co_loop_is_closed(const co_loop *loop);
 
+/** How many futures and tasks made on @p loop are still alive: somebody
+ *  still holds a reference, or a queued callback does. Once every task has
+ *  ended and the loop has run the callbacks it queued, a program that let
+ *  go of everything sees 0 here: a tool for tests that look for a missing
+ *  co_future_unref() or co_task_unref(). Ask before co_loop_close(): a
+ *  closed loop with nothing alive is freed. 0 for NULL. */
+CO_API size_t co_loop_live_futures(const co_loop *loop);
+
 /** The loop running in this thread, or NULL (asyncio.get_running_loop). */
 CO_API co_loop *co_get_running_loop(void);
 
