@@ -44,7 +44,10 @@
  *
  *  Without @p return_exceptions, the first item to fail (or to be
  *  cancelled) finishes the outer future at once with the same failure (or
- *  cancellation); the other items are NOT cancelled and keep running. With
+ *  cancelled: CPython instead gives the outer future CancelledError as an
+ *  exception, so its cancelled() is False; awaiting it fails with
+ *  CO_ECANCELLED the same); the other items are NOT cancelled and keep
+ *  running. With
  *  it, the outer future waits for every item and then finishes with a
  *  result even if some failed or were cancelled: read each item's outcome
  *  with co_future_exception() / co_future_result_*().
