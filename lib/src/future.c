@@ -60,12 +60,11 @@ void co__future_free(co_future *f)
     co_loop *loop = f->loop;
     if (f->state == CO__FINISHED && f->err && !(f->flags & CO__FF_RETRIEVED)) {
         char line[512];
+        bool task = f->flags & CO__FF_TASK;
         snprintf(line, sizeof line,
-                 "exception was never retrieved: %s %s failed with %s: %s",
-                 (f->flags & CO__FF_TASK) ? "task" : "future",
-                 (f->flags & CO__FF_TASK)
-                     ? co_task_get_name((co_task *)(void *)f)
-                     : "",
+                 "exception was never retrieved: %s%s failed with %s: %s",
+                 task ? "task " : "future",
+                 task ? co_task_get_name((co_task *)(void *)f) : "",
                  co_errname(f->err), f->v.msg ? f->v.msg : co_strerror(f->err));
         co_loop_report(loop, line);
     }
