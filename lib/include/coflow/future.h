@@ -1,5 +1,6 @@
 /* coflow/future.h - Future: a box for a result that will arrive later.
- * Introduced in lesson 08 (asyncio.Future).
+ * Introduced in lesson 08 (asyncio.Future); lesson 07 already builds a
+ * gather from its done-callbacks.
  *
  * A future is PENDING until someone gives it a result, a failure, or
  * cancels it; then it is done for good. Done-callbacks are never run inline:
@@ -75,7 +76,10 @@ CO_API int co_future_result_str(co_future *f, const char **out);
 
 /** The failure: 0 if the future finished with a result; its code if it
  *  failed (*message gets its text or NULL); CO_ECANCELLED if cancelled;
- *  CO_ESTATE if pending. @p message may be NULL. */
+ *  CO_ESTATE if pending. @p message may be NULL. Asking counts as reading
+ *  the failure (so does a result getter that returns it): a failure nobody
+ *  read is reported when the future is freed, as asyncio reports
+ *  "exception was never retrieved". */
 CO_API int co_future_exception(co_future *f, const char **message);
 
 /** Adds a done-callback. @return 0, or CO_EINVAL, CO_ENOMEM. */
