@@ -334,15 +334,41 @@ void grade__expect_trace(const char *file, int line, const grade_trace *t,
                                    "    expected                          | "
                                    "your code did\n",
                                    what);
-    for (int i = 0; i < rows && used < sizeof msg; i++) {
-        char a[128], b[128];
+    /* Check passes on messages of a few kilobytes at most, so a long
+     * trace is shown from just before its first difference, and as many
+     * whole rows as fit, rather than cut off in the middle of a word. */
+    char a[128], b[128];
+    int first = 0;
+    while (first < rows) {
+        nth_line(expected, first, a, sizeof a);
+        nth_line(t->text, first, b, sizeof b);
+        if (strcmp(a, b) != 0)
+            break;
+        first++;
+    }
+    int from = first > 3 ? first - 3 : 0;
+    if (from > 0)
+        used += (size_t)snprintf(msg + used, sizeof msg - used,
+                                 "    (the first %d lines are the same)\n",
+                                 from);
+    const size_t reserve = 160; /* for the closing remarks below */
+    int i = from;
+    for (; i < rows; i++) {
+        char row[300];
         nth_line(expected, i, a, sizeof a);
         nth_line(t->text, i, b, sizeof b);
-        used += (size_t)snprintf(msg + used, sizeof msg - used,
-                                 " %s %-33s | %s\n",
-                                 strcmp(a, b) ? "=>" : "  ", a, b);
+        size_t len = (size_t)snprintf(row, sizeof row, " %s %-33s | %s\n",
+                                      strcmp(a, b) ? "=>" : "  ", a, b);
+        if (len >= sizeof row || used + len + reserve >= sizeof msg)
+            break;
+        memcpy(msg + used, row, len + 1);
+        used += len;
     }
-    if (t->truncated && used < sizeof msg)
+    if (i < rows)
+        used += (size_t)snprintf(msg + used, sizeof msg - used,
+                                 "    (%d more lines not shown)\n",
+                                 rows - i);
+    if (t->truncated)
         snprintf(msg + used, sizeof msg - used,
                  "    (and more: your code recorded too many events - an "
                  "endless loop?)\n");

@@ -144,6 +144,24 @@ START_TEST(victim_exit_in_task)
 }
 END_TEST
 
+/* A long trace whose first difference is far down: the message must show
+ * that line, not stop at the size limit of Check's messages before it. */
+START_TEST(victim_long_trace)
+{
+    static grade_trace t;
+    static char expected[4096];
+    size_t used = 0;
+    grade_trace_clear(&t);
+    for (int i = 0; i < 80; i++) {
+        grade_trace_add(&t, "%s %d of a long walk", i == 50 ? "oops" : "step",
+                        i);
+        used += (size_t)snprintf(expected + used, sizeof expected - used,
+                                 "step %d of a long walk\n", i);
+    }
+    grade_expect_trace(&t, expected, "eighty steps");
+}
+END_TEST
+
 /* ---- the verdicts each victim must get ---- */
 
 struct verdict {
@@ -171,6 +189,7 @@ static const struct verdict verdicts[] = {
     {"forever_on_loop", &victim_forever_on_loop, 0, 0, "never finished"},
     {"deadlock", &victim_deadlock, 0, 0, "nobody will ever"},
     {"exit_in_task", &victim_exit_in_task, 0, 0, "called exit(0)"},
+    {"long_trace", &victim_long_trace, 0, 0, "oops 50 of a long walk"},
 };
 #define NVERDICTS (int)(sizeof verdicts / sizeof verdicts[0])
 
