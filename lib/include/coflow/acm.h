@@ -1,5 +1,6 @@
 /* coflow/acm.h - async context managers (__aenter__ / __aexit__) and the
- * `async with` that guarantees the exit runs. Introduced in lesson 13.
+ * `async with` that guarantees the exit runs. For lesson 13 (to come;
+ * docs/primitives.md explains them now).
  *
  * A manager is a struct that starts with a co_acm, plus two step functions
  * whose frame is that same struct: enter (set up; may await) and exit

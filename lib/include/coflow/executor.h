@@ -1,5 +1,6 @@
 /* coflow/executor.h - a pool of threads for blocking work, and
- * loop.run_in_executor(). Introduced in lesson 09.
+ * loop.run_in_executor(). For lesson 09 (to come; docs/threads.md
+ * explains it now).
  *
  * A blocking call (a synchronous library, a slow disk, sleep()) inside a
  * coroutine stops every task of the loop. Hand it to a thread pool instead:

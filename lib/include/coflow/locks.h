@@ -1,6 +1,7 @@
 /* coflow/locks.h - asyncio's synchronisation primitives: Event, Lock,
- * Semaphore, BoundedSemaphore and Condition. Introduced in lesson 14
- * (producer/consumer); the waits are child coroutines (lesson 05).
+ * Semaphore, BoundedSemaphore and Condition. For lesson 14 of the lesson
+ * map (producer/consumer, to come; docs/primitives.md explains them now);
+ * the waits are child coroutines (lesson 05).
  *
  * Waiting on any of them is awaiting a small child coroutine whose frame, a
  * co_wait_op, lives in YOUR frame (locals do not survive a suspension):

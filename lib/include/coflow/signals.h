@@ -1,6 +1,6 @@
 /* coflow/signals.h - Unix signals delivered as ordinary loop callbacks
- * (loop.add_signal_handler). Introduced in lesson 11, where Ctrl-C cancels
- * every task and their cleanup runs.
+ * (loop.add_signal_handler). For lesson 11, where Ctrl-C cancels every
+ * task and their cleanup runs (to come; docs/threads.md explains it now).
  *
  * A real signal handler may do almost nothing safely (no malloc, no printf,
  * no locks). coflow's own handler only notes the signal and rings the
