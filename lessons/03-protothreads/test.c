@@ -39,7 +39,10 @@ START_TEST(test_yields_the_first_ten_numbers)
                        "fib(10), one line per step (if numbers repeat, a "
                        "variable lost its value at CO_YIELD: keep it in the "
                        "frame, and set its first value after CO_BEGIN, "
-                       "since code before CO_BEGIN runs on every step)");
+                       "since code before CO_BEGIN runs on every step; if "
+                       "it stopped early without reaching CO_RETURN, a "
+                       "CO_YIELD may sit inside a switch of your own: "
+                       "README, mistake 3)");
 }
 END_TEST
 
@@ -106,7 +109,10 @@ START_TEST(test_two_frames_do_not_share_state)
     }
     grade_expect_trace(&t,
                        "x 0\ny 0\nx 1\ny 1\nx 1\ny 1\nx 2\ny 2\ny 3\ny 5\n",
-                       "x = fib(4) and y = fib(6), stepped in turns");
+                       "x = fib(4) and y = fib(6), stepped in turns (if "
+                       "their numbers mix, the two frames share a variable: "
+                       "a static or global one; keep each one's numbers in "
+                       "its own frame)");
 }
 END_TEST
 
