@@ -90,8 +90,8 @@ START_TEST(test_jobs_start_before_any_ends)
     static struct setup s;
     run(&s, 3, ids, steps);
     ck_assert_msg(trace.lines == 6 && starts_before_first_end() == 3,
-                  "run concurrently, all three jobs start before the first "
-                  "one ends. Your jobs ran like this:\n%s"
+                  "run concurrently, all three jobs should start before the "
+                  "first one ends. Your jobs ran like this:\n%s"
                   "Create every task first, and only then await them.",
                   trace.lines ? trace.text : "(no job ran)\n");
 }
