@@ -95,22 +95,32 @@ static void wrap_spawn(void *arg)
     }
 }
 
+/* Queues @p fillers no-op callbacks and then @p spawn, runs them (so the
+ * ring's head is @p fillers + 1 slots in), lets @p spawn queue 300 numbered
+ * callbacks, which grow the ring while it has wrapped round, and checks
+ * that the next iteration runs all 300 in order. */
+static void check_fifo_through_wrapped_growth(struct wrap *w, int fillers,
+                                              co_callback spawn)
+{
+    wrap_state = w;
+    for (int i = 0; i < fillers; i++)
+        ck_assert_int_eq(co_loop_call_soon(w->loop, wrap_nothing, NULL), 0);
+    ck_assert_int_eq(co_loop_call_soon(w->loop, spawn, w), 0);
+    ck_assert_int_eq(unit_run_once(w->loop), 0); /* the fillers and spawn */
+    ck_assert_int_eq(w->n, 0);
+    ck_assert_int_eq(unit_run_once(w->loop), 0);
+    ck_assert_int_eq(w->n, 300);
+    for (int i = 0; i < 300; i++)
+        ck_assert_msg(w->order[i] == i, "callback %d ran in place %d",
+                      w->order[i], i);
+}
+
 START_TEST(test_call_soon_stays_fifo_when_the_ring_grows_wrapped)
 {
     static struct wrap w;
     memset(&w, 0, sizeof w);
-    wrap_state = &w;
     w.loop = unit_loop(NULL);
-    for (int i = 0; i < 40; i++)
-        ck_assert_int_eq(co_loop_call_soon(w.loop, wrap_nothing, NULL), 0);
-    ck_assert_int_eq(co_loop_call_soon(w.loop, wrap_spawn, &w), 0);
-    ck_assert_int_eq(unit_run_once(w.loop), 0); /* runs the 41, queues 300 */
-    ck_assert_int_eq(w.n, 0);
-    ck_assert_int_eq(unit_run_once(w.loop), 0);
-    ck_assert_int_eq(w.n, 300);
-    for (int i = 0; i < 300; i++)
-        ck_assert_msg(w.order[i] == i, "callback %d ran in place %d", w.order[i],
-                      i);
+    check_fifo_through_wrapped_growth(&w, 40, wrap_spawn);
     ck_assert_int_eq(co_loop_close(w.loop), 0);
 }
 END_TEST
@@ -146,20 +156,11 @@ START_TEST(test_done_and_plain_callbacks_stay_fifo_when_the_ring_grows_wrapped)
 {
     static struct wrap w;
     memset(&w, 0, sizeof w);
-    wrap_state = &w;
     w.loop = unit_loop(NULL);
     ck_assert_int_eq(co_future_new(w.loop, &wrap_done_future), 0);
     ck_assert_int_eq(co_future_set_result_int(wrap_done_future, 1), 0);
-    for (int i = 0; i < 41; i++)
-        ck_assert_int_eq(co_loop_call_soon(w.loop, wrap_nothing, NULL), 0);
-    ck_assert_int_eq(co_loop_call_soon(w.loop, wrap_spawn_mixed, &w), 0);
-    ck_assert_int_eq(unit_run_once(w.loop), 0); /* runs the 42, queues 300 */
-    ck_assert_int_eq(w.n, 0);
-    ck_assert_int_eq(unit_run_once(w.loop), 0);
-    ck_assert_int_eq(w.n, 300);
-    for (int i = 0; i < 300; i++)
-        ck_assert_msg(w.order[i] == i, "callback %d ran in place %d", w.order[i],
-                      i);
+    /* 41 fillers: an odd head, so that some pairs straddle the ring's end */
+    check_fifo_through_wrapped_growth(&w, 41, wrap_spawn_mixed);
     co_future_unref(wrap_done_future);
     ck_assert_int_eq(co_loop_close(w.loop), 0);
 }
