@@ -324,18 +324,19 @@ static inline void run_step(co_task *t)
      * outer current task to put back afterwards. */
     loop->current = t;
     t->fut.tflags |= CO__TF_STARTED;
-    int status = co__settle(co, co->fn(co));
+    int status = co->fn(co);
     loop->current = NULL;
     co__clear_caught();
 
-    if (status == CO_STATUS_DONE) {
-        complete(t);
-        return;
-    }
-    if (status == CO_STATUS_YIELD) {
+    if (status == CO_STATUS_YIELD) { /* the common case first */
         if (schedule_step(t) < 0)
             co_loop_report(loop, "a task could not be rescheduled (out of "
                                  "memory)");
+        return;
+    }
+    if (status != CO_STATUS_WAIT) {
+        co__settle(co, status); /* DONE, or a bad return made a failure */
+        complete(t);
         return;
     }
     /* CO_STATUS_WAIT. A cancel() during this step applies to the new wait,

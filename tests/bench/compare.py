@@ -10,8 +10,8 @@ Usage (from the source tree, after `meson setup build-bench
 
 `meson benchmark -C build-bench --suite compare` runs the same thing with the
 paths of the built programs passed explicitly. Each program runs --repeat
-times (3 by default) and the best run is kept, for every implementation
-alike. Only the ratios within one run mean anything: the machine is shared
+times (3 by default), the implementations taking turns, and the best run is
+kept, for every implementation alike. Only the ratios within one run mean anything: the machine is shared
 and the absolute figures move from run to run.
 
 Exit status: 0; 1 with --strict if a goal is missed; 2 if a benchmark could
@@ -83,11 +83,17 @@ def run(cmd, repeat, key):
         if proc.returncode != 0:
             sys.exit(f"compare.py: {' '.join(cmd)} failed "
                      f"(exit {proc.returncode}):\n{proc.stderr}")
-        for name, fields in parse(proc.stdout).items():
-            old = best.get(name)
-            if old is None or fields.get(key, 0) < old.get(key, 0):
-                best[name] = fields
+        keep_best(best, parse(proc.stdout), key)
     return best
+
+
+def keep_best(best, new, key):
+    """Merges the figures @new into @best, keeping for each workload the
+    run with the smallest @key."""
+    for name, fields in new.items():
+        old = best.get(name)
+        if old is None or fields.get(key, 0) < old.get(key, 0):
+            best[name] = fields
 
 
 def fmt_s(x):
@@ -157,17 +163,24 @@ def main():
             "timers": "cpu_seconds", "queue": "seconds",
             "task_memory": "bytes_per_task"}
 
+    # The runs of the implementations take turns (coflow, asyncio, libuv,
+    # coflow, ...): a coflow run lasts milliseconds and an asyncio run
+    # seconds, so running one's repeats back to back would take coflow's
+    # best from a single moment of a machine whose speed drifts, and
+    # asyncio's from a stretch of it. Taking turns spreads both over the
+    # same stretch of time.
     co, py, uv = {}, {}, {}
     for w in sizes:
         print(f"running {w} ...", file=sys.stderr, flush=True)
-        co.update(run([getattr(args, "coflow_" + w)] + sizes[w],
-                      args.repeat, keys[w]))
+        cmds = [(co, [getattr(args, "coflow_" + w)] + sizes[w])]
         if not args.no_asyncio:
-            py.update(run([args.python, args.asyncio, w] + sizes[w],
-                          args.repeat, keys[w]))
+            cmds.append((py, [args.python, args.asyncio, w] + sizes[w]))
         uv_exe = getattr(args, "libuv_" + w, None)
         if uv_exe:
-            uv.update(run([uv_exe] + sizes[w], args.repeat, keys[w]))
+            cmds.append((uv, [uv_exe] + sizes[w]))
+        for _ in range(args.repeat):
+            for figures, cmd in cmds:
+                keep_best(figures, run(cmd, 1, keys[w]), keys[w])
 
     rows = []   # (what, coflow, asyncio, libuv, asyncio/coflow, libuv/coflow)
 
