@@ -188,24 +188,34 @@ struct co_future {
     co__cbs *cbs;          /* done-callbacks, or NULL while there are none */
 };
 
-/* Queues done-callback fn(f, arg), taking a reference on @p f: what
- * co__loop_call_soon_done does, inline for a future's own hot path (waking
- * the tasks that await it). 0, CO_ECLOSED or CO_ENOMEM. */
-static inline int co__ready_push_done(co_loop *loop, co_done_callback fn,
-                                      co_future *f, void *arg)
+/* Queues a two-slot handle: {marker, a}, then @p second (see co__handle).
+ * 0, CO_ECLOSED or CO_ENOMEM. */
+static inline int co__ready_push_pair(co_loop *loop, co_callback marker,
+                                      void *a, co__handle second)
 {
     if (loop->closed)
         return CO_ECLOSED;
     if (loop->ready_len + 2 > loop->ready_cap && co__ready_grow(loop) < 0)
         return CO_ENOMEM;
     size_t mask = loop->ready_cap - 1, at = loop->ready_head + loop->ready_len;
-    loop->ready[at & mask].fn.plain = co__h_done;
-    loop->ready[at & mask].a = f;
-    loop->ready[(at + 1) & mask].fn.done = fn;
-    loop->ready[(at + 1) & mask].a = arg;
+    loop->ready[at & mask].fn.plain = marker;
+    loop->ready[at & mask].a = a;
+    loop->ready[(at + 1) & mask] = second;
     loop->ready_len += 2;
-    f->refs++;
     return 0;
+}
+
+/* Queues done-callback fn(f, arg), taking a reference on @p f: what
+ * co__loop_call_soon_done does, inline for a future's own hot path (waking
+ * the tasks that await it). 0, CO_ECLOSED or CO_ENOMEM. */
+static inline int co__ready_push_done(co_loop *loop, co_done_callback fn,
+                                      co_future *f, void *arg)
+{
+    co__handle second = {.fn.done = fn, .a = arg};
+    int rc = co__ready_push_pair(loop, co__h_done, f, second);
+    if (rc == 0)
+        f->refs++;
+    return rc;
 }
 
 /* Completes a future with an outcome (kind/value, or err/msg which it takes

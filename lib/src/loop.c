@@ -265,17 +265,10 @@ static inline co__handle ready_pop(co_loop *loop)
 static int ready_push_io(co_loop *loop, int fd, int kind, co_io_callback fn,
                          void *arg)
 {
-    if (loop->closed)
-        return CO_ECLOSED;
-    if (loop->ready_len + 2 > loop->ready_cap && co__ready_grow(loop) < 0)
-        return CO_ENOMEM;
-    size_t mask = loop->ready_cap - 1, at = loop->ready_head + loop->ready_len;
-    loop->ready[at & mask].fn.plain = co__h_io;
-    loop->ready[at & mask].a = (void *)(((uintptr_t)fd << 2) | (uintptr_t)kind);
-    loop->ready[(at + 1) & mask].fn.io = fn;
-    loop->ready[(at + 1) & mask].a = arg;
-    loop->ready_len += 2;
-    return 0;
+    co__handle second = {.fn.io = fn, .a = arg};
+    return co__ready_push_pair(
+        loop, co__h_io, (void *)(((uintptr_t)fd << 2) | (uintptr_t)kind),
+        second);
 }
 
 int co_loop_call_soon(co_loop *loop, co_callback fn, void *arg)
