@@ -166,28 +166,40 @@ int co__future_finish(co_future *f, int kind, long long i, void *p, int err,
     return 0;
 }
 
+/* Whether the public setters may finish @p f: not a task, whose outcome is
+ * its coroutine's (asyncio's Task.set_result raises RuntimeError). */
+static int settable(const co_future *f)
+{
+    if (!f)
+        return CO_EINVAL;
+    return (f->flags & CO__FF_TASK) ? CO_ETASKRESULT : 0;
+}
+
 int co_future_set_result_int(co_future *f, long long value)
 {
-    return f ? co__future_finish(f, CO_KIND_INT, value, NULL, 0, NULL)
-             : CO_EINVAL;
+    int rc = settable(f);
+    return rc ? rc : co__future_finish(f, CO_KIND_INT, value, NULL, 0, NULL);
 }
 
 int co_future_set_result_ptr(co_future *f, void *value)
 {
-    return f ? co__future_finish(f, CO_KIND_PTR, 0, value, 0, NULL)
-             : CO_EINVAL;
+    int rc = settable(f);
+    return rc ? rc : co__future_finish(f, CO_KIND_PTR, 0, value, 0, NULL);
 }
 
 int co_future_set_result_str(co_future *f, const char *value)
 {
-    if (!f || !value)
+    int rc = settable(f);
+    if (rc)
+        return rc;
+    if (!value)
         return CO_EINVAL;
     if (f->state != CO__PENDING)
         return CO_ESTATE;
     char *copy = co__strdup(value);
     if (!copy)
         return CO_ENOMEM;
-    int rc = co__future_finish(f, CO_KIND_STR, 0, copy, 0, NULL);
+    rc = co__future_finish(f, CO_KIND_STR, 0, copy, 0, NULL);
     if (rc < 0)
         free(copy);
     return rc;
@@ -195,7 +207,10 @@ int co_future_set_result_str(co_future *f, const char *value)
 
 int co_future_set_exception(co_future *f, int code, const char *message)
 {
-    if (!f || code >= 0)
+    int rc = settable(f);
+    if (rc)
+        return rc;
+    if (code >= 0)
         return CO_EINVAL;
     if (f->state != CO__PENDING)
         return CO_ESTATE;

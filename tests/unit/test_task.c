@@ -732,6 +732,31 @@ START_TEST(test_a_bare_return_in_a_task_fails_the_task)
 }
 END_TEST
 
+/* A task's outcome is its coroutine's: setting it from outside is refused
+ * (asyncio: RuntimeError), and the task runs on to its own result. */
+START_TEST(test_a_task_refuses_set_result_and_set_exception)
+{
+    co_loop *loop = unit_loop(NULL);
+    struct job *j = new_job(yield_then_return);
+    j->value = 5;
+    co_task *t = start(loop, j, NULL);
+    ck_assert_int_eq(unit_run_once(loop), 0); /* suspended in its yield */
+    co_future *f = CO_AS_FUTURE(t);
+    ck_assert_int_eq(co_future_set_result_int(f, 1), CO_ETASKRESULT);
+    ck_assert_int_eq(co_future_set_result_ptr(f, f), CO_ETASKRESULT);
+    ck_assert_int_eq(co_future_set_result_str(f, "x"), CO_ETASKRESULT);
+    ck_assert_int_eq(co_future_set_exception(f, CO_EFAIL, "x"),
+                     CO_ETASKRESULT);
+    ck_assert(!co_future_done(f));
+    ck_assert_int_eq(co_loop_run_until_complete(loop, f), 0);
+    long long v = 0;
+    ck_assert_int_eq(co_task_result_int(t, &v), 0);
+    ck_assert_int_eq(v, 5);
+    co_task_unref(t);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 /* ---- cancellation ------------------------------------------------------- */
 
 START_TEST(test_cancel_pending_task_returns_true)
@@ -990,6 +1015,7 @@ static Suite *task_suite(void)
     tcase_add_test(misuse, test_await_in_a_plain_callback_is_enotask);
     tcase_add_test(misuse, test_task_awaiting_itself_is_eawaitself);
     tcase_add_test(misuse, test_a_bare_return_in_a_task_fails_the_task);
+    tcase_add_test(misuse, test_a_task_refuses_set_result_and_set_exception);
     unit_add_case(s, misuse);
 
     TCase *cancel = tcase_create("cancellation");

@@ -49,7 +49,8 @@ CO_API bool co_future_cancelled(const co_future *f);
 
 /** Sets the result: an integer, a pointer (not owned), or a string (copied;
  *  the copy is freed with the future).
- *  @return 0; CO_ESTATE if already done; CO_EINVAL for NULL; CO_ENOMEM. */
+ *  @return 0; CO_ESTATE if already done; CO_EINVAL for NULL; CO_ENOMEM;
+ *  CO_ETASKRESULT for a task (its result is what its coroutine returns). */
 CO_API int co_future_set_result_int(co_future *f, long long value);
 CO_API int co_future_set_result_ptr(co_future *f, void *value);
 CO_API int co_future_set_result_str(co_future *f, const char *value);
@@ -57,7 +58,7 @@ CO_API int co_future_set_result_str(co_future *f, const char *value);
 /** Makes the future fail with @p code (negative) and @p message (copied; may
  *  be NULL). Failing with CO_ECANCELLED is the same as co_future_cancel().
  *  @return 0; CO_ESTATE if already done; CO_EINVAL if @p code is not
- *  negative. */
+ *  negative; CO_ETASKRESULT for a task. */
 CO_API int co_future_set_exception(co_future *f, int code, const char *message);
 
 /** Cancels the future. @return true if it was pending (its callbacks are now
