@@ -315,6 +315,29 @@ static void task_step(co_task *t, int thrown, char *msg)
         co_future_unref(waited);
 }
 
+/* The step did not leave the task waiting (it yielded or ended), yet an
+ * await during it registered a wakeup for the task: the await was in a
+ * coroutine the step drove by hand with co_coro_step(), which the task
+ * never waits for. Rather than be woken later by something it no longer
+ * waits on (a sleep that was simply skipped), the task gives the wakeup
+ * back and ends with a failure that says what to write instead. */
+static void stray_wait(co_task *t, co_coro *co, int status)
+{
+    co_future_unref(take_wait(t));
+    co__settle(co, status); /* a bad return keeps its own message */
+    if (!co->err) {
+        free(co->errmsg);
+        co->errmsg = co__strdup(
+            "a coroutine stepped by hand with co_coro_step() inside a task "
+            "awaited or slept, but the task itself never waited: await a "
+            "child coroutine with CO_AWAIT_CORO instead");
+        co->err = CO_EINVAL;
+        co->kind = CO_KIND_NONE;
+    }
+    co__finish(co);
+    complete(t);
+}
+
 /* Runs the coroutine once, then acts on the status it returns. */
 static inline void run_step(co_task *t)
 {
@@ -328,6 +351,10 @@ static inline void run_step(co_task *t)
     loop->current = NULL;
     co__clear_caught();
 
+    if (status != CO_STATUS_WAIT && co__task_wait(t)) {
+        stray_wait(t, co, status);
+        return;
+    }
     if (status == CO_STATUS_YIELD) { /* the common case first */
         if (schedule_step(t) < 0)
             co_loop_report(loop, "a task could not be rescheduled (out of "

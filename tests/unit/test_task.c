@@ -757,6 +757,51 @@ START_TEST(test_a_task_refuses_set_result_and_set_exception)
 }
 END_TEST
 
+/* A coroutine that drives a sleeping child by hand instead of awaiting it:
+ * the child's sleep registers a wakeup for the task, which never waits. The
+ * task fails with a message, and the wakeup is given back. */
+struct hand_stepper {
+    co_coro co;
+    struct job child;
+};
+
+static int sleep_then_return(co_coro *co)
+{
+    CO_BEGIN(co);
+    CO_SLEEP(co, 0.05);
+    CO_RETURN(co, 1);
+    CO_END(co);
+}
+
+static int steps_child_by_hand(co_coro *co)
+{
+    struct hand_stepper *self = (struct hand_stepper *)co;
+    CO_BEGIN(co);
+    co_coro_init(&self->child.co, sleep_then_return);
+    while (!co_coro_done(&self->child.co))
+        co_coro_step(&self->child.co); /* the mistake under test */
+    CO_END(co);
+}
+
+START_TEST(test_a_child_stepped_by_hand_that_awaits_fails_the_task)
+{
+    co_loop *loop = unit_loop(NULL);
+    struct hand_stepper *h = CO_NEW(struct hand_stepper, steps_child_by_hand);
+    ck_assert_ptr_nonnull(h);
+    co_task *t = NULL;
+    ck_assert_int_eq(co_create_task(loop, &h->co, NULL, &t), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)),
+                     CO_EINVAL);
+    const char *msg = NULL;
+    co_future_exception(co_task_future(t), &msg);
+    ck_assert_msg(msg && strstr(msg, "CO_AWAIT_CORO"), "message: %s",
+                  msg ? msg : "(none)");
+    co_task_unref(t);
+    ck_assert_uint_eq(co_loop_live_futures(loop), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 /* ---- cancellation ------------------------------------------------------- */
 
 START_TEST(test_cancel_pending_task_returns_true)
@@ -1016,6 +1061,8 @@ static Suite *task_suite(void)
     tcase_add_test(misuse, test_task_awaiting_itself_is_eawaitself);
     tcase_add_test(misuse, test_a_bare_return_in_a_task_fails_the_task);
     tcase_add_test(misuse, test_a_task_refuses_set_result_and_set_exception);
+    tcase_add_test(misuse,
+                   test_a_child_stepped_by_hand_that_awaits_fails_the_task);
     unit_add_case(s, misuse);
 
     TCase *cancel = tcase_create("cancellation");
