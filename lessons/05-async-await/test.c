@@ -61,6 +61,18 @@ static void make(struct sum_two *s, double da, long long va, double db,
     nevents = 0;
 }
 
+/* The message of the last run's failure, if it had one. */
+static char last_message[400];
+
+/* Keeps the message of @p task's failure in last_message. */
+static void keep_message(co_task *task)
+{
+    const char *msg = NULL;
+    last_message[0] = '\0';
+    if (co_future_exception(co_task_future(task), &msg) < 0 && msg)
+        snprintf(last_message, sizeof last_message, "%s", msg);
+}
+
 /* Runs @p co as a task on a fresh loop, as co_run() would, within the
  * grader's budget; returns how it ended (0 or its failure code). */
 static int run_task(co_coro *co, const char *what)
@@ -70,6 +82,7 @@ static int run_task(co_coro *co, const char *what)
     ck_assert_int_eq(co_loop_new(&loop), 0);
     ck_assert_int_eq(co_create_task(loop, co, what, &task), 0);
     int rc = grade_run_until_complete(loop, co_task_future(task), 0, what);
+    keep_message(task);
     co_task_unref(task);
     co_loop_close(loop);
     return rc;
@@ -80,9 +93,16 @@ static int run(struct sum_two *s)
     return run_task(&s->co, "sum_two");
 }
 
-/* What a failure code of sum_two most likely means, for messages. */
+/* What a failure code of sum_two most likely means, for messages: the
+ * failure's own message when it has one (the library's explain most
+ * mistakes, a bare `return` among them), otherwise a guess from the code. */
 static const char *why(int rc)
 {
+    static char text[480];
+    if (rc < 0 && last_message[0]) {
+        snprintf(text, sizeof text, " (its message: \"%s\")", last_message);
+        return text;
+    }
     switch (rc) {
     case CO_EINVAL:
         return " (at CO_AWAIT_CORO this means the child's frame was not "
@@ -131,7 +151,9 @@ START_TEST(test_children_really_run)
 {
     struct sum_two s;
     make(&s, 0.0, 40, 0.0, 2);
-    run(&s);
+    int rc = run(&s);
+    ck_assert_msg(rc == 0, "sum_two failed with %s%s", co_errname(rc),
+                  why(rc));
     ck_assert_msg(nevents == 4,
                   "expected both children to start and end (4 events), "
                   "saw: %s. Did you await them with CO_AWAIT_CORO?",
@@ -202,6 +224,44 @@ START_TEST(test_first_child_failure_propagates)
 }
 END_TEST
 
+/* Two sum_two tasks on one loop, their awaits interleaved by the delays:
+ * the second's first child ends at 10 ms, the first's at 20 ms, the
+ * first's second child at 30 ms and the second's at 40 ms. A value kept in
+ * a static (shared by every sum_two) instead of the frame gets mixed up. */
+START_TEST(test_two_sum_twos_at_once_keep_their_own_values)
+{
+    static struct sum_two x, y;
+    make(&x, 0.020, 1, 0.010, 2);
+    make(&y, 0.010, 10, 0.030, 20);
+    co_loop *loop = NULL;
+    co_task *tx = NULL, *ty = NULL;
+    ck_assert_int_eq(co_loop_new(&loop), 0);
+    ck_assert_int_eq(co_create_task(loop, &x.co, "x", &tx), 0);
+    ck_assert_int_eq(co_create_task(loop, &y.co, "y", &ty), 0);
+    int rx = grade_run_until_complete(loop, co_task_future(tx), 0,
+                                      "sum_two x");
+    int ry = grade_run_until_complete(loop, co_task_future(ty), 0,
+                                      "sum_two y");
+    co_task_unref(tx);
+    co_task_unref(ty);
+    co_loop_close(loop);
+    ck_assert_msg(rx == 0 && ry == 0, "two sum_two at once failed: %s, %s",
+                  co_errname(rx), co_errname(ry));
+    long long vx = 0, vy = 0;
+    co_coro_result_int(&x.co, &vx);
+    co_coro_result_int(&y.co, &vy);
+    ck_assert_msg(vx == 3 && vy == 30,
+                  "two sum_two running at once (children 1 and 2, and 10 and "
+                  "20) returned %lld and %lld instead of 3 and 30%s",
+                  vx, vy,
+                  vx == 3 || vy == 30
+                      ? ": one of them saw the other's value, so they share "
+                        "a variable. Keep each one's values in its own "
+                        "frame, not in a static or global"
+                      : "");
+}
+END_TEST
+
 /* A parent that awaits sum_two as its own child: coroutines nest. */
 struct parent {
     co_coro co;            /* header */
@@ -248,6 +308,7 @@ Suite *lesson_suite(void)
     tcase_add_test(tc, test_negative_and_zero_values);
     tcase_add_test(tc, test_first_child_failure_propagates);
     tcase_add_test(tc, test_sum_two_can_itself_be_awaited);
+    tcase_add_test(tc, test_two_sum_twos_at_once_keep_their_own_values);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -247,7 +247,9 @@ int grade__run_until_complete(const char *file, int line, co_loop *loop,
                           "complete: the loop has no task ready, no timer "
                           "and no file to watch, and it is still not "
                           "finished. Is a task awaited that was never "
-                          "created, or a future that nobody sets?",
+                          "created, or a future that nobody sets? (Or does "
+                          "a coroutine end with a plain `return` instead of "
+                          "CO_RETURN? Returning 2 reads as \"waiting\".)",
                           what);
     if (budget_spent && rc == CO_ESTOPPED)
         _ck_assert_failed(file, line, "Failed",
