@@ -71,6 +71,29 @@ START_TEST(test_every_request_goes_out_before_any_wait)
 }
 END_TEST
 
+START_TEST(test_the_clock_jumps_to_the_next_arrival)
+{
+    /* Waits that are no whole number of seconds: a clock that ticks by a
+     * fixed step (polling) lands past them instead of on them. */
+    struct download d[3];
+    make(d, (const double[]){0.3, 1.7, 0.25}, 3);
+    struct sim sim = {0};
+    double took = run_async(d, 3, &sim);
+    expect_log(&sim,
+               "t=0s start a\n"
+               "t=0s start b\n"
+               "t=0s start c\n"
+               "t=0.25s done c\n"
+               "t=0.3s done a\n"
+               "t=1.7s done b\n",
+               "downloads of 0.3, 1.7 and 0.25 s (move the clock straight "
+               "to the earliest ready_at, not by a fixed tick)");
+    ck_assert_msg(took == 1.7, "downloads of 0.3, 1.7 and 0.25 s should take "
+                               "1.7 s together, your code took %g s",
+                  took);
+}
+END_TEST
+
 START_TEST(test_finishes_in_order_of_arrival)
 {
     struct download d[3];
@@ -149,6 +172,7 @@ Suite *lesson_suite(void)
     tcase_add_test(tc, test_async_takes_as_long_as_the_slowest);
     tcase_add_test(tc, test_every_request_goes_out_before_any_wait);
     tcase_add_test(tc, test_finishes_in_order_of_arrival);
+    tcase_add_test(tc, test_the_clock_jumps_to_the_next_arrival);
     tcase_add_test(tc, test_every_download_finishes);
     tcase_add_test(tc, test_equal_waits_end_together);
     tcase_add_test(tc, test_clock_starting_later_counts_from_there);

@@ -74,6 +74,8 @@ START_TEST(test_stays_exhausted)
     int v;
     counter_next(&g, &v);
     counter_next(&g, &v);
+    counter_next(&g, &v); /* the first StopIteration */
+    int value_at_end = g.value;
     for (int i = 0; i < 5; i++) {
         v = 99;
         char what[96];
@@ -81,7 +83,41 @@ START_TEST(test_stays_exhausted)
                  "next() number %d of counter(0, 2, 1), after the end", 3 + i);
         grade_expect_int(counter_next(&g, &v), 0, what);
         grade_expect_int(v, 99, "*out after StopIteration (must be untouched)");
+        grade_expect_int(g.value, value_at_end,
+                         "g->value after StopIteration (an ended generator "
+                         "runs none of its body again: park g->lc where no "
+                         "case label is, as CO_LC_END expects)");
     }
+}
+END_TEST
+
+START_TEST(test_a_step_that_jumps_over_stop)
+{
+    /* range(0, 5, 2) and range(5, 0, -2): stop is never hit exactly. */
+    struct counter g;
+    grade_trace t;
+    ck_assert_int_eq(counter_init(&g, 0, 5, 2), 0);
+    drain(&g, &t);
+    grade_expect_trace(&t, "yield 0\nyield 2\nyield 4\nStopIteration\n",
+                       "counter(0, 5, 2) (compare with < stop, not != stop)");
+    ck_assert_int_eq(counter_init(&g, 5, 0, -2), 0);
+    drain(&g, &t);
+    grade_expect_trace(&t, "yield 5\nyield 3\nyield 1\nStopIteration\n",
+                       "counter(5, 0, -2)");
+}
+END_TEST
+
+START_TEST(test_lc_holds_where_it_stopped)
+{
+    struct counter g;
+    ck_assert_int_eq(counter_init(&g, 0, 3, 1), 0);
+    int v;
+    grade_expect_int(counter_next(&g, &v), 1, "the first next() of "
+                                              "counter(0, 3, 1)");
+    ck_assert_msg(g.lc != 0,
+                  "after yielding, g->lc is still 0: the generator must "
+                  "remember where it stopped in g->lc (CO_LC_YIELD does it), "
+                  "which is what this lesson is about");
 }
 END_TEST
 
@@ -146,6 +182,8 @@ Suite *lesson_suite(void)
     tcase_add_test(tc, test_counts_down_with_a_negative_step);
     tcase_add_test(tc, test_empty_range_stops_at_once);
     tcase_add_test(tc, test_stays_exhausted);
+    tcase_add_test(tc, test_a_step_that_jumps_over_stop);
+    tcase_add_test(tc, test_lc_holds_where_it_stopped);
     tcase_add_test(tc, test_two_counters_keep_their_own_state);
     tcase_add_test(tc, test_restarting_with_init);
     tcase_add_test(tc, test_init_rejects_a_zero_step);

@@ -351,8 +351,8 @@ void grade__expect_trace(const char *file, int line, const grade_trace *t,
     int from = first > 3 ? first - 3 : 0;
     if (from > 0)
         used += (size_t)snprintf(msg + used, sizeof msg - used,
-                                 "    (the first %d lines are the same)\n",
-                                 from);
+                                 "    (the first %d line%s the same)\n",
+                                 from, from == 1 ? " is" : "s are");
     const size_t reserve = 160; /* for the closing remarks below */
     int i = from;
     for (; i < rows; i++) {

@@ -1,5 +1,6 @@
 /* coflow/lc.h - local continuations: the whole trick behind stackless
- * coroutines, in three macros. Introduced in lesson 03.
+ * coroutines, in three macros. Introduced in lesson 02 (a generator by
+ * hand); lesson 03 builds coroutines on it.
  *
  * A function that wants to stop half-way and later carry on from the same
  * spot saves "where it was" as a number (its source line) and, when called
