@@ -262,6 +262,38 @@ START_TEST(test_two_sum_twos_at_once_keep_their_own_values)
 }
 END_TEST
 
+/* The sum must be of what the children returned. Once the first child has
+ * its copy of value_a (it is asleep in it), the test changes value_a: a
+ * sum_two that adds its own arguments instead of the results notices. */
+START_TEST(test_the_sum_is_of_the_childrens_results)
+{
+    static struct sum_two s;
+    make(&s, 0.010, 6, 0.0, 7);
+    co_loop *loop = NULL;
+    co_task *task = NULL;
+    ck_assert_int_eq(co_loop_new(&loop), 0);
+    ck_assert_int_eq(co_create_task(loop, &s.co, "sum_two", &task), 0);
+    co_loop_stop(loop); /* one iteration: sum_two starts the first child */
+    co_loop_run_forever(loop);
+    s.value_a = 1000;    /* too late to matter: fetch has its own copy */
+    int rc = grade_run_until_complete(loop, co_task_future(task), 0,
+                                      "sum_two");
+    keep_message(task);
+    co_task_unref(task);
+    co_loop_close(loop);
+    ck_assert_msg(rc == 0, "sum_two failed with %s%s", co_errname(rc),
+                  why(rc));
+    long long v = result_of(&s);
+    ck_assert_msg(v == 13,
+                  "the children returned 6 and 7, sum_two returned %lld "
+                  "instead of 13. Add up what the children returned (read "
+                  "with co_coro_result_int(&self->a.co, ...) after each "
+                  "await), not sum_two's own arguments: this test changed "
+                  "value_a after the first child had its copy",
+                  v);
+}
+END_TEST
+
 /* A parent that awaits sum_two as its own child: coroutines nest. */
 struct parent {
     co_coro co;            /* header */
@@ -309,6 +341,7 @@ Suite *lesson_suite(void)
     tcase_add_test(tc, test_first_child_failure_propagates);
     tcase_add_test(tc, test_sum_two_can_itself_be_awaited);
     tcase_add_test(tc, test_two_sum_twos_at_once_keep_their_own_values);
+    tcase_add_test(tc, test_the_sum_is_of_the_childrens_results);
     suite_add_tcase(s, tc);
     return s;
 }
