@@ -83,14 +83,6 @@ enum co_status {
 /** What a coroutine returned. */
 enum co_kind { CO_KIND_NONE = 0, CO_KIND_INT, CO_KIND_PTR, CO_KIND_STR };
 
-/* A `case` label reached by falling through from the statement before it is
- * deliberate here; say so, or -Wimplicit-fallthrough (in -Wextra) warns. */
-#if defined(__GNUC__) && (__GNUC__ >= 7 || defined(__clang__))
-#define CO__FALLTHROUGH __attribute__((fallthrough))
-#else
-#define CO__FALLTHROUGH ((void)0)
-#endif
-
 /* Special continuation values (ordinary ones are source lines, > 0). */
 #define CO__LC_FINALLY (-1) /* unwinding: run the CO_FINALLY section, if any */
 #define CO__LC_EXIT (-2)    /* unwinding from inside CO_FINALLY: just end */
@@ -99,6 +91,7 @@ enum co_kind { CO_KIND_NONE = 0, CO_KIND_INT, CO_KIND_PTR, CO_KIND_STR };
 #define CO__F_OWNED 0x01   /* from co_coro_new(): room for a task sits before it */
 #define CO__F_FINALLY 0x02 /* the CO_FINALLY section has started */
 #define CO__F_INTASK 0x04  /* a task lives in that room and will free both */
+#define CO__F_TAKEN 0x08   /* a task drives it: no second task may */
 
 /** The header every coroutine frame starts with. Invariant: `lc` is 0 before
  *  the first step, a source line while suspended, CO__LC_DONE once ended;
@@ -172,21 +165,23 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 
 /* ---- the body macros ---------------------------------------------------- */
 
-/** Opens the body. Declares the label co__resume, so one per function. */
+/** Opens the body. Declares the label co__resume, so one per function.
+ *  A finished coroutine returns at once: it never runs its body again. */
 #define CO_BEGIN(co)                                                           \
     if ((co)->lc == CO__LC_DONE)                                               \
         return CO_STATUS_DONE;                                                 \
     co__resume:                                                                \
-    switch ((co)->lc) {                                                        \
-    case 0:
+    CO_LC_RESUME((co)->lc)
 
 /** Closes the body: the coroutine ends here (with no value unless CO_RETURN
- *  set one). */
+ *  set one). The `default:` label is where CO__LC_EXIT (unwinding from
+ *  inside CO_FINALLY) lands; `goto co__resume` is how CO_RETURN and
+ *  CO_RAISE re-enter the switch to unwind. */
 #define CO_END(co)                                                             \
     CO__FALLTHROUGH;                                                           \
     default:                                                                   \
         break;                                                                 \
-    }                                                                          \
+    CO_LC_END((co)->lc)                                                        \
     if (0)                                                                     \
         goto co__resume;                                                       \
     return co__finish(co)
@@ -200,12 +195,12 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
     case CO__LC_FINALLY:                                                       \
         (co)->flags |= CO__F_FINALLY
 
-/* Suspend with @p status and resume right after, at the same line. */
+/* Suspends with @p status and resumes right after, at the same line: the
+ * local continuation's yield, plus where the coroutine stopped (for
+ * co_task_where and the debugger's eye). */
 #define CO__SUSPEND(co, status)                                                \
     (co)->file = __FILE__;                                                     \
-    (co)->lc = __LINE__;                                                       \
-    return (status);                                                           \
-    case __LINE__:;
+    CO_LC_YIELD((co)->lc, (status))
 
 /* After a resume: a failure thrown in propagates (unwinds this coroutine). */
 #define CO__PROPAGATE(co)                                                      \
@@ -281,13 +276,11 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
     do {                                                                       \
         co__call_start((co), (child));                                         \
         (co)->file = __FILE__;                                                 \
-        (co)->lc = __LINE__;                                                   \
-        CO__FALLTHROUGH;                                                       \
-    case __LINE__: {                                                           \
-        int co__st = co__call_step((co), (child));                             \
-        if (co__st != CO_STATUS_DONE)                                          \
-            return co__st;                                                     \
-    }                                                                          \
+        CO_LC_SET((co)->lc) {                                                  \
+            int co__st = co__call_step((co), (child));                         \
+            if (co__st != CO_STATUS_DONE)                                      \
+                return co__st;                                                 \
+        }                                                                      \
         on_resume;                                                             \
     } while (0)
 

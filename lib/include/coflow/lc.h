@@ -18,6 +18,13 @@
  * function's local variables are gone after each return. That is why a
  * coroutine keeps its state in a frame struct (see coflow/coro.h).
  *
+ * CO_LC_SET(lc) is the same resume point without the return: the function
+ * goes on, and the next call comes back to this spot. coro.h uses it to
+ * step an awaited child coroutine again on every resume.
+ *
+ * These four macros are the whole mechanism. coflow/coro.h builds every
+ * coroutine macro (CO_BEGIN, CO_YIELD, CO_AWAIT..., CO_END) on them.
+ *
  * Pitfalls (each compiles, or fails to compile, in a surprising way):
  *  - Two CO_LC_YIELD on one source line make two `case` labels with the same
  *    value: the compiler says "duplicate case value".
@@ -30,6 +37,14 @@
 #ifndef COFLOW_LC_H
 #define COFLOW_LC_H
 
+/* A `case` label reached by falling through from the statement before it is
+ * deliberate here; say so, or -Wimplicit-fallthrough (in -Wextra) warns. */
+#if defined(__GNUC__) && (__GNUC__ >= 7 || defined(__clang__))
+#define CO__FALLTHROUGH __attribute__((fallthrough))
+#else
+#define CO__FALLTHROUGH ((void)0)
+#endif
+
 /** A local continuation: 0 = start of the body, otherwise a line number. */
 typedef int co_lc;
 
@@ -40,6 +55,10 @@ typedef int co_lc;
         return (retval);                                                       \
         case __LINE__:;                                                        \
     } while (0)
+#define CO_LC_SET(lc)                                                          \
+    (lc) = __LINE__;                                                           \
+    CO__FALLTHROUGH;                                                           \
+    case __LINE__:
 #define CO_LC_END(lc) }
 
 #endif
