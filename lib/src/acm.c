@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "coflow/acm.h"
-#include "internal.h"
+#include "base.h"
 
 int co_acm_init(co_acm *cm, co_coro_fn enter, co_coro_fn exit)
 {

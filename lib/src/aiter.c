@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "coro_internal.h"
 #include "coflow/aiter.h"
 
 /* The step function of an anext on an iterator that has ended. */

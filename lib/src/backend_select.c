@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <sys/select.h>
 
-#include "internal.h"
+#include "backend.h"
 
 typedef struct select_state {
     fd_set readers;  /* fds watched for reading */
@@ -60,16 +60,18 @@ static void sel_del(void *state, int fd, int mask)
 }
 
 /* select() says EBADF without saying which fd: find the closed ones. */
-static void report_closed(select_state *s, co_loop *loop)
+static int report_closed(select_state *s, co__fired *fired, int cap)
 {
-    for (int fd = 0; fd <= s->max_fd; fd++) {
+    int n = 0;
+    for (int fd = 0; fd <= s->max_fd && n < cap; fd++) {
         if ((FD_ISSET(fd, &s->readers) || FD_ISSET(fd, &s->writers)) &&
             fcntl(fd, F_GETFD) == -1 && errno == EBADF)
-            co__loop_fd_event(loop, fd, CO__BAD);
+            fired[n++] = (co__fired){.fd = fd, .mask = CO__BAD};
     }
+    return n;
 }
 
-static int sel_poll(void *state, co_loop *loop, double timeout)
+static int sel_poll(void *state, double timeout, co__fired *fired, int cap)
 {
     select_state *s = state;
     fd_set r = s->readers, w = s->writers;
@@ -88,21 +90,20 @@ static int sel_poll(void *state, co_loop *loop, double timeout)
     if (n < 0) {
         if (errno == EINTR)
             return 0;
-        if (errno == EBADF) {
-            report_closed(s, loop);
-            return 0;
-        }
+        if (errno == EBADF)
+            return report_closed(s, fired, cap);
         return CO_ESYS;
     }
-    for (int fd = 0; n > 0 && fd <= s->max_fd; fd++) {
+    int nfired = 0;
+    for (int fd = 0; n > 0 && nfired < cap && fd <= s->max_fd; fd++) {
         int mask = (FD_ISSET(fd, &r) ? CO__READ : 0) |
                    (FD_ISSET(fd, &w) ? CO__WRITE : 0);
         if (mask) {
-            co__loop_fd_event(loop, fd, mask);
+            fired[nfired++] = (co__fired){.fd = fd, .mask = mask};
             n--;
         }
     }
-    return 0;
+    return nfired;
 }
 
 const co__backend co__backend_select = {

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "internal.h"
-#include "wakeup.h"
+#include "threads_internal.h"
 
 enum { CF_PENDING, CF_RUNNING, CF_FINISHED, CF_CANCELLED };
 
@@ -339,7 +338,7 @@ static void bridge_unref(void *arg)
 static void let_go(bridge *b)
 {
     co__outside_unlink(b->loop, &b->link);
-    atomic_fetch_sub(&b->loop->keepalive, 1);
+    co__loop_unhold(b->loop);
     co_future *lf = b->lf;
     b->lf = NULL;
     co_future_unref(lf);
@@ -418,8 +417,14 @@ int co_wrap_future(co_loop *loop, co_cfuture *cf, co_future **out)
     b->cf = co_cfuture_ref(cf);
     b->chan = co__chan_ref(loop->chan);
     b->link.detach = bridge_detach;
-    co__outside_link(loop, &b->link);
-    atomic_fetch_add(&loop->keepalive, 1);
+    if (co__outside_link(loop, &b->link) < 0) {
+        co_future_unref(b->lf);
+        co_cfuture_unref(b->cf);
+        co__chan_unref(b->chan);
+        free(b);
+        return CO_ENOMEM;
+    }
+    co__loop_hold(loop);
     *out = co_future_ref(b->lf);
     rc = co_cfuture_add_done_callback(cf, on_cfuture_done, b);
     if (rc < 0) {

@@ -5,23 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "coro_internal.h"
 
-/* The message of the failure most recently handed to a resume point in this
- * thread. It travels here, not in the frame, so that a child frame which
- * failed never keeps a heap string that nobody would free. */
-CO__TLS char *co__caught_msg;
-
-char *co__strdup(const char *s)
-{
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *copy = malloc(n);
-    if (copy)
-        memcpy(copy, s, n);
-    return copy;
-}
+CO__TLS char *co__caught_msg; /* see coro_internal.h */
 
 void co__throw(co_coro *co, int code, char *msg)
 {
@@ -55,11 +41,11 @@ co_coro *co_coro_new(size_t size, co_coro_fn fn)
 {
     if (size < sizeof(co_coro) || !fn || size > ((size_t)-1) / 2)
         return NULL;
-    /* Room for the task in front: one allocation for task and frame. */
-    char *block = calloc(1, CO__TASK_SLOT + size);
+    /* Room for a task in front: one allocation for task and frame. */
+    char *block = calloc(1, CO__CORO_ROOM + size);
     if (!block)
         return NULL;
-    co_coro *co = (co_coro *)(void *)(block + CO__TASK_SLOT);
+    co_coro *co = (co_coro *)(void *)(block + CO__CORO_ROOM);
     co->fn = fn;
     co->flags = CO__F_OWNED;
     return co;
@@ -72,7 +58,7 @@ void co_coro_free(co_coro *co)
     free(co->errmsg);
     co->errmsg = NULL;
     if ((co->flags & CO__F_OWNED) && !(co->flags & CO__F_INTASK))
-        free((char *)co - CO__TASK_SLOT);
+        free((char *)co - CO__CORO_ROOM);
 }
 
 /* A step function may only return a CO_STATUS_ value (co__settle checks).

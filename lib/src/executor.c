@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "wakeup.h"
+#include "threads_internal.h"
 
 typedef struct job {
     co_job_fn fn;       /* the job */
@@ -217,9 +216,12 @@ int co_loop_set_default_executor(co_loop *loop, co_executor *ex)
         return CO_EINVAL;
     if (loop->closed)
         return CO_ECLOSED;
-    if (loop->default_executor != ex)
-        co_executor_free(loop->default_executor);
-    loop->default_executor = ex;
+    co_executor **slot = co__default_executor(loop);
+    if (!slot)
+        return CO_ENOMEM;
+    if (*slot != ex)
+        co_executor_free(*slot);
+    *slot = ex;
     return 0;
 }
 
@@ -233,12 +235,15 @@ int co_loop_run_in_executor(co_loop *loop, co_executor *ex, co_job_fn fn,
     if (loop->closed)
         return CO_ECLOSED;
     if (!ex) {
-        if (!loop->default_executor) {
-            int rc = co_executor_new(&loop->default_executor, 0);
+        co_executor **slot = co__default_executor(loop);
+        if (!slot)
+            return CO_ENOMEM;
+        if (!*slot) {
+            int rc = co_executor_new(slot, 0);
             if (rc < 0)
                 return rc;
         }
-        ex = loop->default_executor;
+        ex = *slot;
     }
     co_cfuture *cf;
     int rc = co_executor_submit(ex, fn, arg, &cf);

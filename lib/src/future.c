@@ -5,9 +5,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "future_internal.h"
 
-static int future_alloc(co_loop *loop, size_t size, co_future **out)
+/* ---- kinds of future ----------------------------------------------------- */
+
+/* Index 0 is the plain future. Filled before main by the constructors of
+ * the layers that define kinds, and only read afterwards. */
+#define CO__FUTURE_TYPES 16
+static const co__future_ops *types[CO__FUTURE_TYPES];
+static unsigned char ntypes = 1;
+
+unsigned char co__future_add_type(const co__future_ops *ops)
+{
+    if (ntypes == CO__FUTURE_TYPES) {
+        fputs("coflow: internal error: too many kinds of future\n", stderr);
+        abort();
+    }
+    types[ntypes] = ops;
+    return ntypes++;
+}
+
+const co__future_ops *co__future_ops_of(const co_future *f)
+{
+    return types[f->type];
+}
+
+void co__future_init(co_future *f, co_loop *loop, unsigned char type)
+{
+    f->loop = loop;
+    f->refs = 1;
+    f->type = type;
+    co__loop_ref(loop);
+}
+
+int co__future_new_typed(co_loop *loop, size_t size, unsigned char type,
+                         co_future **out)
 {
     if (out)
         *out = NULL;
@@ -15,31 +47,17 @@ static int future_alloc(co_loop *loop, size_t size, co_future **out)
         return CO_EINVAL;
     if (loop->closed)
         return CO_ECLOSED;
-    co_future *f = calloc(1, size);
+    co_future *f = calloc(1, size < sizeof *f ? sizeof *f : size);
     if (!f)
         return CO_ENOMEM;
-    f->loop = loop;
-    f->refs = 1;
-    co__loop_ref(loop);
+    co__future_init(f, loop, type);
     *out = f;
     return 0;
 }
 
 int co_future_new(co_loop *loop, co_future **out)
 {
-    return future_alloc(loop, sizeof(co_future), out);
-}
-
-int co__future_new_custom(co_loop *loop, size_t size,
-                          const co__future_ops *ops, co_future **out)
-{
-    int rc = future_alloc(loop, size < sizeof(co__xfuture)
-                                    ? sizeof(co__xfuture) : size, out);
-    if (rc == 0) {
-        (*out)->flags = CO__FF_CUSTOM;
-        ((co__xfuture *)(void *)*out)->ops = ops;
-    }
-    return rc;
+    return co__future_new_typed(loop, sizeof(co_future), 0, out);
 }
 
 co_future *co_future_ref(co_future *f)
@@ -49,23 +67,20 @@ co_future *co_future_ref(co_future *f)
     return f;
 }
 
-void co_future_unref(co_future *f)
-{
-    if (f && --f->refs == 0)
-        co__future_free(f);
-}
-
-void co__future_free(co_future *f)
+/* The last reference is gone. A failure nobody read is reported first, as
+ * asyncio does when such a future is garbage-collected. */
+static void future_free(co_future *f)
 {
     co_loop *loop = f->loop;
+    const co__future_ops *ops = types[f->type];
     if (f->state == CO__FINISHED && f->err && !(f->flags & CO__FF_RETRIEVED)) {
         char line[512];
-        bool task = f->flags & CO__FF_TASK;
+        const char *name = ops && ops->name ? ops->name(f) : NULL;
         snprintf(line, sizeof line,
-                 "exception was never retrieved: %s%s failed with %s: %s",
-                 task ? "task " : "future",
-                 task ? co_task_get_name((co_task *)(void *)f) : "",
-                 co_errname(f->err), f->v.msg ? f->v.msg : co_strerror(f->err));
+                 "exception was never retrieved: %s%s%s failed with %s: %s",
+                 ops && ops->what ? ops->what : "future", name ? " " : "",
+                 name ? name : "", co_errname(f->err),
+                 f->v.msg ? f->v.msg : co_strerror(f->err));
         co_loop_report(loop, line);
     }
     if (f->kind == CO_KIND_STR)
@@ -73,12 +88,16 @@ void co__future_free(co_future *f)
     else if (f->err)
         free(f->v.msg);
     free(f->cbs);
-    if (f->flags & CO__FF_TASK)
-        co__task_release((co_task *)(void *)f);
-    if ((f->flags & CO__FF_CUSTOM) && ((co__xfuture *)(void *)f)->ops->release)
-        ((co__xfuture *)(void *)f)->ops->release(f);
+    if (ops && ops->release)
+        ops->release(f);
     free(f); /* a task in front of its frame frees the frame with it */
     co__loop_unref(loop);
+}
+
+void co_future_unref(co_future *f)
+{
+    if (f && --f->refs == 0)
+        future_free(f);
 }
 
 co_loop *co_future_loop(const co_future *f)
@@ -96,33 +115,92 @@ bool co_future_cancelled(const co_future *f)
     return f && f->state == CO__CANCELLED;
 }
 
-static void schedule_callbacks(co_future *f)
+/* The handle that runs a finished future's done-callbacks, one after the
+ * other in registration order: what asyncio does with one call_soon per
+ * callback, in one ready-queue entry (nothing can be queued between them,
+ * so the order is the same). It holds a reference on the future. */
+static void run_callbacks(void *arg)
 {
+    co_future *f = arg;
     co__cbs *cbs = f->cbs;
     for (unsigned i = 0; cbs && i < cbs->n;) {
-        int rc;
         if (cbs->at[i].mark == CO__CB_MARK) {
-            rc = co__loop_call_soon_done(f->loop, cbs->at[i + 1].fn, f,
-                                         cbs->at[i + 2].arg);
+            cbs->at[i + 1].fn(f, cbs->at[i + 2].arg);
             i += 3;
         } else {
-            rc = co__ready_push_done(f->loop, co__task_wakeup, f,
-                                     cbs->at[i].task);
+            co_future *w = cbs->at[i].waiter;
+            types[w->type]->wake(f, w);
             i += 1;
         }
-        if (rc < 0)
-            co_loop_report(f->loop, "a done-callback could not be scheduled "
-                                    "(out of memory); it will not run");
     }
     /* Done for good: no callback can be added to it any more. A waiter
      * keeps the block for its next life (co__future_reuse): one malloc and
      * one free fewer on every wait of a queue or lock. */
     if (cbs && (f->flags & CO__FF_WAITER)) {
         cbs->n = 0;
+    } else {
+        free(cbs);
+        f->cbs = NULL;
+    }
+    co_future_unref(f);
+}
+
+/* The loop closed before run_callbacks could run. */
+static void drop_callbacks(void *arg)
+{
+    co_future *f = arg;
+    if (f->cbs)
+        f->cbs->n = 0;
+    co_future_unref(f);
+}
+
+static void schedule_callbacks(co_future *f)
+{
+    if (!f->cbs || f->cbs->n == 0)
+        return;
+    if (co__loop_push(f->loop, run_callbacks, f, drop_callbacks) == 0) {
+        f->refs++;
         return;
     }
-    free(cbs);
-    f->cbs = NULL;
+    co_loop_report(f->loop, "the done-callbacks of a future could not be "
+                            "scheduled (out of memory); they will not run");
+    f->cbs->n = 0;
+}
+
+/* One callback, for a future already done: a handle of its own. */
+typedef struct late_callback {
+    co_future *f;           /* a reference */
+    co_done_callback fn;    /* the callback */
+    void *arg;              /* its argument */
+} late_callback;
+
+static void run_late(void *arg)
+{
+    late_callback *late = arg;
+    late->fn(late->f, late->arg);
+    co_future_unref(late->f);
+    free(late);
+}
+
+static void drop_late(void *arg)
+{
+    late_callback *late = arg;
+    co_future_unref(late->f);
+    free(late);
+}
+
+static int schedule_late(co_future *f, co_done_callback fn, void *arg)
+{
+    late_callback *late = malloc(sizeof *late);
+    if (!late)
+        return CO_ENOMEM;
+    *late = (late_callback){.f = f, .fn = fn, .arg = arg};
+    int rc = co__loop_push(f->loop, run_late, late, drop_late);
+    if (rc < 0)
+        free(late);
+    else
+        f->refs++;
+    return rc;
 }
 
 void co__future_reuse(co_future *f)
@@ -172,7 +250,7 @@ static int settable(const co_future *f)
 {
     if (!f)
         return CO_EINVAL;
-    return (f->flags & CO__FF_TASK) ? CO_ETASKRESULT : 0;
+    return types[f->type] ? types[f->type]->refuse_set : 0;
 }
 
 int co_future_set_result_int(co_future *f, long long value)
@@ -224,10 +302,8 @@ bool co_future_cancel(co_future *f)
 {
     if (!f || f->state != CO__PENDING)
         return false;
-    if (f->flags & CO__FF_TASK)
-        return co_task_cancel((co_task *)(void *)f);
-    if (f->flags & CO__FF_CUSTOM)
-        return ((co__xfuture *)(void *)f)->ops->cancel(f);
+    if (types[f->type] && types[f->type]->cancel)
+        return types[f->type]->cancel(f);
     return co__future_finish(f, CO_KIND_NONE, 0, NULL, CO_ECANCELLED, NULL) ==
            0;
 }
@@ -314,8 +390,7 @@ int co_future_add_done_callback(co_future *f, co_done_callback fn, void *arg)
     if (!f || !fn)
         return CO_EINVAL;
     if (f->state != CO__PENDING)
-        return f->loop->closed ? CO_ECLOSED
-                               : co__loop_call_soon_done(f->loop, fn, f, arg);
+        return f->loop->closed ? CO_ECLOSED : schedule_late(f, fn, arg);
     co__slot *slot = add_slots(f, 3);
     if (!slot)
         return CO_ENOMEM;
@@ -325,13 +400,25 @@ int co_future_add_done_callback(co_future *f, co_done_callback fn, void *arg)
     return 0;
 }
 
-int co__future_add_waiter(co_future *f, co_task *t)
+int co__future_add_waiter(co_future *f, co_future *w)
 {
     co__slot *slot = add_slots(f, 1);
     if (!slot)
         return CO_ENOMEM;
-    slot[0].task = t;
+    slot[0].waiter = w;
     return 0;
+}
+
+int co__future_outcome(co_future *f, char **msg)
+{
+    *msg = NULL;
+    if (f->state == CO__CANCELLED)
+        return CO_ECANCELLED;
+    if (f->err) {
+        f->flags |= CO__FF_RETRIEVED;
+        *msg = co__strdup(f->v.msg);
+    }
+    return f->err;
 }
 
 int co_future_remove_done_callback(co_future *f, co_done_callback fn,
@@ -339,6 +426,8 @@ int co_future_remove_done_callback(co_future *f, co_done_callback fn,
 {
     if (!f || !fn)
         return CO_EINVAL;
+    if (f->state != CO__PENDING)
+        return 0; /* its callbacks are scheduled already, as in asyncio */
     co__cbs *cbs = f->cbs;
     unsigned kept = 0;
     int removed = 0;
@@ -356,4 +445,35 @@ int co_future_remove_done_callback(co_future *f, co_done_callback fn,
     if (cbs)
         cbs->n = kept;
     return removed;
+}
+
+/* ---- running the loop until a future is done ------------------------------ */
+
+static void stop_when_done(co_future *f, void *arg)
+{
+    (void)f;
+    co_loop_stop(arg);
+}
+
+int co_loop_run_until_complete(co_loop *loop, co_future *f)
+{
+    if (!loop || !f)
+        return CO_EINVAL;
+    if (f->loop != loop)
+        return CO_EWRONGLOOP;
+    if (loop->closed)
+        return CO_ECLOSED;
+    if (loop->running || co__running_loop)
+        return CO_ERUNNING;
+    int rc = co_future_add_done_callback(f, stop_when_done, loop);
+    if (rc == 0)
+        rc = co__loop_run(loop);
+    co_future_remove_done_callback(f, stop_when_done, loop);
+    if (rc == CO_EDEADLOCK && co_future_done(f))
+        rc = 0; /* it ended in the very iteration the loop ran dry */
+    if (rc < 0)
+        return rc;
+    if (!co_future_done(f))
+        return CO_ESTOPPED;
+    return co_future_exception(f, NULL);
 }

@@ -21,7 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "coflow.h"
+#include "loop_internal.h"
 
 typedef struct pjob {
     co_process_fn fn;    /* what the worker runs */

@@ -3,36 +3,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include <coflow.h>
 
 /* Cancels every task left over and runs the loop until they have all ended
- * (their CO_FINALLY sections run), as asyncio.run does before closing. */
+ * (their CO_FINALLY sections run), as asyncio.run does before closing:
+ * cancel them all, then gather them with return_exceptions. A failure
+ * other than the cancellation is reported, as asyncio's handler does. */
 static void cancel_all(co_loop *loop)
 {
-    size_t n = loop->tasks_live;
+    size_t n = co_all_tasks(loop, NULL, 0);
     if (n == 0)
         return;
     co_task **left = malloc(n * sizeof *left);
-    if (left) {
-        co_all_tasks(loop, left, n); /* in creation order */
-        for (size_t i = 0; i < n; i++)
-            co_task_ref(left[i]);
-        for (size_t i = 0; i < n; i++)
-            co_task_cancel(left[i]);
+    co_future **futures = malloc(n * sizeof *futures);
+    if (!left || !futures) {
+        free(left);
+        free(futures);
+        return; /* co_loop_close reports them as destroyed while pending */
     }
-    if (co__running_loop == NULL) {
-        co__running_loop = loop;
-        loop->running = true;
-        while (loop->tasks_live && (loop->ready_len || loop->heap_len ||
-                                loop->io_count || loop->keepalive))
-            if (co__loop_run_once(loop) < 0)
-                break;
-        loop->running = false;
-        loop->stopping = false;
-        co__running_loop = NULL;
+    co_all_tasks(loop, left, n); /* in creation order */
+    for (size_t i = 0; i < n; i++) {
+        co_task_ref(left[i]);
+        futures[i] = co_task_future(left[i]);
     }
-    for (size_t i = 0; left && i < n; i++) {
-        co_future *f = co_task_future(left[i]);
+    for (size_t i = 0; i < n; i++)
+        co_task_cancel(left[i]);
+    co_future *all;
+    if (co_gather(loop, futures, n, true, &all) == 0) {
+        co_loop_run_until_complete(loop, all);
+        co_future_unref(all);
+    }
+    for (size_t i = 0; i < n; i++) {
+        co_future *f = futures[i];
         if (co_future_done(f) && !co_future_cancelled(f)) {
             const char *msg;
             int err = co_future_exception(f, &msg);
@@ -47,6 +49,7 @@ static void cancel_all(co_loop *loop)
         }
         co_task_unref(left[i]);
     }
+    free(futures);
     free(left);
 }
 
@@ -54,7 +57,7 @@ int co_run(co_coro *main)
 {
     if (!main || !main->fn)
         return CO_EINVAL;
-    if (co__running_loop)
+    if (co_get_running_loop())
         return CO_ERUNNING;
     co_loop *loop;
     int rc = co_loop_new(&loop);

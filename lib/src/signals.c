@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include "wakeup.h"
+#include "coflow/signals.h"
+#include "task_internal.h"
 
 #ifndef NSIG
 #define NSIG 65
@@ -30,6 +30,31 @@ static struct {
 } rows[NSIG];
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* What a loop with signal handlers keeps: the loop calls `wake` after its
+ * doorbell rang (a signal rings it), and `close` when it closes. */
+typedef struct signal_side {
+    co__loop_ext ext;     /* must stay first */
+    unsigned n;           /* signal handlers this loop owns */
+} signal_side;
+
+static const char side_key;
+
+static void dispatch(co_loop *loop, co__loop_ext *ext);
+static void forget_all(co_loop *loop, co__loop_ext *ext);
+
+static signal_side *side_of(co_loop *loop)
+{
+    signal_side *side = (signal_side *)(void *)co__loop_ext_find(loop,
+                                                                 &side_key);
+    if (side || !(side = calloc(1, sizeof *side)))
+        return side;
+    side->ext.key = &side_key;
+    side->ext.wake = dispatch;
+    side->ext.close = forget_all;
+    co__loop_ext_add(loop, &side->ext);
+    return side;
+}
 
 static void on_signal(int signo)
 {
@@ -56,6 +81,9 @@ int co_loop_add_signal_handler(co_loop *loop, int signo, co_callback fn,
         return CO_EINVAL;
     if (loop->closed)
         return CO_ECLOSED;
+    signal_side *side = side_of(loop);
+    if (!side)
+        return CO_ENOMEM;
     pthread_mutex_lock(&lock);
     if (rows[signo].loop && rows[signo].loop != loop) {
         pthread_mutex_unlock(&lock);
@@ -77,8 +105,8 @@ int co_loop_add_signal_handler(co_loop *loop, int signo, co_callback fn,
             return CO_ESYS;
         }
         rows[signo].loop = loop;
-        loop->nsignals++;
-        atomic_fetch_add(&loop->keepalive, 1); /* a signal may still come */
+        side->n++;
+        co__loop_hold(loop); /* a signal may still come */
     }
     rows[signo].fn = fn;
     rows[signo].arg = arg;
@@ -87,14 +115,14 @@ int co_loop_add_signal_handler(co_loop *loop, int signo, co_callback fn,
 }
 
 /* With `lock` held. */
-static void forget(co_loop *loop, int signo)
+static void forget(signal_side *side, co_loop *loop, int signo)
 {
     sigaction(signo, &rows[signo].old, NULL);
     atomic_store(&rows[signo].chan, NULL);
     rows[signo].loop = NULL;
     rows[signo].fn = NULL;
-    loop->nsignals--;
-    atomic_fetch_sub(&loop->keepalive, 1);
+    side->n--;
+    co__loop_unhold(loop);
 }
 
 int co_loop_remove_signal_handler(co_loop *loop, int signo)
@@ -103,23 +131,28 @@ int co_loop_remove_signal_handler(co_loop *loop, int signo)
         return CO_EINVAL;
     pthread_mutex_lock(&lock);
     int removed = rows[signo].loop == loop;
-    if (removed)
-        forget(loop, signo);
+    if (removed) /* it has a side: it owns this row */
+        forget(side_of(loop), loop, signo);
     pthread_mutex_unlock(&lock);
     return removed;
 }
 
-void co__signals_forget(co_loop *loop)
+/* The loop closes: every handler it owns goes, the old dispositions
+ * come back. */
+static void forget_all(co_loop *loop, co__loop_ext *ext)
 {
     pthread_mutex_lock(&lock);
     for (int s = 1; s < NSIG; s++)
         if (rows[s].loop == loop)
-            forget(loop, s);
+            forget((signal_side *)(void *)ext, loop, s);
     pthread_mutex_unlock(&lock);
 }
 
-void co__signals_dispatch(co_loop *loop)
+/* The doorbell rang: queue the handlers of the signals that arrived. */
+static void dispatch(co_loop *loop, co__loop_ext *ext)
 {
+    if (((signal_side *)(void *)ext)->n == 0)
+        return;
     pthread_mutex_lock(&lock);
     for (int s = 1; s < NSIG; s++) {
         if (rows[s].loop == loop && atomic_exchange(&rows[s].caught, 0) &&

@@ -1,5 +1,6 @@
 /* task.c - asyncio.Task: the future that drives one coroutine.
- * Introduced in lesson 06; cancellation in lesson 11.
+ * Introduced in lesson 06; cancellation in lesson 11. What the await
+ * macros call (await a future, sleep, wait for an fd) is in await.c.
  *
  * A task's life: created (a first step is queued with call_soon) -> stepped
  * each time it is woken -> done, when its coroutine ends. A step resumes the
@@ -9,8 +10,97 @@
  * outcome of the future it awaited, or a cancellation. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "internal.h"
+#include "task_internal.h"
+
+CO__TLS co_task *co__current_task;
+
+/* ---- the loop's task list (asyncio.all_tasks) ----------------------------- */
+
+/* Invariants: `at` holds every pending task of the loop in creation order,
+ * each knowing its own index (pos); a finished task leaves a NULL hole,
+ * squeezed out in bulk. `live` counts the slots that are not NULL. */
+typedef struct task_list {
+    co__loop_ext ext;        /* how the loop knows it; must stay first */
+    co_task **at;            /* pending tasks, with holes */
+    size_t n, cap;           /* slots used (holes included), capacity */
+    size_t live;             /* pending tasks */
+    unsigned long next_id;   /* for the default name "Task-N" */
+} task_list;
+
+static const char list_key; /* identifies the list among the loop's exts */
+
+static task_list *list_of(const co_loop *loop)
+{
+    return (task_list *)(void *)co__loop_ext_find(loop, &list_key);
+}
+
+static void list_close(co_loop *loop, co__loop_ext *ext)
+{
+    task_list *list = (task_list *)(void *)ext;
+    co__tasks_abandon_all(loop);
+    free(list->at);
+    list->at = NULL;
+    list->n = list->cap = 0;
+}
+
+/* The list of @p loop, made at its first task. NULL when out of memory. */
+static task_list *list_for(co_loop *loop)
+{
+    task_list *list = list_of(loop);
+    if (list)
+        return list;
+    list = calloc(1, sizeof *list);
+    if (!list)
+        return NULL;
+    list->ext.key = &list_key;
+    list->ext.close = list_close;
+    co__loop_ext_add(loop, &list->ext);
+    return list;
+}
+
+/* A finished task leaves a hole, so the others keep creation order (which
+ * shutdown and co_all_tasks show); holes are squeezed out once they
+ * outnumber the live tasks, so the work stays constant per task. */
+static void list_remove(co_task *t)
+{
+    task_list *list = list_of(t->fut.loop);
+    list->at[t->pos] = NULL;
+    list->live--;
+    if (list->n - list->live <= list->live + 16)
+        return;
+    size_t kept = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        co_task *other = list->at[i];
+        if (other) {
+            other->pos = (unsigned)kept;
+            list->at[kept++] = other;
+        }
+    }
+    list->n = kept;
+}
+
+size_t co_all_tasks(co_loop *loop, co_task **out, size_t max)
+{
+    task_list *list = loop ? list_of(loop) : NULL;
+    if (!list)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 0; out && i < list->n && n < max; i++)
+        if (list->at[i])
+            out[n++] = list->at[i];
+    return list->live;
+}
+
+co_task *co_current_task(co_loop *loop)
+{
+    if (!loop)
+        loop = co__running_loop;
+    return loop && loop == co__running_loop ? co__current_task : NULL;
+}
+
+/* ---- the future side ------------------------------------------------------ */
 
 co_future *co__task_future(co_task *t)
 {
@@ -64,34 +154,30 @@ co_coro *co_task_get_coro(const co_task *t)
     return t ? co__task_coro(t) : NULL;
 }
 
-/* The name word holds either an owned string or, until somebody asks for
- * the name, just the N of "Task-N" (shifted, low bit set: strings are
- * aligned, so their low bit is 0). Most tasks are never asked. */
-static bool name_is_number(const co_task *t)
-{
-    return t->name & 1;
-}
+/* ---- names ---------------------------------------------------------------- */
 
 static void set_name(co_task *t, char *owned)
 {
-    if (!name_is_number(t))
-        free((char *)t->name);
-    t->name = (uintptr_t)owned;
+    if (t->flags & CO__TF_NAMED)
+        free(t->name.text);
+    t->name.text = owned;
+    t->flags |= CO__TF_NAMED;
 }
 
 const char *co_task_get_name(const co_task *t)
 {
     if (!t)
         return NULL;
-    if (name_is_number(t)) {
+    if (!(t->flags & CO__TF_NAMED)) {
+        /* Most tasks are never asked: the text is only made now. */
         char buf[32];
-        snprintf(buf, sizeof buf, "Task-%lu", (unsigned long)(t->name >> 1));
+        snprintf(buf, sizeof buf, "Task-%lu", t->name.number);
         char *copy = co__strdup(buf);
         if (!copy)
             return "Task";
         set_name((co_task *)t, copy);
     }
-    return (const char *)t->name;
+    return t->name.text;
 }
 
 int co_task_set_name(co_task *t, const char *name)
@@ -105,13 +191,6 @@ int co_task_set_name(co_task *t, const char *name)
     return 0;
 }
 
-static co_coro *innermost(co_coro *co)
-{
-    while (co->callee)
-        co = co->callee;
-    return co;
-}
-
 int co_task_where(const co_task *t, const char **file, int *line)
 {
     if (file)
@@ -120,9 +199,9 @@ int co_task_where(const co_task *t, const char **file, int *line)
         *line = 0;
     if (!t)
         return CO_EINVAL;
-    if (!(t->fut.tflags & CO__TF_STARTED) || t->fut.state != CO__PENDING)
+    if (!(t->flags & CO__TF_STARTED) || t->fut.state != CO__PENDING)
         return CO_ESTATE;
-    co_coro *co = innermost(co__task_coro(t));
+    co_coro *co = co__innermost(co__task_coro(t));
     if (file)
         *file = co->file;
     if (line)
@@ -130,25 +209,7 @@ int co_task_where(const co_task *t, const char **file, int *line)
     return 0;
 }
 
-co_task *co_current_task(co_loop *loop)
-{
-    if (!loop)
-        loop = co__running_loop;
-    return loop ? loop->current : NULL;
-}
-
-size_t co_all_tasks(co_loop *loop, co_task **out, size_t max)
-{
-    if (!loop)
-        return 0;
-    size_t n = 0;
-    for (size_t i = 0; out && i < loop->ntasks && n < max; i++)
-        if (loop->tasks[i])
-            out[n++] = loop->tasks[i];
-    return loop->tasks_live;
-}
-
-/* ---- stepping ----------------------------------------------------------- */
+/* ---- stepping ------------------------------------------------------------- */
 
 static void task_step(co_task *t, int thrown, char *msg);
 static inline void run_step(co_task *t);
@@ -156,108 +217,46 @@ static inline void run_step(co_task *t);
 static void step_callback(void *arg)
 {
     co_task *t = arg;
-    t->fut.tflags &= (unsigned char)~CO__TF_SCHEDULED;
+    t->flags &= (unsigned char)~CO__TF_SCHEDULED;
     /* The common case, a task resuming after a yield, has nothing to
      * deliver: no cancellation, no awaited outcome. */
-    if (t->fut.state == CO__PENDING && !co__task_wait(t) &&
-        !(t->fut.tflags & CO__TF_MUST_CANCEL))
+    if (t->fut.state == CO__PENDING && !t->wait.future &&
+        !(t->flags & CO__TF_MUST_CANCEL))
         run_step(t);
     else
         task_step(t, 0, NULL);
 }
 
-static int schedule_step(co_task *t)
+int co__task_schedule(co_task *t)
 {
-    if (t->fut.tflags & CO__TF_SCHEDULED)
+    if (t->flags & CO__TF_SCHEDULED)
         return 0;
-    int rc = co__ready_push_plain(t->fut.loop, step_callback, t);
+    int rc = co__loop_push(t->fut.loop, step_callback, t, NULL);
     if (rc == 0)
-        t->fut.tflags |= CO__TF_SCHEDULED;
+        t->flags |= CO__TF_SCHEDULED;
     return rc;
 }
 
-/* What a coroutine awaiting @p f sees once it is done: 0, or the failure
- * (the message copied into *msg). Awaiting a failure counts as reading it. */
-static int outcome_of(co_future *f, char **msg)
+/* Stops waiting: gives back the sleep timer, or returns the awaited future
+ * (whose reference passes to the caller). */
+co_future *co__task_stop_waiting(co_task *t)
 {
-    *msg = NULL;
-    if (f->state == CO__CANCELLED)
-        return CO_ECANCELLED;
-    if (f->err) {
-        f->flags |= CO__FF_RETRIEVED;
-        *msg = co__strdup(f->v.msg);
-    }
-    return f->err;
-}
-
-/* The done-callback by which an awaited future wakes its task (registered
- * with co__future_add_waiter, in one slot). */
-void co__task_wakeup(co_future *f, void *arg)
-{
-    co_task *t = arg;
-    if (t->fut.state != CO__PENDING || co__task_wait(t) != f ||
-        (t->fut.tflags & CO__TF_WAIT_TIMER))
-        return; /* stale: the task has moved on */
-    char *msg;
-    int thrown = outcome_of(f, &msg);
-    task_step(t, thrown, msg);
-}
-
-static int schedule_step(co_task *t);
-static co_future *take_wait(co_task *t);
-
-/* A sleep is over. As in asyncio, where the timer only completes the
- * sleep's future and the future's done-callback queues the task's step,
- * the task resumes on the next iteration, behind whatever the callbacks of
- * this one have queued: not inside the timer's own callback. */
-static void timer_fired(void *arg)
-{
-    co_task *t = arg;
-    take_wait(t); /* gives the timer back */
-    if (schedule_step(t) < 0)
-        co_loop_report(t->fut.loop, "a task could not be woken from a sleep "
-                                    "(out of memory)");
-}
-
-/* Stops waiting: drops the awaited future or gives back the sleep timer. */
-static co_future *take_wait(co_task *t)
-{
-    void *w = co__task_wait(t);
-    co__task_wait(t) = NULL;
-    if (w && (t->fut.tflags & CO__TF_WAIT_TIMER)) {
-        t->fut.tflags &= (unsigned char)~CO__TF_WAIT_TIMER;
-        co__timer_release(t->fut.loop, w);
+    if (t->flags & CO__TF_WAIT_TIMER) {
+        t->flags &= (unsigned char)~CO__TF_WAIT_TIMER;
+        co__timer_release(t->fut.loop, t->wait.timer);
+        t->wait.timer = NULL;
         return NULL;
     }
-    return w;
-}
-
-/* A finished task leaves a hole, so the others keep creation order (which
- * shutdown and co_all_tasks show); holes are squeezed out once they
- * outnumber the live tasks, so the work stays constant per task. */
-static void remove_from_loop(co_task *t)
-{
-    co_loop *loop = t->fut.loop;
-    loop->tasks[t->fut.pos] = NULL;
-    loop->tasks_live--;
-    if (loop->ntasks - loop->tasks_live <= loop->tasks_live + 16)
-        return;
-    size_t kept = 0;
-    for (size_t i = 0; i < loop->ntasks; i++) {
-        co_task *other = loop->tasks[i];
-        if (other) {
-            other->fut.pos = (unsigned)kept;
-            loop->tasks[kept++] = other;
-        }
-    }
-    loop->ntasks = kept;
+    co_future *f = t->wait.future;
+    t->wait.future = NULL;
+    return f;
 }
 
 /* The coroutine has ended: the task takes its outcome. */
 static void complete(co_task *t)
 {
     co_coro *co = co__task_coro(t);
-    remove_from_loop(t);
+    list_remove(t);
     char *msg = co->errmsg;
     co->errmsg = NULL;
     if (co->err)
@@ -272,14 +271,12 @@ static void complete(co_task *t)
  * will deliver it (an awaited future that accepted the cancel). */
 static bool cancel_wait(co_task *t)
 {
-    if (!co__task_wait(t))
-        return false;
-    if (t->fut.tflags & CO__TF_WAIT_TIMER) {
-        take_wait(t);
-        schedule_step(t);
+    if (t->flags & CO__TF_WAIT_TIMER) {
+        co__task_stop_waiting(t);
+        co__task_schedule(t);
         return false;
     }
-    return co_future_cancel(co__task_wait(t));
+    return t->wait.future && co_future_cancel(t->wait.future);
 }
 
 static void task_step(co_task *t, int thrown, char *msg)
@@ -288,14 +285,14 @@ static void task_step(co_task *t, int thrown, char *msg)
         free(msg);
         return;
     }
-    if (t->fut.tflags & CO__TF_MUST_CANCEL) {
-        t->fut.tflags &= (unsigned char)~CO__TF_MUST_CANCEL;
+    if (t->flags & CO__TF_MUST_CANCEL) {
+        t->flags &= (unsigned char)~CO__TF_MUST_CANCEL;
         free(msg);
         msg = NULL;
         thrown = CO_ECANCELLED;
     }
-    co_future *waited = take_wait(t);
-    if (thrown && !(t->fut.tflags & CO__TF_STARTED)) {
+    co_future *waited = co__task_stop_waiting(t);
+    if (thrown && !(t->flags & CO__TF_STARTED)) {
         /* Cancelled before its first step: as when asyncio throws into a
          * coroutine that never started, not one line of its body runs (and
          * so neither does its CO_FINALLY). */
@@ -307,12 +304,24 @@ static void task_step(co_task *t, int thrown, char *msg)
         return;
     }
     if (thrown)
-        co__throw(innermost(co__task_coro(t)), thrown, msg);
+        co__throw(co__innermost(co__task_coro(t)), thrown, msg);
     else if (msg)
         free(msg);
     run_step(t);
     if (waited) /* kept alive while the coroutine could still read it */
         co_future_unref(waited);
+}
+
+/* The ops' wake: future @p done, which task @p w awaits, is done. */
+static void task_wake(co_future *done, co_future *w)
+{
+    co_task *t = (co_task *)(void *)w;
+    if (t->fut.state != CO__PENDING || (t->flags & CO__TF_WAIT_TIMER) ||
+        t->wait.future != done)
+        return; /* stale: the task has moved on */
+    char *msg;
+    int thrown = co__future_outcome(done, &msg);
+    task_step(t, thrown, msg);
 }
 
 /* The step did not leave the task waiting (it yielded or ended), yet an
@@ -323,7 +332,7 @@ static void task_step(co_task *t, int thrown, char *msg)
  * back and ends with a failure that says what to write instead. */
 static void stray_wait(co_task *t, co_coro *co, int status)
 {
-    co_future_unref(take_wait(t));
+    co_future_unref(co__task_stop_waiting(t));
     co__settle(co, status); /* a bad return keeps its own message */
     if (!co->err) {
         free(co->errmsg);
@@ -341,24 +350,23 @@ static void stray_wait(co_task *t, co_coro *co, int status)
 /* Runs the coroutine once, then acts on the status it returns. */
 static inline void run_step(co_task *t)
 {
-    co_loop *loop = t->fut.loop;
     co_coro *co = co__task_coro(t);
     /* Steps never nest (a coroutine cannot run its loop), so there is no
      * outer current task to put back afterwards. */
-    loop->current = t;
-    t->fut.tflags |= CO__TF_STARTED;
+    co__current_task = t;
+    t->flags |= CO__TF_STARTED;
     int status = co->fn(co);
-    loop->current = NULL;
+    co__current_task = NULL;
     co__clear_caught();
 
-    if (status != CO_STATUS_WAIT && co__task_wait(t)) {
+    if (status != CO_STATUS_WAIT && t->wait.future) {
         stray_wait(t, co, status);
         return;
     }
     if (status == CO_STATUS_YIELD) { /* the common case first */
-        if (schedule_step(t) < 0)
-            co_loop_report(loop, "a task could not be rescheduled (out of "
-                                 "memory)");
+        if (co__task_schedule(t) < 0)
+            co_loop_report(t->fut.loop, "a task could not be rescheduled "
+                                        "(out of memory)");
         return;
     }
     if (status != CO_STATUS_WAIT) {
@@ -368,27 +376,65 @@ static inline void run_step(co_task *t)
     }
     /* CO_STATUS_WAIT. A cancel() during this step applies to the new wait,
      * as asyncio's Task.__step does. */
-    if ((t->fut.tflags & CO__TF_MUST_CANCEL) && cancel_wait(t))
-        t->fut.tflags &= (unsigned char)~CO__TF_MUST_CANCEL;
+    if ((t->flags & CO__TF_MUST_CANCEL) && cancel_wait(t))
+        t->flags &= (unsigned char)~CO__TF_MUST_CANCEL;
 }
 
 bool co_task_cancel(co_task *t)
 {
     if (!t || t->fut.state != CO__PENDING || t->fut.loop->closed)
         return false;
-    if (t->fut.loop->current == t) {
+    if (co__current_task == t) {
         /* Cancelling itself: delivered at its next suspension point. */
-        t->fut.tflags |= CO__TF_MUST_CANCEL;
+        t->flags |= CO__TF_MUST_CANCEL;
         return true;
     }
     if (!cancel_wait(t)) {
         /* Nothing to cancel underneath (a yield, a timer, a future already
          * done): deliver it ourselves at the next step. */
-        t->fut.tflags |= CO__TF_MUST_CANCEL;
-        if (!co__task_wait(t))
-            schedule_step(t);
+        t->flags |= CO__TF_MUST_CANCEL;
+        if (!t->wait.future)
+            co__task_schedule(t);
     }
     return true;
+}
+
+/* ---- creating and letting go ---------------------------------------------- */
+
+static unsigned char task_type; /* this kind of future (future_internal.h) */
+
+/* Makes the task struct for @p coro: in the room co_coro_new() left in
+ * front of its frame, or on its own with a pointer to the caller's frame
+ * after it. NULL when out of memory. */
+static co_task *task_alloc(co_coro *coro)
+{
+    co_task *t;
+    if (coro->flags & CO__F_OWNED) {
+        /* calloc zeroed the room, and CO__F_INTASK makes sure only one
+         * task ever uses it. */
+        t = (co_task *)(void *)((char *)coro - CO__CORO_ROOM);
+        t->flags = CO__TF_INROOM;
+    } else if ((t = calloc(1, CO__CORO_ROOM + sizeof coro))) {
+        *(co_coro **)(void *)((char *)t + CO__CORO_ROOM) = coro;
+    }
+    return t;
+}
+
+/* Adds @p t to @p list, growing it if needed. 0 or CO_ENOMEM. */
+static int list_add(task_list *list, co_task *t)
+{
+    if (list->n == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 16;
+        co_task **grown = realloc(list->at, cap * sizeof *grown);
+        if (!grown)
+            return CO_ENOMEM;
+        list->at = grown;
+        list->cap = cap;
+    }
+    t->pos = (unsigned)list->n;
+    list->at[list->n++] = t;
+    list->live++;
+    return 0;
 }
 
 int co_create_task(co_loop *loop, co_coro *coro, const char *name,
@@ -397,67 +443,55 @@ int co_create_task(co_loop *loop, co_coro *coro, const char *name,
     if (task_out)
         *task_out = NULL;
     if (!loop || !coro || !coro->fn || coro->lc != 0 ||
-        (coro->flags & CO__F_INTASK))
+        (coro->flags & (CO__F_INTASK | CO__F_TAKEN)))
         return CO_EINVAL;
     if (loop->closed)
         return CO_ECLOSED;
-    char *copy = NULL;
-    if (name && !(copy = co__strdup(name)))
-        return CO_ENOMEM;
-    if (loop->ntasks == loop->tasks_cap) {
-        size_t cap = loop->tasks_cap ? loop->tasks_cap * 2 : 16;
-        co_task **grown = realloc(loop->tasks, cap * sizeof *grown);
-        if (!grown) {
-            free(copy);
-            return CO_ENOMEM;
-        }
-        loop->tasks = grown;
-        loop->tasks_cap = cap;
-    }
-    co_task *t;
-    if (coro->flags & CO__F_OWNED) {
-        /* The room co_coro_new() left in front of the frame: calloc zeroed
-         * it, and CO__F_INTASK makes sure only one task ever uses it. */
-        t = (co_task *)(void *)((char *)coro - CO__TASK_SLOT);
-        t->fut.tflags = CO__TF_INSLOT;
-    } else if ((t = calloc(1, CO__TASK_SLOT + sizeof coro))) {
-        /* The caller's frame: a pointer to it follows the task. */
-        *(co_coro **)(void *)((char *)t + CO__TASK_SLOT) = coro;
-    } else {
+    task_list *list = list_for(loop);
+    char *copy = name ? co__strdup(name) : NULL;
+    co_task *t = list && (copy || !name) ? task_alloc(coro) : NULL;
+    if (!t || list_add(list, t) < 0) {
+        if (t && !(t->flags & CO__TF_INROOM))
+            free(t);
         free(copy);
         return CO_ENOMEM;
     }
-    t->fut.loop = loop;
-    t->fut.refs = 1; /* the loop's, until the task is done */
-    t->fut.flags = CO__FF_TASK;
-    t->name = copy ? (uintptr_t)copy : ((uintptr_t)++loop->next_task_id << 1) | 1;
-    if (schedule_step(t) < 0) {
+    co__future_init(&t->fut, loop, task_type); /* the loop's reference */
+    if (copy)
+        set_name(t, copy);
+    else
+        t->name.number = ++list->next_id;
+    if (co__task_schedule(t) < 0) {
+        list_remove(t);
         free(copy);
-        if (!(coro->flags & CO__F_OWNED))
+        co__loop_unref(loop);
+        if (t->flags & CO__TF_INROOM)
+            memset(t, 0, sizeof *t); /* the room is as co_coro_new left it */
+        else
             free(t);
         return CO_ENOMEM;
     }
+    coro->flags |= CO__F_TAKEN;
     if (coro->flags & CO__F_OWNED)
         coro->flags |= CO__F_INTASK;
-    co__loop_ref(loop);
-    t->fut.pos = (unsigned)loop->ntasks;
-    loop->tasks[loop->ntasks++] = t;
-    loop->tasks_live++;
     if (task_out)
         *task_out = co_task_ref(t);
     return 0;
 }
 
-void co__task_release(co_task *t)
+/* The ops' release: what a task owns besides its future part. */
+static void task_release(co_future *f)
 {
-    set_name(t, NULL);
+    co_task *t = (co_task *)(void *)f;
+    if (t->flags & CO__TF_NAMED)
+        free(t->name.text);
     co_coro *co = co__task_coro(t);
     free(co->errmsg);
     co->errmsg = NULL;
 }
 
-/* Called by co_loop_close for each task still pending. */
-void co__task_abandon(co_task *t)
+/* Reports a task still pending at co_loop_close and lets it go. */
+static void abandon(co_task *t)
 {
     char line[512];
     const char *file;
@@ -472,149 +506,54 @@ void co__task_abandon(co_task *t)
                  "task was destroyed but it is pending: %s (never started)",
                  co_task_get_name(t));
     co_loop_report(t->fut.loop, line);
-    co_future_unref(take_wait(t));
-    remove_from_loop(t);
+    co_future_unref(co__task_stop_waiting(t));
+    list_remove(t);
     co_task_unref(t);
 }
 
-/* ---- what the await macros call ---------------------------------------- */
-
-static co_task *running_task(co_coro *co)
+void co__tasks_abandon_all(co_loop *loop)
 {
-    co_loop *loop = co__running_loop;
-    co_task *t = loop ? loop->current : NULL;
-    if (!t)
-        co__throw(co, CO_ENOTASK, NULL);
-    return t;
-}
-
-int co__await_future(co_coro *co, co_future *f)
-{
-    co_task *t = running_task(co);
-    if (!t)
-        return CO_STATUS_DONE;
-    int err = 0;
-    if (!f)
-        err = CO_EINVAL;
-    else if (f->loop != t->fut.loop)
-        err = CO_EWRONGLOOP;
-    else if (f == &t->fut)
-        err = CO_EAWAITSELF;
-    if (err) {
-        co__throw(co, err, NULL);
-        return CO_STATUS_DONE;
-    }
-    if (f->state != CO__PENDING) {
-        /* Already done: no suspension, as awaiting a done future in
-         * asyncio returns at once. */
-        char *msg;
-        int thrown = outcome_of(f, &msg);
-        if (thrown)
-            co__throw(co, thrown, msg);
-        return CO_STATUS_DONE;
-    }
-    int rc = co__future_add_waiter(f, t);
-    if (rc < 0) {
-        co__throw(co, rc, NULL);
-        return CO_STATUS_DONE;
-    }
-    co__task_wait(t) = co_future_ref(f);
-    return CO_STATUS_WAIT;
-}
-
-int co__sleep(co_coro *co, double seconds)
-{
-    co_task *t = running_task(co);
-    if (!t)
-        return CO_STATUS_DONE;
-    if (seconds != seconds) { /* NaN */
-        co__throw(co, CO_EINVAL, NULL);
-        return CO_STATUS_DONE;
-    }
-    if (seconds <= 0)
-        return CO_STATUS_YIELD;
-    co_timer *timer = co__timer_start(t->fut.loop, seconds, timer_fired, t);
-    if (!timer) {
-        co__throw(co, CO_ENOMEM, NULL);
-        return CO_STATUS_DONE;
-    }
-    co__task_wait(t) = timer;
-    t->fut.tflags |= CO__TF_WAIT_TIMER;
-    return CO_STATUS_WAIT;
-}
-
-/* Waiting for an fd is awaiting a private future that the fd's watch
- * completes. While pending, that future keeps the fd and direction in v.i
- * (a pending future has no value yet), so cancelling it can remove the
- * watch. The watch holds its own reference on the future. */
-static void fd_ready(int fd, int status, void *arg)
-{
-    co_future *f = arg;
-    long long key = f->v.i;
-    if (key & 1)
-        co_loop_remove_writer(f->loop, fd);
-    else
-        co_loop_remove_reader(f->loop, fd);
-    if (status < 0)
-        co_future_set_exception(f, status, NULL);
-    else
-        co_future_set_result_int(f, 0);
-    co_future_unref(f); /* the watch's reference */
-}
-
-static void fd_wait_done(co_future *f, void *arg)
-{
-    (void)arg;
-    if (f->state != CO__CANCELLED)
-        return; /* fd_ready completed it and removed the watch */
-    int fd = (int)(f->v.i >> 1);
-    co__io *io = fd < f->loop->io_cap ? &f->loop->io[fd] : NULL;
-    if (!io)
+    task_list *list = list_of(loop);
+    if (!list)
         return;
-    if ((f->v.i & 1) && io->writer == fd_ready && io->writer_arg == f) {
-        co_loop_remove_writer(f->loop, fd);
-        co_future_unref(f);
-    } else if (!(f->v.i & 1) && io->reader == fd_ready &&
-               io->reader_arg == f) {
-        co_loop_remove_reader(f->loop, fd);
-        co_future_unref(f);
+    /* Oldest first. Letting a task go may squeeze the list, so walk a copy
+     * of it (or, out of memory, take the first one each time). */
+    size_t n = list->live;
+    co_task **left = n ? malloc(n * sizeof *left) : NULL;
+    if (left) {
+        co_all_tasks(loop, left, n);
+        for (size_t i = 0; i < n; i++)
+            abandon(left[i]);
+        free(left);
+    }
+    while (list->live) {
+        size_t i = 0;
+        while (!list->at[i])
+            i++;
+        abandon(list->at[i]);
     }
 }
 
-bool co__is_fd_wait(co_io_callback fn)
+static bool task_cancel_op(co_future *f)
 {
-    return fn == fd_ready;
+    return co_task_cancel((co_task *)(void *)f);
 }
 
-int co__await_fd(co_coro *co, int fd, int writable)
+static const char *task_name_op(co_future *f)
 {
-    co_task *t = running_task(co);
-    if (!t)
-        return CO_STATUS_DONE;
-    co_future *f;
-    int rc = co_future_new(t->fut.loop, &f);
-    if (rc == 0) {
-        f->v.i = (long long)fd * 2 + (writable ? 1 : 0);
-        rc = writable ? co_loop_add_writer(t->fut.loop, fd, fd_ready, f)
-                      : co_loop_add_reader(t->fut.loop, fd, fd_ready, f);
-        if (rc == 0) {
-            co_future_ref(f); /* the watch's reference */
-            rc = co_future_add_done_callback(f, fd_wait_done, NULL);
-            if (rc < 0) {
-                if (writable)
-                    co_loop_remove_writer(t->fut.loop, fd);
-                else
-                    co_loop_remove_reader(t->fut.loop, fd);
-                co_future_unref(f);
-            }
-        }
-    }
-    if (rc < 0) {
-        co_future_unref(f);
-        co__throw(co, rc, NULL);
-        return CO_STATUS_DONE;
-    }
-    int status = co__await_future(co, f);
-    co_future_unref(f); /* the task holds its own while it waits */
-    return status;
+    return co_task_get_name((co_task *)(void *)f);
+}
+
+static const co__future_ops task_ops = {
+    .what = "task",
+    .cancel = task_cancel_op,
+    .release = task_release,
+    .wake = task_wake,
+    .name = task_name_op,
+    .refuse_set = CO_ETASKRESULT,
+};
+
+__attribute__((constructor)) static void register_task_type(void)
+{
+    task_type = co__future_add_type(&task_ops);
 }

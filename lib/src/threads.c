@@ -5,46 +5,85 @@
 #include <signal.h>
 #include <stdlib.h>
 
-#include "internal.h"
-#include "wakeup.h"
-
-void co__threads_dispatch(co_loop *loop)
-{
-    co__tscall *call = co__chan_take(loop->chan);
-    while (call) {
-        co__tscall *next = call->next;
-        if (co_loop_call_soon(loop, call->fn, call->arg) < 0) {
-            co_loop_report(loop, "a threadsafe call could not be queued (out "
-                                 "of memory); it is dropped");
-            if (call->drop)
-                call->drop(call->arg);
-        }
-        free(call);
-        call = next;
-    }
-    if (loop->nsignals)
-        co__signals_dispatch(loop);
-}
+#include "threads_internal.h"
 
 static CO__TLS co_loop *current_loop; /* co_set_event_loop */
 
-void co__threads_close(co_loop *loop)
+/* ---- the loop's thread side ------------------------------------------------ */
+
+typedef struct thread_side {
+    co__loop_ext ext;             /* how the loop knows it; must stay first */
+    co__outside *outside;         /* cross-thread work to settle at close */
+    co_executor *default_executor; /* run_in_executor(NULL), made lazily */
+} thread_side;
+
+static const char side_key; /* identifies it among the loop's exts */
+
+static void side_close(co_loop *loop, co__loop_ext *ext)
 {
+    thread_side *side = (thread_side *)(void *)ext;
+    /* Pending tasks first, while everything still works (some of them may
+     * wait on the work below). */
+    co__tasks_abandon_all(loop);
     if (current_loop == loop)
         current_loop = NULL;
-    if (loop->nsignals)
-        co__signals_forget(loop);
-    if (loop->default_executor) {
+    if (side->default_executor) {
         /* Queued jobs are cancelled, running ones finish: their results
-         * are posted to the channel and dropped with it just below. */
-        co_executor_shutdown(loop->default_executor, true, true);
-        co_executor_free(loop->default_executor);
-        loop->default_executor = NULL;
+         * are posted to the channel, which the loop closes next. */
+        co_executor_shutdown(side->default_executor, true, true);
+        co_executor_free(side->default_executor);
     }
-    co__chan_close(loop->chan);
-    while (loop->outside)
-        loop->outside->detach(loop->outside);
+    side->default_executor = NULL;
+    while (side->outside)
+        side->outside->detach(side->outside);
 }
+
+static thread_side *side_of(co_loop *loop)
+{
+    thread_side *side = (thread_side *)(void *)co__loop_ext_find(loop,
+                                                                 &side_key);
+    if (side || !(side = calloc(1, sizeof *side)))
+        return side;
+    side->ext.key = &side_key;
+    side->ext.close = side_close;
+    co__loop_ext_add(loop, &side->ext);
+    return side;
+}
+
+co_executor **co__default_executor(co_loop *loop)
+{
+    thread_side *side = side_of(loop);
+    return side ? &side->default_executor : NULL;
+}
+
+int co__outside_link(co_loop *loop, co__outside *o)
+{
+    thread_side *side = side_of(loop);
+    if (!side)
+        return CO_ENOMEM;
+    o->prev = NULL;
+    o->next = side->outside;
+    if (side->outside)
+        side->outside->prev = o;
+    side->outside = o;
+    return 0;
+}
+
+void co__outside_unlink(co_loop *loop, co__outside *o)
+{
+    thread_side *side = side_of(loop);
+    if (o->prev)
+        o->prev->next = o->next;
+    else if (side && side->outside == o)
+        side->outside = o->next;
+    else
+        return; /* not linked */
+    if (o->next)
+        o->next->prev = o->prev;
+    o->prev = o->next = NULL;
+}
+
+/* ---- threadsafe calls ------------------------------------------------------ */
 
 int co_loop_call_soon_threadsafe(co_loop *loop, co_callback fn, void *arg)
 {
@@ -67,7 +106,7 @@ int co_loop_hold(co_loop *loop)
 {
     if (!loop)
         return CO_EINVAL;
-    atomic_fetch_add(&loop->keepalive, 1);
+    co__loop_hold(loop);
     return 0;
 }
 
@@ -182,8 +221,16 @@ static void start(void *arg)
         rct_unref(r);
         return;
     }
-    r->task = t;
-    co__outside_link(r->loop, &r->link); /* the start call's reference */
+    if (co__outside_link(r->loop, &r->link) < 0) {
+        co_future_remove_done_callback(co_task_future(t), task_finished, r);
+        co_task_cancel(t);
+        co_task_unref(t);
+        co_cfuture_set_exception(r->cf, CO_ENOMEM,
+                                 "could not start the coroutine");
+        rct_unref(r);
+        return;
+    }
+    r->task = t; /* the start call's reference passes to the loop side */
 }
 
 static void cancel_task(void *arg)
@@ -259,8 +306,13 @@ int co_get_event_loop(co_loop **out)
         return 0;
     if (!main_thread_known || !pthread_equal(pthread_self(), main_thread))
         return CO_ENOLOOP;
-    int rc = co_loop_new(&current_loop);
-    *out = current_loop;
+    int rc = co_loop_new(out);
+    if (rc == 0 && !side_of(*out)) {
+        co_loop_close(*out);
+        *out = NULL;
+        rc = CO_ENOMEM;
+    }
+    current_loop = *out;
     return rc;
 }
 
@@ -268,6 +320,8 @@ int co_set_event_loop(co_loop *loop)
 {
     if (loop && loop->closed)
         return CO_ECLOSED;
+    if (loop && !side_of(loop)) /* its close forgets it again */
+        return CO_ENOMEM;
     current_loop = loop;
     return 0;
 }

@@ -2,7 +2,7 @@
  * Introduced with queues and locks (lessons 13 and 14). */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "task_internal.h"
 #include "waitq.h"
 
 co_future *co__waitq_at(const co__waitq *q, size_t i)
@@ -55,7 +55,7 @@ int co__waitq_wait(co__waitq *q, co_future **out)
     /* A waiter is only any use to a coroutine that a task runs: nobody else
      * would be woken by its result. */
     co_loop *loop = co__running_loop;
-    if (!loop || !loop->current)
+    if (!loop || !co__current_task)
         return CO_ENOTASK;
     if (q->len == q->cap && grow(q) < 0)
         return CO_ENOMEM;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "base.h"
 #include "wakeup.h"
 
 static int nonblocking_cloexec(int fd)
@@ -130,26 +130,4 @@ void co__chan_close(co__chan *c)
         free(list);
         list = next;
     }
-}
-
-void co__outside_link(co_loop *loop, co__outside *o)
-{
-    o->prev = NULL;
-    o->next = loop->outside;
-    if (loop->outside)
-        loop->outside->prev = o;
-    loop->outside = o;
-}
-
-void co__outside_unlink(co_loop *loop, co__outside *o)
-{
-    if (o->prev)
-        o->prev->next = o->next;
-    else if (loop->outside == o)
-        loop->outside = o->next;
-    else
-        return; /* not linked */
-    if (o->next)
-        o->next->prev = o->prev;
-    o->prev = o->next = NULL;
 }

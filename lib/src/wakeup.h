@@ -1,6 +1,7 @@
 /* wakeup.h - how other threads (and signal handlers) reach a loop that may
- * be asleep in select(): a self-pipe plus a queue of calls. Private; the
- * public side is coflow/threads.h (lesson 10).
+ * be asleep in select(): a self-pipe plus a queue of calls. It sits below
+ * the loop: the loop owns one channel, watches its pipe and runs the calls
+ * queued on it. The public side is coflow/threads.h (lesson 10).
  *
  * The pipe is the loop's only cross-thread doorbell. Ringing it is one
  * atomic exchange and, only if nobody rang since the loop last looked, one
@@ -13,7 +14,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#include "coflow/loop.h"
+#include "coflow/loop.h" /* co_callback */
 
 /* The doorbell must work inside a signal handler: that needs lock-free
  * atomics (a lock inside a handler can deadlock against its own thread). */
@@ -71,33 +72,5 @@ co__tscall *co__chan_take(co__chan *c);
 /* Loop thread, at co_loop_close: refuses further posts and runs the `drop`
  * of every call still queued. */
 void co__chan_close(co__chan *c);
-
-/* ---- outside work the loop must settle when it closes -------------------- */
-
-/* A record of cross-thread work that a loop-side object waits for (a loop
- * future wrapping a concurrent one, a task started for another thread).
- * Linked in loop->outside while outstanding; co_loop_close() calls `detach`
- * on each so that nothing is left waiting or leaked. Loop thread only. */
-typedef struct co__outside {
-    struct co__outside *prev, *next;        /* neighbours in loop->outside */
-    void (*detach)(struct co__outside *o);  /* settles it at close */
-} co__outside;
-
-void co__outside_link(co_loop *loop, co__outside *o);
-void co__outside_unlink(co_loop *loop, co__outside *o);
-
-/* Loop thread: runs every queued threadsafe call's dispatch into the ready
- * queue, and the signal handlers whose signal arrived. */
-void co__threads_dispatch(co_loop *loop);
-
-/* Loop thread, from co_loop_close: stops signal handlers, shuts the default
- * executor down (its running jobs finish, queued ones are cancelled),
- * settles the outside work and closes the channel. */
-void co__threads_close(co_loop *loop);
-
-/* signals.c: queues the handlers of the signals that arrived for @p loop,
- * and forgets every handler of @p loop (restoring the old dispositions). */
-void co__signals_dispatch(co_loop *loop);
-void co__signals_forget(co_loop *loop);
 
 #endif

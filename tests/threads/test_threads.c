@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "coflow.h"
-#include "internal.h" /* for the wakeup pipe's byte count only */
+#include "loop_internal.h" /* for the wakeup pipe's byte count only */
 #include "wakeup.h"
 
 #define TEST_TIMEOUT 20

@@ -1,0 +1,55 @@
+/* coro_internal.h - the coroutine layer's private side: how a failure is
+ * handed to a resume point, and what a step function's return value means.
+ * Used by the layers that drive coroutines (tasks, async iterators). */
+#ifndef COFLOW_CORO_INTERNAL_H
+#define COFLOW_CORO_INTERNAL_H
+
+#include <stddef.h>
+
+#include "base.h"
+#include "coflow/coro.h"
+
+/* Bytes co_coro_new() leaves in front of the frame for whoever drives it,
+ * so that a task and its frame are one allocation: the task layer checks
+ * at compile time that a task fits. A multiple of the strictest alignment,
+ * so the frame after it is aligned for any type. */
+#define CO__CORO_ROOM 64
+_Static_assert(CO__CORO_ROOM % _Alignof(max_align_t) == 0,
+               "the frame after the room must stay aligned");
+
+/* Hands a failure to the resume point of @p co: code in co->thrown, the
+ * message (owned, may be NULL) in this thread's caught-message slot. */
+void co__throw(co_coro *co, int code, char *msg);
+
+/* The message of the failure last handed to a resume point in this thread.
+ * It travels here, not in the frame, so that a child frame which failed
+ * never keeps a heap string nobody would free. Freed at the end of every
+ * step; the check for "nothing to free" is inline, the common case. */
+extern CO__TLS char *co__caught_msg;
+void co__clear_caught_slow(void);
+static inline void co__clear_caught(void)
+{
+    if (co__caught_msg)
+        co__clear_caught_slow();
+}
+
+/* What a step function returned, made a CO_STATUS_ value: anything else
+ * ends the coroutine with a failure that says why (co__bad_status). Inline:
+ * it stands between the loop and every step. */
+int co__bad_status(co_coro *co, int status);
+static inline int co__settle(co_coro *co, int status)
+{
+    return (unsigned)status <= CO_STATUS_WAIT ? status
+                                              : co__bad_status(co, status);
+}
+
+/* The innermost coroutine of an await chain: where a failure is thrown in
+ * and where the chain is suspended. */
+static inline co_coro *co__innermost(co_coro *co)
+{
+    while (co->callee)
+        co = co->callee;
+    return co;
+}
+
+#endif

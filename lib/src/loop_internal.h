@@ -1,0 +1,181 @@
+/* loop_internal.h - the event loop's private side: the ready queue, timers,
+ * watched descriptors and the few hooks the layers above it use. Introduced
+ * in lesson 04. The loop knows nothing of futures, tasks, threads or
+ * signals: what those need at close or after a wakeup they register here
+ * (struct co__loop_ext), and what they queue carries its own release
+ * (co__handle.drop). */
+#ifndef COFLOW_LOOP_INTERNAL_H
+#define COFLOW_LOOP_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "backend.h"
+#include "base.h"
+#include "coflow/loop.h"
+#include "wakeup.h"
+
+/* One entry of the ready queue: fn(arg) runs when the loop gets to it. If
+ * the loop closes first, drop(arg) runs instead, so that whatever arg holds
+ * (a reference, a timer) is let go; drop is NULL when there is nothing to
+ * release, as for a plain call_soon. 24 bytes: 100,000 ready task steps
+ * make a 2.4 MB ring. */
+typedef struct co__handle {
+    co_callback fn;   /* what to run */
+    void *arg;        /* its argument */
+    co_callback drop; /* releases arg if fn never runs; may be NULL */
+} co__handle;
+
+/* What the loop knows of one watched descriptor. Made at the first watch
+ * of that fd and kept until the loop closes, so that the I/O handle a poll
+ * queued can point at it however the table grows meanwhile. */
+typedef struct co__watch {
+    co_loop *loop;              /* the loop it belongs to */
+    int fd;                     /* the descriptor */
+    unsigned char fired;        /* CO__READ/WRITE/BAD polled, not yet run */
+    co_io_callback reader;      /* called when readable, or NULL */
+    co_io_callback writer;      /* called when writable, or NULL */
+    void *reader_arg;           /* the reader's argument */
+    void *writer_arg;           /* the writer's argument */
+    co_callback reader_drop;    /* releases reader_arg if the loop closes */
+    co_callback writer_drop;    /* releases writer_arg if the loop closes */
+} co__watch;
+
+/* Per-loop state of a layer above the loop (the task registry, the thread
+ * side, signals). The layer allocates it with this header first and links
+ * it in with co__loop_ext_add (it is the loop's to free from then on); the
+ * loop calls its hooks and otherwise never looks inside. */
+typedef struct co__loop_ext {
+    const void *key;          /* which layer: the address of a static of its */
+    /* On the loop's thread, after a poll during which the doorbell rang
+     * (a threadsafe call or a signal); may be NULL. */
+    void (*wake)(co_loop *loop, struct co__loop_ext *ext);
+    /* At co_loop_close, before the loop tears itself down, while call_soon
+     * and timers still work: lets go of what the layer holds. Every ext is
+     * still findable then; once every hook has run, the loop frees each
+     * ext with free(). A hook must not add an ext. */
+    void (*close)(co_loop *loop, struct co__loop_ext *ext);
+    struct co__loop_ext *next; /* the loop's list, newest first */
+} co__loop_ext;
+
+/* Invariants: `ready` is a ring of capacity `ready_cap` (a power of two)
+ * holding `ready_len` handles from `ready_head`. `heap` is a binary
+ * min-heap on (when, seq) and every armed timer's heap_pos is its index + 1.
+ * `io[fd]` is NULL or the watch of fd; `io_count` counts the (fd, direction)
+ * pairs being watched. `refs` counts the open loop itself (until
+ * co_loop_close) plus every live future: the struct is freed when it
+ * reaches zero, so a future never points at freed memory; the channel is
+ * kept as long as the struct, closed from co_loop_close on. */
+struct co_loop {
+    co__handle *ready;          /* ring of callbacks ready to run */
+    size_t ready_cap;           /* capacity of the ring (power of two) */
+    size_t ready_head;          /* index of the oldest ready callback */
+    size_t ready_len;           /* how many are ready */
+    co_timer **heap;            /* armed timers, earliest first */
+    size_t heap_len, heap_cap;  /* its length and capacity */
+    unsigned long long timer_seq; /* next arming number (FIFO on ties) */
+    co_timer *spare_timers;     /* loop-owned timers not in use (via arg) */
+    co__watch **io;             /* watched fds, indexed by fd */
+    int io_cap;                 /* length of io[] */
+    int io_count;               /* (fd, direction) pairs watched */
+    co__fired *fired;           /* what the backend's poll reports */
+    int fired_cap;              /* room in fired[] */
+    const co__backend *backend; /* select() unless chosen otherwise */
+    void *backend_state;        /* the backend's own data */
+    co__chan *chan;             /* doorbell + threadsafe calls (wakeup.h) */
+    atomic_uint keepalive;      /* outside work that may still call in
+                                 * (atomic: released from other threads) */
+    co__loop_ext *exts;         /* layers above with per-loop state */
+    co_exception_handler handler; /* where reports go (NULL: stderr) */
+    void *handler_arg;          /* its argument */
+    unsigned refs;              /* see the invariants above */
+    bool running;               /* inside co_loop_run_* */
+    bool stopping;              /* co_loop_stop() was called */
+    bool closed;                /* co_loop_close() was called */
+};
+
+/* The loop running on this thread (co_get_running_loop). */
+extern CO__TLS co_loop *co__running_loop;
+
+/* ---- the ready queue ----------------------------------------------------- */
+
+/* Doubles the ready ring. 0 or CO_ENOMEM. Out of line: it is rarely
+ * taken, and keeping it out keeps co__loop_push small enough to inline. */
+int co__loop_grow_ready(co_loop *loop);
+
+/* Queues fn(arg) (drop(arg) if the loop closes first): call_soon without
+ * the argument checks, inline, for the library's hot paths. 0, CO_ECLOSED
+ * or CO_ENOMEM; on failure nothing is queued and arg is still the
+ * caller's. */
+static inline int co__loop_push(co_loop *loop, co_callback fn, void *arg,
+                                co_callback drop)
+{
+    if (loop->closed)
+        return CO_ECLOSED;
+    if (loop->ready_len == loop->ready_cap && co__loop_grow_ready(loop) < 0)
+        return CO_ENOMEM;
+    co__handle *h = &loop->ready[(loop->ready_head + loop->ready_len) &
+                                 (loop->ready_cap - 1)];
+    h->fn = fn;
+    h->arg = arg;
+    h->drop = drop;
+    loop->ready_len++;
+    return 0;
+}
+
+/* Runs at most one loop iteration (also used by the unit tests). */
+int co__loop_run_once(co_loop *loop);
+
+/* Runs iterations until co_loop_stop (0) or until nothing could ever
+ * happen again (CO_EDEADLOCK); CO_ECLOSED, CO_ERUNNING if it cannot start.
+ * What run_forever and run_until_complete share. */
+int co__loop_run(co_loop *loop);
+
+/* Memory references on the loop (see struct co_loop). */
+void co__loop_ref(co_loop *loop);
+void co__loop_unref(co_loop *loop);
+
+/* Outside work that may still call in: while held, a loop with nothing
+ * else to do waits instead of reporting a deadlock. Hold from any thread;
+ * unhold on the loop's own thread (nothing to wake). */
+void co__loop_hold(co_loop *loop);
+void co__loop_unhold(co_loop *loop);
+
+/* ---- layers above -------------------------------------------------------- */
+
+/* Links @p ext into @p loop (see struct co__loop_ext). */
+void co__loop_ext_add(co_loop *loop, co__loop_ext *ext);
+/* The ext registered under @p key, or NULL. */
+co__loop_ext *co__loop_ext_find(const co_loop *loop, const void *key);
+
+/* ---- timers (timer.c) ---------------------------------------------------- */
+
+/* Loop-owned timers for sleeps: armed at once; given back when fired or by
+ * co__timer_release (which also disarms). NULL when out of memory. */
+co_timer *co__timer_start(co_loop *loop, double delay, co_callback fn,
+                          void *arg);
+void co__timer_release(co_loop *loop, co_timer *timer);
+/* Moves the timers that are due to the ready queue, in deadline order. */
+void co__timers_run_due(co_loop *loop);
+/* How long the loop may sleep before the earliest timer: seconds (0 when
+ * one is due), or -1 when no timer is armed. */
+double co__timers_timeout(co_loop *loop);
+/* At close: disarms every timer and frees the loop-owned ones. */
+void co__timers_close(co_loop *loop);
+
+/* ---- file descriptors (io.c) --------------------------------------------- */
+
+/* add_reader / add_writer with a release for @p arg, run if the loop closes
+ * while the watch is on (NULL: nothing to release). */
+int co__loop_watch(co_loop *loop, int fd, bool writer, co_io_callback fn,
+                   void *arg, co_callback drop);
+/* True if fd's reader (or writer) is fn(arg) now. */
+bool co__loop_watching(const co_loop *loop, int fd, bool writer,
+                       co_io_callback fn, const void *arg);
+/* Queues the callbacks of what the backend's poll reported. */
+void co__io_queue_fired(co_loop *loop, const co__fired *fired, int n);
+/* At close: drops every watch (running its drop) and frees the table. */
+void co__io_close(co_loop *loop);
+
+#endif

@@ -1,0 +1,33 @@
+/* threads_internal.h - the thread side of a loop: cross-thread work the
+ * loop must settle when it closes, its default executor and each thread's
+ * current loop. Introduced in lesson 10. It sits above tasks (a coroutine
+ * run for another thread is a task) and keeps its per-loop state in a
+ * loop extension of its own, so the loop knows nothing of threads. */
+#ifndef COFLOW_THREADS_INTERNAL_H
+#define COFLOW_THREADS_INTERNAL_H
+
+#include "coflow/concurrent.h"
+#include "coflow/executor.h"
+#include "coflow/threads.h"
+#include "task_internal.h"
+
+/* A record of cross-thread work that a loop-side object waits for (a loop
+ * future wrapping a concurrent one, a task started for another thread).
+ * Linked into its loop's thread side while outstanding; co_loop_close calls
+ * `detach` on each so that nothing is left waiting or leaked. Loop thread
+ * only. */
+typedef struct co__outside {
+    struct co__outside *prev, *next;        /* neighbours in the list */
+    void (*detach)(struct co__outside *o);  /* settles it at close */
+} co__outside;
+
+/* Links @p o into @p loop's thread side (made on first use). 0 or
+ * CO_ENOMEM. */
+int co__outside_link(co_loop *loop, co__outside *o);
+void co__outside_unlink(co_loop *loop, co__outside *o);
+
+/* Where @p loop keeps its default executor (run_in_executor(NULL)): a slot
+ * holding NULL until one is made. NULL when out of memory. */
+co_executor **co__default_executor(co_loop *loop);
+
+#endif
