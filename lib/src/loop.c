@@ -285,13 +285,18 @@ int co__loop_run_once(co_loop *loop)
     if (rang)
         answer_doorbell(loop);
     /* 4. Timers that are due join it, in deadline order. */
-    co__timers_run_due(loop);
+    if (loop->heap_len)
+        co__timers_run_due(loop);
     /* 5. Run what was ready when this iteration began; what these
      *    callbacks queue waits for the next iteration. Each handle is
      *    copied off the ring before it runs: a callback may grow (move) it. */
     for (size_t n = loop->ready_len; n > 0 && loop->ready_len; n--) {
-        co__handle h = ready_pop(loop);
-        h.fn(h.arg);
+        co__handle *h = &loop->ready[loop->ready_head];
+        co_callback fn = h->fn;
+        void *arg = h->arg;
+        loop->ready_head = (loop->ready_head + 1) & (loop->ready_cap - 1);
+        loop->ready_len--;
+        fn(arg);
     }
     return 0;
 }

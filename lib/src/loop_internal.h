@@ -100,8 +100,12 @@ extern CO__TLS co_loop *co__running_loop;
 
 /* ---- the ready queue ----------------------------------------------------- */
 
-/* Doubles the ready ring. 0 or CO_ENOMEM. Out of line: it is rarely
- * taken, and keeping it out keeps co__loop_push small enough to inline. */
+/* Doubles the ready ring. 0 or CO_ENOMEM. Out of line and marked cold:
+ * it is rarely taken, and inlined into call_soon it would make every call
+ * save and restore registers it only needs itself (docs/performance.md). */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
 int co__loop_grow_ready(co_loop *loop);
 
 /* Queues fn(arg) (drop(arg) if the loop closes first): call_soon without
