@@ -1,16 +1,24 @@
 /* coflow/loop.h - the event loop: callbacks, timers, file descriptors.
  * Introduced in lesson 04 (the loop from the notes' pseudocode).
  *
- * One iteration of the loop (co_loop_run_* repeat it):
- *  1. work out how long it may sleep: not at all if a callback is ready or
- *     the loop is stopping, otherwise until the earliest timer, otherwise
- *     for as long as it takes a watched file descriptor to become ready;
+ * One iteration of the loop (co_loop_run_* repeat it; lib/src/loop.c):
+ *  1. work out how long it may sleep: not at all if a callback is ready,
+ *     the loop is stopping or another thread has rung it; otherwise until
+ *     the earliest timer (rounded up to a whole millisecond); otherwise for
+ *     as long as it takes a watched file descriptor to become ready;
  *  2. poll the backend (select() by default) - skipped entirely when no file
- *     descriptor is watched and there is no need to sleep;
- *  3. queue the callbacks of the ready file descriptors, then those of the
- *     timers that are due (equal deadlines in the order they were set);
- *  4. run the callbacks that were ready when this step began, in FIFO order.
+ *     descriptor is watched and there is no need to sleep - and queue the
+ *     callbacks of the descriptors it reports ready;
+ *  3. if the doorbell rang, queue the calls other threads posted
+ *     (call_soon_threadsafe), oldest first, and the handlers of the signals
+ *     that arrived;
+ *  4. queue the callbacks of the timers that are due (equal deadlines in
+ *     the order they were set);
+ *  5. run the callbacks that were ready when this step began, in FIFO order.
  *     Anything they queue runs in the next iteration, after another poll.
+ * co_loop_stop() ends the run after the iteration it is called in; a run
+ * with nothing left that could ever happen (no callback, timer, fd, thread
+ * or signal that might call in) ends with CO_EDEADLOCK instead of blocking.
  *
  * The loop is single-threaded: call its functions from the thread that runs
  * it. A loop is created with co_loop_new() and ended with co_loop_close(). */
