@@ -100,7 +100,7 @@ enum co_kind { CO_KIND_NONE = 0, CO_KIND_INT, CO_KIND_PTR, CO_KIND_STR };
 struct co_coro {
     co_coro_fn fn;       /* the step function */
     co_coro *callee;     /* the child coroutine being awaited, or NULL */
-    const char *file;    /* source file of the current suspension point */
+    const char *file;    /* source file of the body (CO_BEGIN notes it) */
     union {
         long long i;
         void *p;
@@ -166,12 +166,14 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 /* ---- the body macros ---------------------------------------------------- */
 
 /** Opens the body. Declares the label co__resume, so one per function.
- *  A finished coroutine returns at once: it never runs its body again. */
+ *  A finished coroutine returns at once: it never runs its body again. On
+ *  its first run it notes the file its body is in (for co_task_where). */
 #define CO_BEGIN(co)                                                           \
     if ((co)->lc == CO__LC_DONE)                                               \
         return CO_STATUS_DONE;                                                 \
     co__resume:                                                                \
-    CO_LC_RESUME((co)->lc)
+    CO_LC_RESUME((co)->lc)                                                     \
+    (co)->file = __FILE__;
 
 /** Closes the body: the coroutine ends here (with no value unless CO_RETURN
  *  set one). The `default:` label is where CO__LC_EXIT (unwinding from
@@ -196,11 +198,9 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
         (co)->flags |= CO__F_FINALLY
 
 /* Suspends with @p status and resumes right after, at the same line: the
- * local continuation's yield, plus where the coroutine stopped (for
- * co_task_where and the debugger's eye). */
-#define CO__SUSPEND(co, status)                                                \
-    (co)->file = __FILE__;                                                     \
-    CO_LC_YIELD((co)->lc, (status))
+ * local continuation's yield. The line it stopped at is the continuation
+ * itself (co_task_where reads it, with the file CO_BEGIN noted). */
+#define CO__SUSPEND(co, status) CO_LC_YIELD((co)->lc, (status))
 
 /* After a resume: a failure thrown in propagates (unwinds this coroutine). */
 #define CO__PROPAGATE(co)                                                      \
@@ -254,13 +254,14 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
     CO__AWAIT(co, co__await_future((co), CO_AS_FUTURE(f)),                    \
               CO__CATCH(co, caught))
 
-/** Suspends for @p seconds (a double); 0 or less is a bare CO_YIELD. */
+/** Suspends for @p seconds (a double); 0 or less is a bare CO_YIELD (so,
+ *  like CO_YIELD, it also works in a coroutine stepped by hand). */
 #define CO_SLEEP(co, seconds)                                                  \
-    CO__AWAIT(co, co__sleep((co), (seconds)), CO__PROPAGATE(co))
+    CO__AWAIT(co, co__sleep_start((co), (seconds)), CO__PROPAGATE(co))
 
 /** Like CO_SLEEP, but a cancellation is stored in @p caught, not raised. */
 #define CO_SLEEP_CATCH(co, seconds, caught)                                    \
-    CO__AWAIT(co, co__sleep((co), (seconds)), CO__CATCH(co, caught))
+    CO__AWAIT(co, co__sleep_start((co), (seconds)), CO__CATCH(co, caught))
 
 /** Waits until file descriptor @p fd is readable / writable. Fails with
  *  CO_EBADF if it is closed while waited on, CO_EFDSETSIZE if too large. */
@@ -275,7 +276,6 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 #define CO__AWAIT_CORO(co, child, on_resume)                                   \
     do {                                                                       \
         co__call_start((co), (child));                                         \
-        (co)->file = __FILE__;                                                 \
         CO_LC_SET((co)->lc) {                                                  \
             int co__st = co__call_step((co), (child));                         \
             if (co__st != CO_STATUS_DONE)                                      \
@@ -329,6 +329,12 @@ CO_API void co__call_start(co_coro *co, co_coro *child);
 CO_API int co__call_step(co_coro *co, co_coro *child);
 CO_API int co__await_future(co_coro *co, struct co_future *f);
 CO_API int co__sleep(co_coro *co, double seconds);
+/* sleep(0) is the commonest await of all: a plain yield, decided inline
+ * without a call into the library (NaN goes to co__sleep, which refuses it). */
+static inline int co__sleep_start(co_coro *co, double seconds)
+{
+    return seconds <= 0 ? CO_STATUS_YIELD : co__sleep(co, seconds);
+}
 CO_API int co__await_fd(co_coro *co, int fd, int writable);
 
 #endif
