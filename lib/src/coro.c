@@ -7,24 +7,24 @@
 
 #include "coro_internal.h"
 
-CO__TLS char *co__caught_msg; /* see coro_internal.h */
+CO__TLS co__thread co__this_thread; /* see coro_internal.h */
 
 void co__throw(co_coro *co, int code, char *msg)
 {
-    free(co__caught_msg);
-    co__caught_msg = msg;
+    free(co__this_thread.caught_msg);
+    co__this_thread.caught_msg = msg;
     co->thrown = code;
 }
 
 void co__clear_caught_slow(void)
 {
-    free(co__caught_msg);
-    co__caught_msg = NULL;
+    free(co__this_thread.caught_msg);
+    co__this_thread.caught_msg = NULL;
 }
 
 const char *co_caught_message(void)
 {
-    return co__caught_msg;
+    return co__this_thread.caught_msg;
 }
 
 int co_coro_init(co_coro *co, co_coro_fn fn)
@@ -172,8 +172,8 @@ void co__raise_thrown(co_coro *co)
 {
     int code = co->thrown;
     co->thrown = 0;
-    char *msg = co__caught_msg;
-    co__caught_msg = NULL;
+    char *msg = co__this_thread.caught_msg;
+    co__this_thread.caught_msg = NULL;
     fail(co, code, msg);
 }
 

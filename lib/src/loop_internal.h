@@ -112,11 +112,21 @@ int co__loop_grow_ready(co_loop *loop);
  * the argument checks, inline, for the library's hot paths. 0, CO_ECLOSED
  * or CO_ENOMEM; on failure nothing is queued and arg is still the
  * caller's. */
+static inline int co__loop_push_open(co_loop *loop, co_callback fn,
+                                     void *arg, co_callback drop);
 static inline int co__loop_push(co_loop *loop, co_callback fn, void *arg,
                                 co_callback drop)
 {
     if (loop->closed)
         return CO_ECLOSED;
+    return co__loop_push_open(loop, fn, arg, drop);
+}
+
+/* co__loop_push for a caller that knows the loop is open: one that runs
+ * inside it (a loop cannot be closed while it runs). 0 or CO_ENOMEM. */
+static inline int co__loop_push_open(co_loop *loop, co_callback fn,
+                                     void *arg, co_callback drop)
+{
     if (loop->ready_len == loop->ready_cap && co__loop_grow_ready(loop) < 0)
         return CO_ENOMEM;
     co__handle *h = &loop->ready[(loop->ready_head + loop->ready_len) &

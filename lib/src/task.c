@@ -14,8 +14,6 @@
 
 #include "task_internal.h"
 
-CO__TLS co_task *co__current_task;
-
 /* ---- the loop's task list (asyncio.all_tasks) ----------------------------- */
 
 /* Invariants: `at` holds every pending task of the loop in creation order,
@@ -213,18 +211,44 @@ int co_task_where(const co_task *t, const char **file, int *line)
 
 static void task_step(co_task *t, int thrown, char *msg);
 static inline void run_step(co_task *t);
+static void after_step(co_task *t, co_coro *co, int status);
 
+/* Runs the coroutine once, as the task's current coroutine. */
+static inline int resume(co_task *t, co_coro *co)
+{
+    /* Steps never nest (a coroutine cannot run its loop), so there is no
+     * outer current task to put back afterwards. */
+    co__current_task = t;
+    int status = co->fn(co);
+    co__current_task = NULL;
+    co__clear_caught();
+    return status;
+}
+
+/* A task's queued step. The common case, a task resuming after a yield
+ * that yields again, is written out on its own: it has nothing to deliver
+ * (no cancellation, no awaited outcome) and only needs queueing again.
+ * Everything else goes the general way (task_step, after_step). */
 static void step_callback(void *arg)
 {
     co_task *t = arg;
-    t->flags &= (unsigned char)~CO__TF_SCHEDULED;
-    /* The common case, a task resuming after a yield, has nothing to
-     * deliver: no cancellation, no awaited outcome. */
-    if (t->fut.state == CO__PENDING && !t->wait.future &&
-        !(t->flags & CO__TF_MUST_CANCEL))
-        run_step(t);
-    else
+    unsigned char flags = t->flags & (unsigned char)~CO__TF_SCHEDULED;
+    if (t->fut.state != CO__PENDING || t->wait.future ||
+        (flags & CO__TF_MUST_CANCEL)) {
+        t->flags = flags;
         task_step(t, 0, NULL);
+        return;
+    }
+    t->flags = flags | CO__TF_STARTED;
+    co_coro *co = co__task_coro(t);
+    int status = resume(t, co);
+    if (status == CO_STATUS_YIELD && !t->wait.future &&
+        !(t->flags & CO__TF_SCHEDULED) &&
+        co__loop_push_open(t->fut.loop, step_callback, t, NULL) == 0) {
+        t->flags |= CO__TF_SCHEDULED;
+        return;
+    }
+    after_step(t, co, status);
 }
 
 int co__task_schedule(co_task *t)
@@ -351,19 +375,18 @@ static void stray_wait(co_task *t, co_coro *co, int status)
 static inline void run_step(co_task *t)
 {
     co_coro *co = co__task_coro(t);
-    /* Steps never nest (a coroutine cannot run its loop), so there is no
-     * outer current task to put back afterwards. */
-    co__current_task = t;
     t->flags |= CO__TF_STARTED;
-    int status = co->fn(co);
-    co__current_task = NULL;
-    co__clear_caught();
+    after_step(t, co, resume(t, co));
+}
 
+/* What a step's status means for the task. */
+static void after_step(co_task *t, co_coro *co, int status)
+{
     if (status != CO_STATUS_WAIT && t->wait.future) {
         stray_wait(t, co, status);
         return;
     }
-    if (status == CO_STATUS_YIELD) { /* the common case first */
+    if (status == CO_STATUS_YIELD) {
         if (co__task_schedule(t) < 0)
             co_loop_report(t->fut.loop, "a task could not be rescheduled "
                                         "(out of memory)");

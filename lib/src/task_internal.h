@@ -50,7 +50,7 @@ static inline co_coro *co__task_coro(const co_task *t)
 }
 
 /* The task running now on this thread, or NULL (steps never nest). */
-extern CO__TLS co_task *co__current_task;
+#define co__current_task (co__this_thread.task)
 
 /* Queues the task's next step, unless one is queued. 0 or CO_ENOMEM. */
 int co__task_schedule(co_task *t);
