@@ -8,6 +8,9 @@ Usage: asyncio_bench.py WORKLOAD [N [K]]
   timers       N call_later timers, deadlines (i % 100) ms (100000)
   queue        N queue ping-pongs between two tasks (200000)
   task_memory  bytes per task suspended on a shared future (100000)
+  gather_sleep0  N tasks (100000) x K sleep(0) (10), one gather, asyncio.run
+  task_timers  N tasks sleeping (i % 100) ms once, gathered (100000)
+  sleep_many   N tasks sleeping 1 s, gathered: peak RSS (1000000)
   all          every workload above with its default size
 
 Each figure is measured inside the process: interpreter start-up is not
@@ -156,12 +159,60 @@ def bench_task_memory(n=100000):
     loop.close()
 
 
+
+def _gathered(n, make, name, extra):
+    """asyncio.run of a main that creates n tasks from make(i) and awaits
+    them with one gather; prints the figures of the whole run."""
+    async def main():
+        tasks = [asyncio.create_task(make(i)) for i in range(n)]
+        await asyncio.gather(*tasks)
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    asyncio.run(main())
+    t1, c1 = time.perf_counter(), time.process_time()
+    print(f"{name}: impl=asyncio {extra(t1 - t0)} seconds={t1 - t0:.6f} "
+          f"cpu_seconds={c1 - c0:.6f}")
+
+
+def bench_gather_sleep0(n=100000, k=10):
+    async def yielder(i):
+        for _ in range(k):
+            await asyncio.sleep(0)
+
+    _gathered(n, yielder, "gather_sleep0",
+              lambda s: f"n={n * k} tasks={n} yields={k} "
+                        f"ns_per_op={s * 1e9 / (n * k):.2f}")
+
+
+def bench_task_timers(n=100000):
+    async def sleeper(i):
+        await asyncio.sleep((i % 100) * 1e-3)
+
+    _gathered(n, sleeper, "task_timers", lambda s: f"n={n}")
+
+
+def bench_sleep_many(n=1000000):
+    import resource
+
+    async def sleeper(i):
+        await asyncio.sleep(1.0)
+
+    def rss(_):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        return f"n={n} peak_rss_mb={peak:.1f}"
+
+    _gathered(n, sleeper, "sleep_many", rss)
+
+
 WORKLOADS = {
     "sleep0": bench_sleep0,
     "call_soon": bench_call_soon,
     "timers": bench_timers,
     "queue": bench_queue,
     "task_memory": bench_task_memory,
+    "gather_sleep0": bench_gather_sleep0,
+    "task_timers": bench_task_timers,
+    "sleep_many": bench_sleep_many,
 }
 
 
