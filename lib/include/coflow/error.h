@@ -74,7 +74,10 @@
     X(CO_EWORKER, -31, "the worker process died while running the job (it "   \
       "crashed or was killed); the pool has started a new one")                \
     X(CO_ETASKRESULT, -32, "a task's result is what its coroutine returns: "  \
-      "set_result and set_exception are not for tasks (cancel one instead)")
+      "set_result and set_exception are not for tasks (cancel one instead)")   \
+    X(CO_EOVERFLOW, -33, "the counter is already at its largest value: a "    \
+      "semaphore holds at most LONG_MAX free places, so this release was "     \
+      "refused (it would have overflowed)")
 
 /** Error codes: 0 is success, every error is negative. Codes from
  *  CO_EUSER downwards are free for applications to use as their own

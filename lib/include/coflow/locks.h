@@ -149,8 +149,12 @@ CO_API long co_semaphore_value(const co_semaphore *sem);
 
 /** Semaphore.release(): one more place; if somebody waits, the place is
  *  handed straight to the first waiter (the counter does not go up), so no
- *  newcomer can take it first. @return 0; CO_EOVERRELEASE for a bounded
- *  semaphore already at its initial value; CO_EINVAL for NULL. */
+ *  newcomer can take it first. A semaphore holds at most LONG_MAX places,
+ *  counting those handed to waiters that have not resumed yet (Python's
+ *  integers never overflow; a C long does, so coflow refuses instead).
+ *  @return 0; CO_EOVERRELEASE for a bounded semaphore already at its
+ *  initial value; CO_EOVERFLOW if one more place would pass LONG_MAX
+ *  (nothing changes); CO_EINVAL for NULL. */
 CO_API int co_semaphore_release(co_semaphore *sem);
 
 /** Prepares @p op to await Semaphore.acquire(). @return 0, or CO_EINVAL. */
