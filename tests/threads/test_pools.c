@@ -1,0 +1,285 @@
+/* test_pools.c - the thread and process pools when a job misbehaves: a
+ * process-pool reply that lies about its length or is garbage, and jobs
+ * that never return while their pool shuts down. A wedged job here blocks
+ * reading a pipe that the test writes only at the end; shutdown timeouts
+ * are short, and the tests check outcomes and counts, never durations. */
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "coflow.h"
+
+#define TEST_TIMEOUT 30
+
+static int reports;
+static char last_report[300];
+
+static void count_report(co_loop *loop, const char *message, void *arg)
+{
+    (void)loop;
+    (void)arg;
+    reports++;
+    snprintf(last_report, sizeof last_report, "%s", message);
+}
+
+static co_loop *new_loop(void)
+{
+    co_loop *loop = NULL;
+    ck_assert_int_eq(co_loop_new(&loop), 0);
+    reports = 0;
+    last_report[0] = '\0';
+    co_loop_set_exception_handler(loop, count_report, NULL);
+    return loop;
+}
+
+/* No child of ours is left, not even a zombie. */
+static void assert_no_child_left(void)
+{
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+    ck_assert_int_eq(errno, ECHILD);
+}
+
+static const char *failure_message(co_future *f)
+{
+    const char *msg = NULL;
+    co_future_exception(f, &msg);
+    return msg ? msg : "";
+}
+
+/* ---- process-pool jobs ---------------------------------------------------- */
+
+static int echo(const void *in, size_t len, void **out, size_t *out_len)
+{
+    void *r = malloc(len ? len : 1);
+    if (!r)
+        return CO_ENOMEM;
+    memcpy(r, in, len);
+    *out = r;
+    *out_len = len;
+    return 0;
+}
+
+/* Claims a result of SIZE_MAX - 8 bytes in a 4-byte buffer. */
+static int lie_about_length(const void *in, size_t len, void **out,
+                            size_t *out_len)
+{
+    (void)in, (void)len;
+    *out = calloc(1, 4);
+    *out_len = SIZE_MAX - 8;
+    return *out ? 0 : CO_ENOMEM;
+}
+
+/* A result of as many bytes as the argument's first byte says, in KiB,
+ * plus the second byte. */
+static int sized(const void *in, size_t len, void **out, size_t *out_len)
+{
+    const unsigned char *p = in;
+    size_t n = len >= 2 ? (size_t)p[0] * 1024 + p[1] : 0;
+    *out = malloc(n ? n : 1);
+    if (!*out)
+        return CO_ENOMEM;
+    memset(*out, 'x', n);
+    *out_len = n;
+    return 0;
+}
+
+/* Plays a worker whose memory the job has overwritten: writes garbage to
+ * the worker's socket (the only socket a worker process has), then returns
+ * normally. */
+static int scribble_on_the_socket(const void *in, size_t len, void **out,
+                                  size_t *out_len)
+{
+    (void)in, (void)len, (void)out, (void)out_len;
+    unsigned char junk[64];
+    memset(junk, 0x7f, sizeof junk);
+    for (int fd = 3; fd < 1024; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
+            if (write(fd, junk, sizeof junk) < 0)
+                continue;
+    }
+    return 0;
+}
+
+/* The read end of a pipe that the test writes only at the end. */
+static int wedge_fd = -1;
+
+static int never_returns(const void *in, size_t len, void **out,
+                         size_t *out_len)
+{
+    (void)in, (void)len, (void)out, (void)out_len;
+    char c;
+    while (read(wedge_fd, &c, 1) < 0 && errno == EINTR)
+        continue;
+    return 0;
+}
+
+static int run_to_end(co_loop *loop, co_future *f)
+{
+    return co_loop_run_until_complete(loop, f);
+}
+
+/* ---- item: a malformed reply is CO_EWORKER -------------------------------- */
+
+START_TEST(test_process_pool_reply_of_size_max_bytes_fails_with_eworker)
+{
+    co_loop *loop = new_loop();
+    co_process_pool *pool;
+    ck_assert_int_eq(co_process_pool_new(loop, 1, &pool), 0);
+    co_future *bad, *next;
+    ck_assert_int_eq(co_process_pool_submit(pool, lie_about_length, NULL, 0,
+                                            &bad), 0);
+    ck_assert_int_eq(co_process_pool_submit(pool, echo, "next", 4, &next), 0);
+    ck_assert_int_eq(run_to_end(loop, bad), CO_EWORKER);
+    ck_assert_ptr_nonnull(strstr(failure_message(bad), "over the pool's limit"));
+    /* The worker was replaced, and the next job runs on the new one. */
+    ck_assert_int_eq(run_to_end(loop, next), 0);
+    void *p = NULL;
+    ck_assert_int_eq(co_future_result_ptr(next, &p), 0);
+    ck_assert_str_eq((char *)((co_bytes *)p)->data, "next");
+    co_bytes_free(p);
+    ck_assert_int_eq(co_process_pool_workers(pool), 1);
+    co_future_unref(bad);
+    co_future_unref(next);
+    co_process_pool_free(pool, true);
+    assert_no_child_left();
+    ck_assert_int_eq(reports, 0);
+    co_loop_close(loop);
+}
+END_TEST
+
+START_TEST(test_process_pool_reply_limit_takes_the_limit_and_refuses_one_more)
+{
+    co_loop *loop = new_loop();
+    co_process_pool *pool;
+    ck_assert_int_eq(co_process_pool_new(loop, 1, &pool), 0);
+    ck_assert_int_eq(co_process_pool_set_max_reply(pool, 2048), 0);
+    co_future *fits, *over;
+    unsigned char at[2] = {2, 0}, above[2] = {2, 1};
+    ck_assert_int_eq(co_process_pool_submit(pool, sized, at, 2, &fits), 0);
+    ck_assert_int_eq(co_process_pool_submit(pool, sized, above, 2, &over), 0);
+    ck_assert_int_eq(run_to_end(loop, fits), 0);
+    void *p = NULL;
+    ck_assert_int_eq(co_future_result_ptr(fits, &p), 0);
+    ck_assert_uint_eq(((co_bytes *)p)->len, 2048);
+    co_bytes_free(p);
+    ck_assert_int_eq(run_to_end(loop, over), CO_EWORKER);
+    ck_assert_ptr_nonnull(strstr(failure_message(over), "2049"));
+    co_future_unref(fits);
+    co_future_unref(over);
+    ck_assert_int_eq(co_process_pool_set_max_reply(NULL, 1), CO_EINVAL);
+    ck_assert_int_eq(co_process_pool_set_max_reply(pool, SIZE_MAX), CO_EINVAL);
+    co_process_pool_free(pool, true);
+    assert_no_child_left();
+    co_loop_close(loop);
+}
+END_TEST
+
+START_TEST(test_process_pool_garbage_from_a_worker_fails_its_job_and_replaces_it)
+{
+    co_loop *loop = new_loop();
+    co_process_pool *pool;
+    ck_assert_int_eq(co_process_pool_new(loop, 1, &pool), 0);
+    co_future *bad, *next;
+    ck_assert_int_eq(co_process_pool_submit(pool, scribble_on_the_socket,
+                                            NULL, 0, &bad), 0);
+    ck_assert_int_eq(co_process_pool_submit(pool, echo, "ok", 2, &next), 0);
+    ck_assert_int_eq(run_to_end(loop, bad), CO_EWORKER);
+    ck_assert_ptr_nonnull(strstr(failure_message(bad), "malformed"));
+    ck_assert_int_eq(run_to_end(loop, next), 0);
+    void *p = NULL;
+    ck_assert_int_eq(co_future_result_ptr(next, &p), 0);
+    ck_assert_str_eq((char *)((co_bytes *)p)->data, "ok");
+    co_bytes_free(p);
+    co_future_unref(bad);
+    co_future_unref(next);
+    ck_assert_int_eq(co_process_pool_workers(pool), 1);
+    co_process_pool_free(pool, true);
+    assert_no_child_left();
+    co_loop_close(loop);
+}
+END_TEST
+
+/* ---- item: a bounded shutdown of the process pool ------------------------- */
+
+START_TEST(test_process_pool_free_kills_a_job_that_outlives_the_shutdown_timeout)
+{
+    int gate[2];
+    ck_assert_int_eq(pipe(gate), 0);
+    wedge_fd = gate[0]; /* before the workers are forked: they inherit it */
+    co_loop *loop = new_loop();
+    co_process_pool *pool;
+    ck_assert_int_eq(co_process_pool_new(loop, 2, &pool), 0);
+    ck_assert_int_eq(co_process_pool_set_shutdown_timeout(pool, 0.05), 0);
+    co_future *wedged, *fine;
+    ck_assert_int_eq(co_process_pool_submit(pool, never_returns, NULL, 0,
+                                            &wedged), 0);
+    ck_assert_int_eq(co_process_pool_submit(pool, echo, "fine", 4, &fine), 0);
+    ck_assert_int_eq(run_to_end(loop, fine), 0);
+    co_process_pool_free(pool, true); /* returns: the wedged one is killed */
+    ck_assert(co_future_done(wedged));
+    ck_assert_int_eq(co_future_exception(wedged, NULL), CO_EWORKER);
+    ck_assert_ptr_nonnull(strstr(failure_message(wedged), "signal 9"));
+    ck_assert_int_eq(reports, 1);
+    ck_assert_ptr_nonnull(strstr(last_report, "still running"));
+    assert_no_child_left();
+    void *p = NULL;
+    ck_assert_int_eq(co_future_result_ptr(fine, &p), 0);
+    co_bytes_free(p);
+    co_future_unref(wedged);
+    co_future_unref(fine);
+    co_loop_close(loop);
+    close(gate[0]);
+    close(gate[1]);
+}
+END_TEST
+
+START_TEST(test_process_pool_shutdown_timeout_rejects_nan_and_null)
+{
+    co_loop *loop = new_loop();
+    co_process_pool *pool;
+    ck_assert_int_eq(co_process_pool_new(loop, 1, &pool), 0);
+    ck_assert_int_eq(co_process_pool_set_shutdown_timeout(pool, NAN), CO_EINVAL);
+    ck_assert_int_eq(co_process_pool_set_shutdown_timeout(NULL, 1), CO_EINVAL);
+    ck_assert_int_eq(co_process_pool_set_shutdown_timeout(pool, -1), 0);
+    co_process_pool_free(pool, true); /* idle workers: no wait at all */
+    assert_no_child_left();
+    ck_assert_int_eq(reports, 0);
+    co_loop_close(loop);
+}
+END_TEST
+
+static Suite *pools_suite(void)
+{
+    Suite *s = suite_create("pools");
+    TCase *tc = tcase_create("process_pool_replies");
+    tcase_add_test(tc, test_process_pool_reply_of_size_max_bytes_fails_with_eworker);
+    tcase_add_test(tc, test_process_pool_reply_limit_takes_the_limit_and_refuses_one_more);
+    tcase_add_test(tc, test_process_pool_garbage_from_a_worker_fails_its_job_and_replaces_it);
+    tcase_set_timeout(tc, TEST_TIMEOUT);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("bounded_shutdown");
+    tcase_add_test(tc, test_process_pool_free_kills_a_job_that_outlives_the_shutdown_timeout);
+    tcase_add_test(tc, test_process_pool_shutdown_timeout_rejects_nan_and_null);
+    tcase_set_timeout(tc, TEST_TIMEOUT);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(pools_suite());
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
