@@ -6,7 +6,9 @@
 #include <check.h>
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,6 +260,129 @@ START_TEST(test_process_pool_shutdown_timeout_rejects_nan_and_null)
 }
 END_TEST
 
+/* ---- item: a bounded shutdown of the thread pool -------------------------- */
+
+struct blocker {
+    int fd;             /* read end of the test's pipe */
+    atomic_int started; /* jobs that have begun */
+};
+
+static long long block_on_pipe(void *arg)
+{
+    struct blocker *b = arg;
+    atomic_fetch_add(&b->started, 1);
+    char c;
+    while (read(b->fd, &c, 1) < 0 && errno == EINTR)
+        continue;
+    return 11;
+}
+
+static long long quick(void *arg)
+{
+    (void)arg;
+    return 5;
+}
+
+/* Lets the wedged jobs go and waits until their threads are gone. */
+static void release_and_wait(int gate[2], int jobs)
+{
+    for (int i = 0; i < jobs; i++)
+        ck_assert_int_eq(write(gate[1], "x", 1), 1);
+    while (co_executor_abandoned() > 0)
+        sched_yield();
+}
+
+START_TEST(test_executor_shutdown_abandons_a_job_that_outlives_the_timeout)
+{
+    int gate[2];
+    ck_assert_int_eq(pipe(gate), 0);
+    struct blocker b = {.fd = gate[0]};
+    atomic_init(&b.started, 0);
+    co_executor *ex;
+    ck_assert_int_eq(co_executor_new(&ex, 1), 0);
+    ck_assert_int_eq(co_executor_set_shutdown_timeout(ex, 0.05), 0);
+    co_cfuture *wedged, *queued;
+    ck_assert_int_eq(co_executor_submit(ex, block_on_pipe, &b, &wedged), 0);
+    ck_assert_int_eq(co_executor_submit(ex, quick, NULL, &queued), 0);
+    while (atomic_load(&b.started) == 0)
+        sched_yield();
+    ck_assert_int_eq(co_executor_abandoned(), 0);
+    ck_assert_int_eq(co_executor_shutdown(ex, true, false), CO_ETIMEDOUT);
+    ck_assert_int_eq(co_executor_abandoned(), 1);
+    ck_assert(co_cfuture_cancelled(queued)); /* nobody is left to run it */
+    ck_assert(co_cfuture_running(wedged));
+    co_executor_free(ex); /* at once: the abandoned thread frees the rest */
+    release_and_wait(gate, 1);
+    long long v = 0;
+    ck_assert_int_eq(co_cfuture_result_int(wedged, -1, &v), 0);
+    ck_assert_int_eq(v, 11);
+    co_cfuture_unref(wedged);
+    co_cfuture_unref(queued);
+    close(gate[0]);
+    close(gate[1]);
+}
+END_TEST
+
+START_TEST(test_loop_close_abandons_a_wedged_default_executor_job_and_reports)
+{
+    int gate[2];
+    ck_assert_int_eq(pipe(gate), 0);
+    struct blocker b = {.fd = gate[0]};
+    atomic_init(&b.started, 0);
+    co_loop *loop = new_loop();
+    co_executor *ex;
+    ck_assert_int_eq(co_executor_new(&ex, 2), 0);
+    ck_assert_int_eq(co_executor_set_shutdown_timeout(ex, 0), 0);
+    ck_assert_int_eq(co_loop_set_default_executor(loop, ex), 0);
+    co_future *wedged, *fine;
+    ck_assert_int_eq(co_loop_run_in_executor(loop, NULL, block_on_pipe, &b,
+                                             &wedged), 0);
+    ck_assert_int_eq(co_loop_run_in_executor(loop, NULL, quick, NULL, &fine),
+                     0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, fine), 0);
+    while (atomic_load(&b.started) == 0)
+        sched_yield();
+    ck_assert_int_eq(co_loop_close(loop), 0); /* returns: nothing hangs */
+    ck_assert_int_eq(reports, 1);
+    ck_assert_ptr_nonnull(strstr(last_report, "abandoned"));
+    ck_assert_int_eq(co_executor_abandoned(), 1);
+    ck_assert(!co_future_done(wedged)); /* its loop is gone */
+    /* The job returns after the loop and the pool were let go of: its
+     * result goes nowhere, and nothing freed is touched. */
+    release_and_wait(gate, 1);
+    co_future_unref(wedged);
+    co_future_unref(fine);
+    close(gate[0]);
+    close(gate[1]);
+}
+END_TEST
+
+START_TEST(test_executor_shutdown_timeout_rejects_nan_and_waits_for_quick_jobs)
+{
+    co_executor *ex;
+    ck_assert_int_eq(co_executor_new(&ex, 2), 0);
+    ck_assert_int_eq(co_executor_set_shutdown_timeout(ex, NAN), CO_EINVAL);
+    ck_assert_int_eq(co_executor_set_shutdown_timeout(NULL, 1), CO_EINVAL);
+    ck_assert_int_eq(co_executor_set_shutdown_timeout(ex, 0), 0);
+    co_cfuture *cf[8];
+    for (int i = 0; i < 8; i++)
+        ck_assert_int_eq(co_executor_submit(ex, quick, NULL, &cf[i]), 0);
+    /* A zero timeout still lets the idle workers end and be joined; jobs
+     * that were running are either done or abandoned, never lost. */
+    int rc = co_executor_shutdown(ex, true, false);
+    ck_assert(rc == 0 || rc == CO_ETIMEDOUT);
+    co_executor_free(ex);
+    while (co_executor_abandoned() > 0)
+        sched_yield();
+    for (int i = 0; i < 8; i++) {
+        long long v = 0;
+        int r = co_cfuture_result_int(cf[i], -1, &v);
+        ck_assert(r == CO_ECANCELLED || (r == 0 && v == 5));
+        co_cfuture_unref(cf[i]);
+    }
+}
+END_TEST
+
 static Suite *pools_suite(void)
 {
     Suite *s = suite_create("pools");
@@ -270,6 +395,9 @@ static Suite *pools_suite(void)
     tc = tcase_create("bounded_shutdown");
     tcase_add_test(tc, test_process_pool_free_kills_a_job_that_outlives_the_shutdown_timeout);
     tcase_add_test(tc, test_process_pool_shutdown_timeout_rejects_nan_and_null);
+    tcase_add_test(tc, test_executor_shutdown_abandons_a_job_that_outlives_the_timeout);
+    tcase_add_test(tc, test_loop_close_abandons_a_wedged_default_executor_job_and_reports);
+    tcase_add_test(tc, test_executor_shutdown_timeout_rejects_nan_and_waits_for_quick_jobs);
     tcase_set_timeout(tc, TEST_TIMEOUT);
     suite_add_tcase(s, tc);
     return s;
