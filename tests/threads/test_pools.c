@@ -383,6 +383,41 @@ START_TEST(test_executor_shutdown_timeout_rejects_nan_and_waits_for_quick_jobs)
 }
 END_TEST
 
+/* ---- the codes the headers promise ----------------------------------- */
+
+START_TEST(test_pool_entry_points_return_their_documented_codes)
+{
+    co_loop *loop = new_loop();
+    co_process_pool *pool = (co_process_pool *)&pool;
+    ck_assert_int_eq(co_process_pool_new(NULL, 1, &pool), CO_EINVAL);
+    ck_assert_ptr_null(pool);
+    ck_assert_int_eq(co_process_pool_new(loop, -1, &pool), CO_EINVAL);
+    ck_assert_int_eq(co_process_pool_new(loop, 1, NULL), CO_EINVAL);
+    ck_assert_int_eq(co_process_pool_workers(NULL), 0);
+    co_executor *ex = NULL;
+    ck_assert_int_eq(co_executor_new(&ex, -1), CO_EINVAL);
+    ck_assert_int_eq(co_executor_new(NULL, 1), CO_EINVAL);
+    co_cfuture *cf = NULL;
+    ck_assert_int_eq(co_executor_submit(NULL, quick, NULL, &cf), CO_EINVAL);
+    ck_assert_int_eq(co_executor_shutdown(NULL, true, true), CO_EINVAL);
+    /* A closed loop whose struct a live future keeps. */
+    co_future *keep;
+    ck_assert_int_eq(co_future_new(loop, &keep), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+    ck_assert_int_eq(co_process_pool_new(loop, 1, &pool), CO_ECLOSED);
+    ck_assert_ptr_null(pool);
+    co_future *f = NULL;
+    ck_assert_int_eq(co_loop_run_in_executor(loop, NULL, quick, NULL, &f),
+                     CO_ECLOSED);
+    ck_assert_ptr_null(f);
+    ck_assert_int_eq(co_executor_new(&ex, 1), 0);
+    ck_assert_int_eq(co_loop_set_default_executor(loop, ex), CO_ECLOSED);
+    co_executor_free(ex); /* still ours */
+    co_future_unref(keep);
+    ck_assert_str_ne(co_strerror(CO_EWORKER), "unknown error");
+}
+END_TEST
+
 static Suite *pools_suite(void)
 {
     Suite *s = suite_create("pools");
@@ -398,6 +433,7 @@ static Suite *pools_suite(void)
     tcase_add_test(tc, test_executor_shutdown_abandons_a_job_that_outlives_the_timeout);
     tcase_add_test(tc, test_loop_close_abandons_a_wedged_default_executor_job_and_reports);
     tcase_add_test(tc, test_executor_shutdown_timeout_rejects_nan_and_waits_for_quick_jobs);
+    tcase_add_test(tc, test_pool_entry_points_return_their_documented_codes);
     tcase_set_timeout(tc, TEST_TIMEOUT);
     suite_add_tcase(s, tc);
     return s;

@@ -43,8 +43,11 @@ typedef long long (*co_job_fn)(void *arg);
 
 /** concurrent.futures.ThreadPoolExecutor(max_workers). Threads start only
  *  when jobs need them, up to @p max_workers (0: the default,
- *  min(32, CPUs + 4)). @return 0 and *out; CO_EINVAL (negative); CO_ENOMEM;
- *  CO_ESYS. */
+ *  min(32, CPUs + 4)). Its shutdown timeout starts at
+ *  CO_EXECUTOR_SHUTDOWN_TIMEOUT. Free it with co_executor_free (or hand it
+ *  to co_loop_set_default_executor). @return 0 and *out; CO_EINVAL (NULL
+ *  @p out, or @p max_workers negative); CO_ENOMEM; CO_ESYS (a mutex or
+ *  condition variable could not be made). */
 CO_API int co_executor_new(co_executor **out, int max_workers);
 
 /** The most threads it will run at once. 0 for NULL. */
@@ -63,8 +66,9 @@ CO_API int co_executor_abandoned(void);
 
 /** executor.submit(fn, arg): queues the job. *out gets a concurrent future
  *  (a reference for the caller) for its result. Any thread.
- *  @return 0; CO_EINVAL; CO_ESHUTDOWN; CO_ENOMEM; CO_ESYS (no thread could
- *  be started). */
+ *  @return 0; CO_EINVAL (NULL @p ex, @p fn or @p out); CO_ESHUTDOWN (the
+ *  pool is shut down); CO_ENOMEM; CO_ESYS (no thread could be started, or
+ *  the future's mutex could not be made). */
 CO_API int co_executor_submit(co_executor *ex, co_job_fn fn, void *arg,
                               co_cfuture **out);
 
