@@ -125,6 +125,19 @@ static int never_returns(const void *in, size_t len, void **out,
     return 0;
 }
 
+/* Closes the worker's socket (as a job gone wild might) and then never
+ * returns: the parent sees end-of-file from a worker that is alive. */
+static int close_socket_and_hang(const void *in, size_t len, void **out,
+                                 size_t *out_len)
+{
+    for (int fd = 3; fd < 1024; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
+            close(fd);
+    }
+    return never_returns(in, len, out, out_len);
+}
+
 static int run_to_end(co_loop *loop, co_future *f)
 {
     return co_loop_run_until_complete(loop, f);
@@ -239,6 +252,34 @@ START_TEST(test_process_pool_free_kills_a_job_that_outlives_the_shutdown_timeout
     co_bytes_free(p);
     co_future_unref(wedged);
     co_future_unref(fine);
+    co_loop_close(loop);
+    close(gate[0]);
+    close(gate[1]);
+}
+END_TEST
+
+START_TEST(test_process_pool_job_that_closes_its_socket_and_hangs_is_killed)
+{
+    int gate[2];
+    ck_assert_int_eq(pipe(gate), 0);
+    wedge_fd = gate[0];
+    co_loop *loop = new_loop();
+    co_process_pool *pool;
+    ck_assert_int_eq(co_process_pool_new(loop, 1, &pool), 0);
+    co_future *f, *next;
+    ck_assert_int_eq(co_process_pool_submit(pool, close_socket_and_hang, NULL,
+                                            0, &f), 0);
+    ck_assert_int_eq(co_process_pool_submit(pool, echo, "on", 2, &next), 0);
+    /* Reaping the worker must not wait for a job that never ends. */
+    ck_assert_int_eq(run_to_end(loop, f), CO_EWORKER);
+    ck_assert_int_eq(run_to_end(loop, next), 0);
+    void *p = NULL;
+    ck_assert_int_eq(co_future_result_ptr(next, &p), 0);
+    co_bytes_free(p);
+    co_future_unref(f);
+    co_future_unref(next);
+    co_process_pool_free(pool, true);
+    assert_no_child_left();
     co_loop_close(loop);
     close(gate[0]);
     close(gate[1]);
@@ -429,6 +470,7 @@ static Suite *pools_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("bounded_shutdown");
     tcase_add_test(tc, test_process_pool_free_kills_a_job_that_outlives_the_shutdown_timeout);
+    tcase_add_test(tc, test_process_pool_job_that_closes_its_socket_and_hangs_is_killed);
     tcase_add_test(tc, test_process_pool_shutdown_timeout_rejects_nan_and_null);
     tcase_add_test(tc, test_executor_shutdown_abandons_a_job_that_outlives_the_timeout);
     tcase_add_test(tc, test_loop_close_abandons_a_wedged_default_executor_job_and_reports);
