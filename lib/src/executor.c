@@ -2,8 +2,11 @@
  * Workers are started only when a job finds no idle one, up to max_workers,
  * as CPython's pool does. The loop never waits for a job: it awaits a loop
  * future that co_wrap_future() completes on the loop's thread. */
+#include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "threads_internal.h"
@@ -15,19 +18,47 @@ typedef struct job {
     struct job *next;   /* queue order */
 } job;
 
-/* Invariant: every field but max_workers changes under `lock`; `threads`
- * holds the nthreads workers not yet joined. */
+/* What became of one worker thread. */
+enum {
+    SLOT_RUNNING,   /* started, not ended: co_executor_shutdown waits for it */
+    SLOT_EXITED,    /* ended, to be joined */
+    SLOT_JOINED,    /* joined: nothing left to do */
+    SLOT_ABANDONED  /* its job outlived the shutdown timeout: detached */
+};
+
+typedef struct slot {
+    struct co_executor *ex; /* the pool (the thread's argument) */
+    pthread_t thread;       /* the worker */
+    int state;              /* SLOT_* */
+    bool busy;              /* running a job right now */
+} slot;
+
+/* Invariant: every field but max_workers and slots' ex changes under
+ * `lock`. The struct is shared by its owner (until co_executor_free) and by
+ * every worker thread until that thread ends: `refs` counts them, and
+ * whoever drops the last reference frees it. That is what makes a thread
+ * abandoned at shutdown safe: when its job finally returns, the pool it
+ * comes back to is still there, and it frees it on its way out. */
 struct co_executor {
     pthread_mutex_t lock;   /* guards the queue and the counts */
     pthread_cond_t work;    /* signalled when a job or shutdown arrives */
+    pthread_cond_t ended;   /* broadcast when a worker ends, or starts a
+                             * job during shutdown (monotonic clock) */
     job *head, *tail;       /* jobs not started, oldest first */
     size_t queued;          /* how many */
-    pthread_t *threads;     /* workers to join one day */
+    slot *slots;            /* max_workers slots, the first nthreads used */
     int nthreads;           /* how many workers were started */
+    int running;            /* workers in SLOT_RUNNING */
     int idle;               /* workers waiting for a job */
     int max_workers;        /* the most workers at once */
+    unsigned refs;          /* the owner + every worker not yet ended */
+    double shutdown_timeout; /* seconds a shutdown waits for jobs; < 0: ever */
+    co_loop *loop;          /* the loop whose default pool this is, or NULL */
     bool shutdown;          /* no new jobs */
 };
+
+/* Threads abandoned by a timed-out shutdown whose job has not returned. */
+static atomic_int abandoned_threads;
 
 static int default_workers(void)
 {
@@ -35,6 +66,15 @@ static int default_workers(void)
     if (cpus < 1)
         cpus = 1;
     return cpus + 4 < 32 ? (int)cpus + 4 : 32;
+}
+
+static void destroy(co_executor *ex)
+{
+    pthread_cond_destroy(&ex->ended);
+    pthread_cond_destroy(&ex->work);
+    pthread_mutex_destroy(&ex->lock);
+    free(ex->slots);
+    free(ex);
 }
 
 int co_executor_new(co_executor **out, int max_workers)
@@ -47,22 +87,40 @@ int co_executor_new(co_executor **out, int max_workers)
     if (!ex)
         return CO_ENOMEM;
     ex->max_workers = max_workers ? max_workers : default_workers();
-    ex->threads = calloc((size_t)ex->max_workers, sizeof *ex->threads);
-    if (!ex->threads) {
+    ex->slots = calloc((size_t)ex->max_workers, sizeof *ex->slots);
+    if (!ex->slots) {
         free(ex);
         return CO_ENOMEM;
     }
-    if (pthread_mutex_init(&ex->lock, NULL) != 0) {
-        free(ex->threads);
+    pthread_condattr_t attr;
+    int ok = 0;
+    if (pthread_mutex_init(&ex->lock, NULL) == 0) {
+        ok = 1;
+        if (pthread_cond_init(&ex->work, NULL) == 0) {
+            ok = 2;
+            /* The shutdown's timeout is measured on the monotonic clock,
+             * so that setting the wall clock cannot stretch it. */
+            if (pthread_condattr_init(&attr) == 0) {
+                if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+                    pthread_cond_init(&ex->ended, &attr) == 0)
+                    ok = 3;
+                pthread_condattr_destroy(&attr);
+            }
+        }
+    }
+    if (ok < 3) {
+        if (ok >= 2)
+            pthread_cond_destroy(&ex->work);
+        if (ok >= 1)
+            pthread_mutex_destroy(&ex->lock);
+        free(ex->slots);
         free(ex);
         return CO_ESYS;
     }
-    if (pthread_cond_init(&ex->work, NULL) != 0) {
-        pthread_mutex_destroy(&ex->lock);
-        free(ex->threads);
-        free(ex);
-        return CO_ESYS;
-    }
+    for (int i = 0; i < ex->max_workers; i++)
+        ex->slots[i].ex = ex;
+    ex->refs = 1;
+    ex->shutdown_timeout = CO_EXECUTOR_SHUTDOWN_TIMEOUT;
     *out = ex;
     return 0;
 }
@@ -72,12 +130,35 @@ int co_executor_max_workers(const co_executor *ex)
     return ex ? ex->max_workers : 0;
 }
 
-static void run_job(job *j)
+int co_executor_set_shutdown_timeout(co_executor *ex, double seconds)
+{
+    if (!ex || seconds != seconds)
+        return CO_EINVAL;
+    pthread_mutex_lock(&ex->lock);
+    ex->shutdown_timeout = seconds;
+    pthread_mutex_unlock(&ex->lock);
+    return 0;
+}
+
+int co_executor_abandoned(void)
+{
+    return atomic_load(&abandoned_threads);
+}
+
+static void run_job(co_executor *ex, slot *me, job *j)
 {
     /* A job cancelled while queued is skipped; once RUNNING it can no
      * longer be cancelled, exactly as in concurrent.futures. */
-    if (co_cfuture_set_running_or_notify_cancel(j->cf)) {
-        long long r = j->fn(j->arg);
+    bool run = co_cfuture_set_running_or_notify_cancel(j->cf);
+    long long r = run ? j->fn(j->arg) : 0;
+    /* The job itself is over. What is left (settling the future, whose
+     * callbacks only post to a loop) never blocks, so a shutdown may wait
+     * for it without a limit: the thread is busy no more. This comes
+     * before the result, so whoever sees the result sees it not busy. */
+    pthread_mutex_lock(&ex->lock);
+    me->busy = false;
+    pthread_mutex_unlock(&ex->lock);
+    if (run) {
         if (r < 0)
             co_cfuture_set_exception(j->cf, (int)(r < INT_MIN ? CO_EFAIL : r),
                                      NULL);
@@ -90,7 +171,8 @@ static void run_job(job *j)
 
 static void *worker(void *arg)
 {
-    co_executor *ex = arg;
+    slot *me = arg;
+    co_executor *ex = me->ex;
     pthread_mutex_lock(&ex->lock);
     for (;;) {
         while (!ex->head && !ex->shutdown) {
@@ -105,11 +187,27 @@ static void *worker(void *arg)
         if (!ex->head)
             ex->tail = NULL;
         ex->queued--;
+        me->busy = true;
+        /* A shutdown waiting without a limit for idle workers must look
+         * again: this one is busy now, and gets only the timeout. */
+        if (ex->shutdown)
+            pthread_cond_broadcast(&ex->ended);
         pthread_mutex_unlock(&ex->lock);
-        run_job(j);
+        run_job(ex, me, j);
         pthread_mutex_lock(&ex->lock);
     }
+    bool abandoned = me->state == SLOT_ABANDONED;
+    if (!abandoned) {
+        me->state = SLOT_EXITED;
+        ex->running--;
+        pthread_cond_broadcast(&ex->ended);
+    }
+    bool last = --ex->refs == 0;
     pthread_mutex_unlock(&ex->lock);
+    if (last)
+        destroy(ex); /* abandoned, and the owner has let go already */
+    if (abandoned)
+        atomic_fetch_sub(&abandoned_threads, 1);
     return NULL;
 }
 
@@ -144,11 +242,18 @@ int co_executor_submit(co_executor *ex, co_job_fn fn, void *arg,
         ex->head = j;
     ex->tail = j;
     ex->queued++;
-    /* More jobs waiting than idle workers: start one, if allowed. */
+    /* More jobs waiting than idle workers: start one, if allowed. The new
+     * thread takes the lock before anything else, so it sees its slot
+     * filled in below. */
     if ((size_t)ex->idle < ex->queued && ex->nthreads < ex->max_workers) {
-        if (pthread_create(&ex->threads[ex->nthreads], NULL, worker, ex) == 0)
+        slot *sl = &ex->slots[ex->nthreads];
+        if (pthread_create(&sl->thread, NULL, worker, sl) == 0) {
+            sl->state = SLOT_RUNNING;
+            sl->busy = false;
             ex->nthreads++;
-        else if (ex->nthreads == 0) {
+            ex->running++;
+            ex->refs++;
+        } else if (ex->nthreads == 0) {
             /* Nobody could ever run it: take it back. */
             ex->head = ex->tail = NULL;
             ex->queued = 0;
@@ -164,11 +269,81 @@ int co_executor_submit(co_executor *ex, co_job_fn fn, void *arg,
     return 0;
 }
 
+static void cancel_jobs(job *list)
+{
+    while (list) {
+        job *next = list->next;
+        co_cfuture_cancel(list->cf);
+        co_cfuture_unref(list->cf);
+        free(list);
+        list = next;
+    }
+}
+
+/* Waits, lock held, until every worker has ended, or - for the workers in
+ * the middle of a job - until the shutdown timeout has passed. Those are
+ * then abandoned: detached, left to run, and counted. Returns how many. */
+static int wait_or_abandon(co_executor *ex, job **dropped)
+{
+    double timeout = ex->shutdown_timeout;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    if (timeout > 1e9)
+        timeout = 1e9;
+    if (timeout > 0) {
+        long long ns = (long long)(timeout * 1e9) + until.tv_nsec;
+        until.tv_sec += (time_t)(ns / 1000000000LL);
+        until.tv_nsec = (long)(ns % 1000000000LL);
+    }
+    bool late = false; /* the timeout has passed */
+    int abandoned = 0;
+    while (ex->running > 0) {
+        int busy = 0;
+        for (int i = 0; i < ex->nthreads; i++)
+            busy += ex->slots[i].state == SLOT_RUNNING && ex->slots[i].busy;
+        if (busy && late) {
+            for (int i = 0; i < ex->nthreads; i++) {
+                slot *sl = &ex->slots[i];
+                if (sl->state != SLOT_RUNNING || !sl->busy)
+                    continue;
+                pthread_detach(sl->thread);
+                sl->state = SLOT_ABANDONED;
+                ex->running--;
+                abandoned++;
+                atomic_fetch_add(&abandoned_threads, 1);
+            }
+            /* What is still queued would be run by abandoned threads once
+             * their job returns, long after the owner has gone: cancel it. */
+            *dropped = ex->head;
+            ex->head = ex->tail = NULL;
+            ex->queued = 0;
+            continue;
+        }
+        /* Idle workers are on their way out already: wait for them without
+         * a limit. Busy ones get until the deadline. */
+        if (!busy || timeout < 0)
+            pthread_cond_wait(&ex->ended, &ex->lock);
+        else if (timeout == 0 ||
+                 pthread_cond_timedwait(&ex->ended, &ex->lock, &until) ==
+                     ETIMEDOUT)
+            late = true;
+    }
+    for (int i = 0; i < ex->nthreads; i++) {
+        slot *sl = &ex->slots[i];
+        if (sl->state == SLOT_EXITED) {
+            /* It has let go of the lock for good and only returns now. */
+            pthread_join(sl->thread, NULL);
+            sl->state = SLOT_JOINED;
+        }
+    }
+    return abandoned;
+}
+
 int co_executor_shutdown(co_executor *ex, bool wait, bool cancel_futures)
 {
     if (!ex)
         return CO_EINVAL;
-    job *cancelled = NULL;
+    job *cancelled = NULL, *dropped = NULL;
     pthread_mutex_lock(&ex->lock);
     ex->shutdown = true;
     if (cancel_futures) {
@@ -177,26 +352,28 @@ int co_executor_shutdown(co_executor *ex, bool wait, bool cancel_futures)
         ex->queued = 0;
     }
     pthread_cond_broadcast(&ex->work);
-    int n = wait ? ex->nthreads : 0;
     pthread_mutex_unlock(&ex->lock);
     /* Outside the lock: a cancel runs done-callbacks, which may post to a
      * loop or take locks of their own. */
-    while (cancelled) {
-        job *next = cancelled->next;
-        co_cfuture_cancel(cancelled->cf);
-        co_cfuture_unref(cancelled->cf);
-        free(cancelled);
-        cancelled = next;
-    }
-    if (wait) {
-        /* No thread is started after shutdown, so threads[0..n) is fixed. */
-        for (int i = 0; i < n; i++)
-            pthread_join(ex->threads[i], NULL);
-        pthread_mutex_lock(&ex->lock);
-        ex->nthreads = 0;
-        pthread_mutex_unlock(&ex->lock);
-    }
-    return 0;
+    cancel_jobs(cancelled);
+    if (!wait)
+        return 0;
+    pthread_mutex_lock(&ex->lock);
+    double timeout = ex->shutdown_timeout;
+    co_loop *loop = ex->loop;
+    int abandoned = wait_or_abandon(ex, &dropped);
+    pthread_mutex_unlock(&ex->lock);
+    cancel_jobs(dropped);
+    if (!abandoned)
+        return 0;
+    char msg[240];
+    snprintf(msg, sizeof msg, "executor: %d job%s still running %g s after "
+             "the shutdown began; %s thread%s abandoned (it runs on, and the "
+             "pool is freed when the last such job returns)", abandoned,
+             abandoned == 1 ? " was" : "s were", timeout,
+             abandoned == 1 ? "its" : "their", abandoned == 1 ? " is" : "s are");
+    co_loop_report(loop, msg);
+    return CO_ETIMEDOUT;
 }
 
 void co_executor_free(co_executor *ex)
@@ -204,10 +381,12 @@ void co_executor_free(co_executor *ex)
     if (!ex)
         return;
     co_executor_shutdown(ex, true, false);
-    pthread_cond_destroy(&ex->work);
-    pthread_mutex_destroy(&ex->lock);
-    free(ex->threads);
-    free(ex);
+    pthread_mutex_lock(&ex->lock);
+    bool last = --ex->refs == 0;
+    ex->loop = NULL; /* nobody reports from here on */
+    pthread_mutex_unlock(&ex->lock);
+    if (last)
+        destroy(ex);
 }
 
 int co_loop_set_default_executor(co_loop *loop, co_executor *ex)
@@ -222,6 +401,9 @@ int co_loop_set_default_executor(co_loop *loop, co_executor *ex)
     if (*slot != ex)
         co_executor_free(*slot);
     *slot = ex;
+    pthread_mutex_lock(&ex->lock);
+    ex->loop = loop; /* a shutdown that abandons a thread reports here */
+    pthread_mutex_unlock(&ex->lock);
     return 0;
 }
 
@@ -242,6 +424,7 @@ int co_loop_run_in_executor(co_loop *loop, co_executor *ex, co_job_fn fn,
             int rc = co_executor_new(slot, 0);
             if (rc < 0)
                 return rc;
+            (*slot)->loop = loop;
         }
         ex = *slot;
     }

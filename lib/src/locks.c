@@ -7,6 +7,7 @@
  * waiter does when it fails (is cancelled) after it was already woken: it
  * must pass on what it was given (the lock, a semaphore place), or that
  * wakeup is lost and somebody waits for ever. */
+#include <limits.h>
 #include <stdlib.h>
 
 #include "coflow/locks.h"
@@ -20,6 +21,7 @@ struct co_lock {
 struct co_semaphore {
     co__waitq waiters; /* coroutines inside Semaphore.acquire() */
     long value;        /* free places not yet handed to a waiter */
+    long handed;       /* places handed to waiters that have not resumed */
     long bound;        /* BoundedSemaphore: the initial value; else -1 */
 };
 
@@ -246,8 +248,10 @@ long co_semaphore_value(const co_semaphore *sem)
  * take it. */
 static void semaphore_wake_next(co_semaphore *sem)
 {
-    if (sem->value > 0 && co__waitq_wake_next(&sem->waiters))
+    if (sem->value > 0 && co__waitq_wake_next(&sem->waiters)) {
         sem->value--;
+        sem->handed++;
+    }
 }
 
 int co_semaphore_release(co_semaphore *sem)
@@ -256,6 +260,11 @@ int co_semaphore_release(co_semaphore *sem)
         return CO_EINVAL;
     if (sem->bound >= 0 && sem->value >= sem->bound)
         return CO_EOVERRELEASE;
+    /* A place handed to a waiter may still come back (the waiter is
+     * cancelled before it resumes), so it counts against the limit too:
+     * value + handed never goes past LONG_MAX, and no ++ can overflow. */
+    if (sem->value >= LONG_MAX - sem->handed)
+        return CO_EOVERFLOW;
     sem->value++;
     semaphore_wake_next(sem);
     return 0;
@@ -277,6 +286,8 @@ static int semaphore_acquire_step(co_coro *co)
         CO_RAISE(co, op->caught, NULL);
     CO_AWAIT_CATCH(co, op->waiter, op->caught);
     co__waitq_remove(&sem->waiters, op->waiter);
+    if (!co_future_cancelled(op->waiter))
+        sem->handed--; /* it was woken: the place handed to it is here */
     if (op->caught) {
         /* Not cancelled while waiting but after being handed a place:
          * give the place back, to the next waiter if there is one. */

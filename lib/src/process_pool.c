@@ -2,15 +2,27 @@
  * process talking to the parent over a socketpair. Introduced in lesson 09.
  *
  * Messages are a fixed header and then bytes:
- *   parent -> worker: the function pointer, the argument's length, its bytes
+ *   parent -> worker: the function pointer, the argument's length, the
+ *                     longest reply the parent accepts, then the argument
  *   worker -> parent: the job's status, the result's length, its bytes
  * A function pointer can cross the socket because fork() copies the whole
  * program: the same code sits at the same address in the child. (With
  * exec() it would not, which is why Python pickles names instead.)
  * The parent never blocks reading: the socket is a loop reader, and a dead
- * worker shows up as end-of-file on it. */
+ * worker shows up as end-of-file on it.
+ *
+ * The parent never trusts what a worker sends. The job runs in the
+ * worker's process and may have scribbled over anything there, the
+ * worker's own code included, so a reply is checked before a byte of it is
+ * believed: a status that is not 0 or negative, a failure followed by
+ * bytes, a length over the pool's limit, bytes from a worker that runs no
+ * job - each is a CO_EWORKER failure for the job, and the worker is killed
+ * and replaced (after one bad header nothing it sends can be framed). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +31,7 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "coflow.h"
@@ -31,6 +44,12 @@ typedef struct pjob {
     co_future *f;        /* our reference: the job's loop future */
     struct pjob *next;   /* queue order */
 } pjob;
+
+typedef struct prequest {
+    co_process_fn fn;    /* what the worker runs */
+    uint64_t len;        /* how many argument bytes follow */
+    uint64_t max_reply;  /* the longest result the parent will take */
+} prequest;
 
 typedef struct preply {
     int32_t status;      /* the job's return value */
@@ -45,7 +64,11 @@ typedef struct pworker {
     preply hdr;          /* the reply header being received */
     size_t got;          /* bytes of header + body received so far */
     co_bytes *body;      /* the reply body being received, or NULL */
+    char why[200];       /* what was wrong with a malformed reply */
 } pworker;
+
+/* What receive() found. */
+enum { RX_OK, RX_DEAD, RX_BAD };
 
 struct co_process_pool {
     co_loop *loop;       /* where results complete futures */
@@ -53,6 +76,8 @@ struct co_process_pool {
     int n;               /* how many slots in w */
     pjob *head, *tail;   /* jobs waiting for an idle worker */
     bool shutdown;       /* no new jobs, no replacements */
+    size_t max_reply;    /* longest reply accepted (co_process_pool_set_max_reply) */
+    double shutdown_timeout; /* seconds free(wait) waits; < 0: for ever */
 };
 
 void co_bytes_free(co_bytes *b)
@@ -95,24 +120,28 @@ static bool write_all(int fd, const void *buf, size_t len)
 static void worker_main(int fd)
 {
     for (;;) {
-        co_process_fn fn;
-        uint64_t len;
-        if (!read_all(fd, &fn, sizeof fn) || !read_all(fd, &len, sizeof len))
+        prequest q;
+        if (!read_all(fd, &q, sizeof q))
             return; /* the parent closed its end: time to go */
-        unsigned char *in = malloc(len ? len : 1);
-        if (!in || !read_all(fd, in, len))
+        unsigned char *in = malloc(q.len ? q.len : 1);
+        if (!in || !read_all(fd, in, q.len))
             return;
         void *out = NULL;
         size_t out_len = 0;
-        int status = fn(in, len, &out, &out_len);
+        int status = q.fn(in, q.len, &out, &out_len);
         free(in);
         preply r;
         memset(&r, 0, sizeof r); /* the padding is sent too: no garbage */
         r.status = status < 0 ? status : 0;
         r.len = status < 0 || !out ? 0 : out_len;
-        bool ok = write_all(fd, &r, sizeof r) && write_all(fd, out, r.len);
+        /* A length over the limit is announced as it is, with no bytes
+         * after it: the parent is the judge (it has to check every reply
+         * anyway), and the worker must not read past the job's buffer. */
+        bool too_long = r.len > q.max_reply;
+        bool ok = write_all(fd, &r, sizeof r) &&
+                  (too_long || write_all(fd, out, r.len));
         free(out);
-        if (!ok)
+        if (!ok || too_long)
             return;
     }
 }
@@ -175,19 +204,28 @@ static void free_job(pjob *j)
     free(j);
 }
 
-/* The worker in @p w is gone (or must go): reap it, fail its job. */
-static void bury(pworker *w, bool killed_by_us)
+/* The worker in @p w is gone (or must go): reap it, fail its job with
+ * @p why, or with how the worker ended if @p why is NULL. */
+static void bury(pworker *w, bool killed_by_us, const char *why)
 {
     co_process_pool *pool = w->pool;
     co_loop_remove_reader(pool->loop, w->fd);
     close(w->fd);
     w->fd = -1;
+    /* End of file in the middle of a job usually means the worker died,
+     * but a job may also have closed the socket and gone on running:
+     * waitpid() would then wait for ever. A worker with a job is killed
+     * first (a signal to one that is already exiting changes nothing). */
+    if (w->job && w->pid > 0)
+        kill(w->pid, SIGKILL);
     int st = 0;
     while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
         continue;
     if (w->job) {
-        char msg[160];
-        if (WIFSIGNALED(st))
+        char msg[200];
+        if (why)
+            snprintf(msg, sizeof msg, "%s", why);
+        else if (WIFSIGNALED(st))
             snprintf(msg, sizeof msg, "worker process %ld was killed by "
                      "signal %d (%s)%s", (long)w->pid, WTERMSIG(st),
                      strsignal(WTERMSIG(st)),
@@ -206,6 +244,17 @@ static void bury(pworker *w, bool killed_by_us)
     w->pid = 0;
 }
 
+/* The worker sent something malformed (w->why says what): it cannot be
+ * trusted with another job, so it is killed, and its job fails. */
+static void reject(pworker *w)
+{
+    if (w->pid > 0)
+        kill(w->pid, SIGKILL);
+    if (!w->job)
+        co_loop_report(w->pool->loop, w->why);
+    bury(w, true, w->why);
+}
+
 /* Hands queued jobs to idle workers. */
 static void dispatch(co_process_pool *pool)
 {
@@ -222,15 +271,18 @@ static void dispatch(co_process_pool *pool)
             i--;
             continue;
         }
-        uint64_t len = j->len;
+        prequest q;
+        memset(&q, 0, sizeof q); /* no padding garbage on the wire */
+        q.fn = j->fn;
+        q.len = j->len;
+        q.max_reply = pool->max_reply;
         w->job = j;
         w->got = 0;
         /* The worker is idle, so it is reading: this write will not wait
          * long. A worker found dead here fails the job like a crash. */
-        if (!write_all(w->fd, &j->fn, sizeof j->fn) ||
-            !write_all(w->fd, &len, sizeof len) ||
+        if (!write_all(w->fd, &q, sizeof q) ||
             !write_all(w->fd, j->in, j->len)) {
-            bury(w, false);
+            bury(w, false, NULL);
             if (!pool->shutdown && spawn(pool, w) < 0)
                 co_loop_report(pool->loop, "process pool: a worker could not "
                                            "be replaced");
@@ -238,8 +290,36 @@ static void dispatch(co_process_pool *pool)
     }
 }
 
-/* Reads what the worker sent; true while it is alive. */
-static bool receive(pworker *w)
+/* A reply's header has just arrived: true if it can be believed. If not,
+ * w->why says what is wrong with it. */
+static bool header_ok(pworker *w)
+{
+    const preply *r = &w->hdr;
+    long pid = (long)w->pid;
+    if (!w->job)
+        snprintf(w->why, sizeof w->why, "process pool: worker process %ld "
+                 "sent a reply while it had no job; it was replaced", pid);
+    else if (r->status > 0)
+        snprintf(w->why, sizeof w->why, "worker process %ld sent a malformed "
+                 "reply (status %ld; a job returns 0 or a negative code)",
+                 pid, (long)r->status);
+    else if (r->status < 0 && r->len)
+        snprintf(w->why, sizeof w->why, "worker process %ld sent a malformed "
+                 "reply (a failure, %ld, followed by %llu bytes)", pid,
+                 (long)r->status, (unsigned long long)r->len);
+    else if (r->len > w->pool->max_reply)
+        snprintf(w->why, sizeof w->why, "worker process %ld announced a "
+                 "reply of %llu bytes, over the pool's limit of %zu (did the "
+                 "job set *out_len right?)", pid,
+                 (unsigned long long)r->len, w->pool->max_reply);
+    else
+        return true;
+    return false;
+}
+
+/* Reads what the worker sent: RX_OK while all is well, RX_DEAD when the
+ * worker is gone, RX_BAD when what it sent is malformed (see w->why). */
+static int receive(pworker *w)
 {
     size_t hdr = sizeof w->hdr;
     unsigned char *dst;
@@ -254,15 +334,23 @@ static bool receive(pworker *w)
     ssize_t n = room ? recv(w->fd, dst, room, 0) : 0;
     if (room && n <= 0) {
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
-            return true;
-        return false; /* end of file or reset: the worker died */
+            return RX_OK;
+        return RX_DEAD; /* end of file or reset: the worker died */
     }
     w->got += (size_t)n;
     if (w->got == hdr && !w->body) {
-        w->body = malloc(sizeof *w->body + w->hdr.len + 1);
-        if (!w->body)
-            return false; /* treat as lost: the reply cannot be kept */
-        w->body->len = w->hdr.len;
+        if (!header_ok(w))
+            return RX_BAD;
+        /* header_ok bounded len by max_reply (<= SIZE_MAX / 2): this sum
+         * cannot wrap round. */
+        w->body = malloc(sizeof *w->body + (size_t)w->hdr.len + 1);
+        if (!w->body) {
+            snprintf(w->why, sizeof w->why, "out of memory for a reply of "
+                     "%llu bytes from worker process %ld",
+                     (unsigned long long)w->hdr.len, (long)w->pid);
+            return RX_BAD;
+        }
+        w->body->len = (size_t)w->hdr.len;
     }
     if (w->body && w->got == hdr + w->body->len) {
         pjob *j = w->job;
@@ -284,7 +372,7 @@ static bool receive(pworker *w)
         if (j)
             free_job(j);
     }
-    return true;
+    return RX_OK;
 }
 
 static void on_readable(int fd, int status, void *arg)
@@ -292,11 +380,15 @@ static void on_readable(int fd, int status, void *arg)
     (void)fd;
     pworker *w = arg;
     co_process_pool *pool = w->pool;
-    if (status == 0 && receive(w)) {
+    int rx = status == 0 ? receive(w) : RX_DEAD;
+    if (rx == RX_OK) {
         dispatch(pool);
         return;
     }
-    bury(w, false);
+    if (rx == RX_BAD)
+        reject(w);
+    else
+        bury(w, false, NULL);
     if (!pool->shutdown && spawn(pool, w) < 0)
         co_loop_report(pool->loop, "process pool: a worker could not be "
                                    "replaced");
@@ -325,6 +417,8 @@ int co_process_pool_new(co_loop *loop, int workers, co_process_pool **out)
     pool->loop = loop;
     pool->w = w;
     pool->n = workers;
+    pool->max_reply = CO_PROCESS_POOL_MAX_REPLY;
+    pool->shutdown_timeout = CO_PROCESS_POOL_SHUTDOWN_TIMEOUT;
     for (int i = 0; i < workers; i++)
         w[i].fd = -1;
     for (int i = 0; i < workers; i++) {
@@ -380,6 +474,75 @@ int co_process_pool_workers(const co_process_pool *pool)
     return alive;
 }
 
+int co_process_pool_set_max_reply(co_process_pool *pool, size_t bytes)
+{
+    if (!pool || bytes > SIZE_MAX / 2)
+        return CO_EINVAL;
+    pool->max_reply = bytes;
+    return 0;
+}
+
+int co_process_pool_set_shutdown_timeout(co_process_pool *pool, double seconds)
+{
+    if (!pool || isnan(seconds))
+        return CO_EINVAL;
+    pool->shutdown_timeout = seconds;
+    return 0;
+}
+
+static double monotonic_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* co_process_pool_free(wait): lets the running jobs finish, for at most the
+ * shutdown timeout, reading their replies as they come (poll(), not the
+ * loop: the caller may not be running it). */
+static void drain(co_process_pool *pool)
+{
+    struct pollfd *fds = calloc((size_t)pool->n, sizeof *fds);
+    int *who = calloc((size_t)pool->n, sizeof *who);
+    double timeout = pool->shutdown_timeout;
+    double deadline = monotonic_now() + (timeout > 0 ? timeout : 0);
+    while (fds && who) {
+        nfds_t k = 0;
+        for (int i = 0; i < pool->n; i++) {
+            if (pool->w[i].fd >= 0 && pool->w[i].job) {
+                fds[k].fd = pool->w[i].fd;
+                fds[k].events = POLLIN;
+                fds[k].revents = 0;
+                who[k++] = i;
+            }
+        }
+        if (k == 0)
+            break;
+        int ms = -1;
+        if (timeout >= 0) {
+            double left = deadline - monotonic_now();
+            if (left <= 0)
+                break;
+            ms = left * 1000 >= INT_MAX ? INT_MAX : (int)ceil(left * 1000);
+        }
+        int n = poll(fds, k, ms);
+        if (n < 0 && errno != EINTR)
+            break;
+        for (nfds_t i = 0; n > 0 && i < k; i++) {
+            if (!fds[i].revents)
+                continue;
+            pworker *w = &pool->w[who[i]];
+            int rx = receive(w);
+            if (rx == RX_BAD)
+                reject(w);
+            else if (rx == RX_DEAD)
+                bury(w, false, NULL);
+        }
+    }
+    free(fds);
+    free(who);
+}
+
 void co_process_pool_free(co_process_pool *pool, bool wait)
 {
     if (!pool)
@@ -392,17 +555,29 @@ void co_process_pool_free(co_process_pool *pool, bool wait)
         free_job(j);
     }
     pool->tail = NULL;
+    if (wait)
+        drain(pool);
     for (int i = 0; i < pool->n; i++) {
         pworker *w = &pool->w[i];
         if (w->fd < 0)
             continue;
-        /* Waiting: read the running job's reply here (blocking), so its
-         * future gets its result. Not waiting: kill the worker. */
-        while (wait && w->job && receive(w))
-            continue;
-        if (!wait && w->pid > 0)
-            kill(w->pid, SIGKILL);
-        bury(w, !wait); /* closing our end tells an idle worker to exit */
+        /* A job still running now is wedged (or we do not wait): its
+         * worker is killed, and bury() reaps it, so no zombie is left. */
+        if (w->job || !wait) {
+            if (wait && w->job) {
+                char msg[200];
+                snprintf(msg, sizeof msg, "process pool: a job was still "
+                         "running %g s after the pool began to shut down; "
+                         "its worker process %ld is killed",
+                         pool->shutdown_timeout, (long)w->pid);
+                co_loop_report(pool->loop, msg);
+            }
+            if (w->pid > 0)
+                kill(w->pid, SIGKILL);
+            bury(w, true, NULL);
+        } else {
+            bury(w, false, NULL); /* closing our end makes an idle one exit */
+        }
     }
     free(pool->w);
     free(pool);

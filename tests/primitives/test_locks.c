@@ -1,6 +1,8 @@
 /* test_locks.c - Event, Lock, Semaphore, BoundedSemaphore and Condition
  * with CPython 3.11's rules: fairness, errors for misuse, and waiters that
  * are cancelled (also after being woken) without losing a wakeup. */
+#include <limits.h>
+
 #include "prim.h"
 
 static co_event *EV;
@@ -324,6 +326,28 @@ START_TEST(test_semaphore_acquire_cancelled_after_wakeup_with_nobody_next)
 }
 END_TEST
 
+START_TEST(test_semaphore_release_at_long_max_refuses_instead_of_overflowing)
+{
+    ck_assert_int_eq(co_semaphore_new(&SEM, LONG_MAX), 0);
+    ck_assert(!co_semaphore_locked(SEM));
+    ck_assert_int_eq(co_semaphore_release(SEM), CO_EOVERFLOW);
+    ck_assert_int_eq(co_semaphore_value(SEM), LONG_MAX); /* unchanged */
+    ck_assert_str_ne(co_strerror(CO_EOVERFLOW), "unknown error");
+    co_semaphore_free(SEM);
+    /* One below the top: one release fits, the next one does not. */
+    ck_assert_int_eq(co_semaphore_new(&SEM, LONG_MAX - 1), 0);
+    ck_assert_int_eq(co_semaphore_release(SEM), 0);
+    ck_assert_int_eq(co_semaphore_value(SEM), LONG_MAX);
+    ck_assert_int_eq(co_semaphore_release(SEM), CO_EOVERFLOW);
+    co_semaphore_free(SEM);
+    /* A bounded one at LONG_MAX is at its bound before it can overflow. */
+    ck_assert_int_eq(co_bounded_semaphore_new(&SEM, LONG_MAX), 0);
+    ck_assert_int_eq(co_semaphore_release(SEM), CO_EOVERRELEASE);
+    ck_assert_int_eq(co_semaphore_value(SEM), LONG_MAX);
+    co_semaphore_free(SEM);
+}
+END_TEST
+
 /* ---- Condition ---------------------------------------------------------- */
 
 static int cond_ready;
@@ -505,6 +529,7 @@ static Suite *locks_suite(void)
     tcase_add_test(tc, test_cancelled_waiting_semaphore_acquire_keeps_the_count);
     tcase_add_test(tc, test_semaphore_acquire_cancelled_after_wakeup_gives_the_place_on);
     tcase_add_test(tc, test_semaphore_acquire_cancelled_after_wakeup_with_nobody_next);
+    tcase_add_test(tc, test_semaphore_release_at_long_max_refuses_instead_of_overflowing);
     prim_add_case(s, tc);
     tc = tcase_create("condition");
     tcase_add_test(tc, test_condition_wait_and_notify_without_the_lock_are_enotlocked);

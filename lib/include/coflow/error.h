@@ -72,9 +72,14 @@
     X(CO_ESHUTDOWN, -30, "the executor or pool has been shut down: it takes " \
       "no new jobs")                                                           \
     X(CO_EWORKER, -31, "the worker process died while running the job (it "   \
-      "crashed or was killed); the pool has started a new one")                \
+      "crashed, or was killed, also at shutdown after the pool's timeout), "   \
+      "or sent a reply that cannot be trusted (too long or malformed); a "     \
+      "pool that is not shutting down starts a new worker in its place")       \
     X(CO_ETASKRESULT, -32, "a task's result is what its coroutine returns: "  \
-      "set_result and set_exception are not for tasks (cancel one instead)")
+      "set_result and set_exception are not for tasks (cancel one instead)")   \
+    X(CO_EOVERFLOW, -33, "the counter is already at its largest value: a "    \
+      "semaphore holds at most LONG_MAX free places, so this release was "     \
+      "refused (it would have overflowed)")
 
 /** Error codes: 0 is success, every error is negative. Codes from
  *  CO_EUSER downwards are free for applications to use as their own

@@ -10,7 +10,17 @@
  * A job is `long long fn(void *arg)`: it returns a result (0 or more) or
  * fails by returning a negative code (CO_EUSER and below are yours). To hand
  * back more than a number, let the job fill in the struct `arg` points to:
- * it is yours, and must stay valid until the job's future is done. */
+ * it is yours, and must stay valid until the job's future is done.
+ *
+ * A shutdown that waits is bounded: jobs still running after the pool's
+ * shutdown timeout (CO_EXECUTOR_SHUTDOWN_TIMEOUT, 300 s, unless set) are
+ * left behind. A thread cannot be killed safely, so each such thread is
+ * abandoned: detached, reported (through the loop's exception handler for
+ * a loop's default pool, on stderr otherwise), and left to finish its job.
+ * The pool's memory stays valid until the last abandoned thread returns
+ * (that thread frees it), so nothing is used after it is freed; but the
+ * job's own `arg` must stay valid until the job returns, which may now be
+ * after co_loop_close() or co_executor_free(). */
 #ifndef COFLOW_EXECUTOR_H
 #define COFLOW_EXECUTOR_H
 
@@ -22,48 +32,80 @@
 
 typedef struct co_executor co_executor;
 
+/** How long a shutdown with wait lets running jobs go on, in seconds,
+ *  before their threads are abandoned: 300, as asyncio gives the default
+ *  executor when a loop shuts down (Python 3.12). concurrent.futures itself
+ *  waits for ever: set a negative timeout for that. */
+#define CO_EXECUTOR_SHUTDOWN_TIMEOUT 300.0
+
 /** A job, run on a worker thread. Negative return = failure code. */
 typedef long long (*co_job_fn)(void *arg);
 
 /** concurrent.futures.ThreadPoolExecutor(max_workers). Threads start only
  *  when jobs need them, up to @p max_workers (0: the default,
- *  min(32, CPUs + 4)). @return 0 and *out; CO_EINVAL (negative); CO_ENOMEM;
- *  CO_ESYS. */
+ *  min(32, CPUs + 4)). Its shutdown timeout starts at
+ *  CO_EXECUTOR_SHUTDOWN_TIMEOUT. Free it with co_executor_free (or hand it
+ *  to co_loop_set_default_executor). @return 0 and *out; CO_EINVAL (NULL
+ *  @p out, or @p max_workers negative); CO_ENOMEM; CO_ESYS (a mutex or
+ *  condition variable could not be made). */
 CO_API int co_executor_new(co_executor **out, int max_workers);
 
 /** The most threads it will run at once. 0 for NULL. */
 CO_API int co_executor_max_workers(const co_executor *ex);
 
+/** Sets how long co_executor_shutdown(wait) - and so co_executor_free and
+ *  co_loop_close for a loop's default pool - waits for running jobs, in
+ *  seconds (0: not at all; negative: for ever). Any thread.
+ *  @return 0; CO_EINVAL for NULL or NaN. */
+CO_API int co_executor_set_shutdown_timeout(co_executor *ex, double seconds);
+
+/** How many threads, in the whole program, were abandoned by a shutdown
+ *  that timed out and are still running their job. It drops as their jobs
+ *  return (each thread frees what it still holds first). Any thread. */
+CO_API int co_executor_abandoned(void);
+
 /** executor.submit(fn, arg): queues the job. *out gets a concurrent future
  *  (a reference for the caller) for its result. Any thread.
- *  @return 0; CO_EINVAL; CO_ESHUTDOWN; CO_ENOMEM; CO_ESYS (no thread could
- *  be started). */
+ *  @return 0; CO_EINVAL (NULL @p ex, @p fn or @p out); CO_ESHUTDOWN (the
+ *  pool is shut down); CO_ENOMEM; CO_ESYS (no thread could be started, or
+ *  the future's mutex could not be made). */
 CO_API int co_executor_submit(co_executor *ex, co_job_fn fn, void *arg,
                               co_cfuture **out);
 
 /** executor.shutdown(wait, cancel_futures): no new jobs from now on. With
  *  @p cancel_futures the jobs not started yet are cancelled; the others
  *  still run. With @p wait it returns once every job has ended and every
- *  thread is joined; without, at once (co_executor_free joins them later).
- *  Call it from outside the pool's own jobs. @return 0 or CO_EINVAL. */
+ *  thread is joined, or once the shutdown timeout has passed: then the
+ *  threads still in a job are abandoned (see the top of this file), the
+ *  jobs not started are cancelled, and a warning is reported. Without
+ *  @p wait it returns at once (co_executor_free waits later). Call it from
+ *  outside the pool's own jobs.
+ *  @return 0; CO_ETIMEDOUT if threads were abandoned; CO_EINVAL for NULL. */
 CO_API int co_executor_shutdown(co_executor *ex, bool wait, bool cancel_futures);
 
-/** Shuts down (waiting for running and queued jobs), joins the threads and
- *  frees the pool. NULL is a no-op. */
+/** Shuts down (waiting for running and queued jobs, within the shutdown
+ *  timeout), joins the threads and lets go of the pool: it is freed at
+ *  once, or by the last abandoned thread when its job returns. @p ex must
+ *  not be used afterwards. NULL is a no-op. */
 CO_API void co_executor_free(co_executor *ex);
 
 /** loop.run_in_executor(executor, fn, arg): runs @p fn(@p arg) in @p ex, or
  *  in the loop's default pool if NULL (made on first use, shut down and
- *  joined by co_loop_close). *out gets a loop future (a reference for the
- *  caller) holding the job's integer result or failure. Cancelling it
- *  cancels the job if the job has not started yet. Loop thread only.
- *  @return 0; CO_EINVAL; CO_ECLOSED; CO_ESHUTDOWN; CO_ENOMEM; CO_ESYS. */
+ *  joined by co_loop_close, within its shutdown timeout). *out gets a loop
+ *  future (a reference for the caller) holding the job's integer result or
+ *  failure. Cancelling it cancels the job if the job has not started yet.
+ *  Loop thread only.
+ *  @return 0; CO_EINVAL (NULL @p loop, @p fn or @p out); CO_ECLOSED (the
+ *  loop is closed); CO_ESHUTDOWN (@p ex is shut down); CO_ENOMEM; CO_ESYS
+ *  (no thread could be started). */
 CO_API int co_loop_run_in_executor(co_loop *loop, co_executor *ex, co_job_fn fn,
                                    void *arg, co_future **out);
 
 /** loop.set_default_executor(ex): @p ex is taken over (the loop shuts it
- *  down and frees it when closed, or when replaced). Loop thread only.
- *  @return 0, CO_EINVAL, CO_ECLOSED. */
+ *  down and frees it when closed, or when replaced; a shutdown that has to
+ *  abandon a thread reports it through the loop's exception handler).
+ *  Loop thread only. @return 0; CO_EINVAL (NULL @p loop or @p ex);
+ *  CO_ECLOSED (the loop is closed; @p ex stays yours). */
 CO_API int co_loop_set_default_executor(co_loop *loop, co_executor *ex);
 
 #endif

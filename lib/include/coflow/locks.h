@@ -122,7 +122,9 @@ CO_API int co_lock_release(co_lock *lock);
 CO_API int co_lock_acquire_op(co_wait_op *op, co_lock *lock);
 
 /** `await lock.acquire()`. A cancelled acquire never holds the lock: if it
- *  had been handed the lock, it passes it on to the next in line. */
+ *  had been handed the lock, it passes it on to the next in line. Fails
+ *  with CO_ECANCELLED if cancelled, CO_EINVAL for a NULL lock, CO_ENOTASK
+ *  outside a task, CO_ENOMEM. */
 #define CO_LOCK_ACQUIRE(co, op, lock)                                          \
     do {                                                                       \
         co_lock_acquire_op((op), (lock));                                      \
@@ -149,15 +151,22 @@ CO_API long co_semaphore_value(const co_semaphore *sem);
 
 /** Semaphore.release(): one more place; if somebody waits, the place is
  *  handed straight to the first waiter (the counter does not go up), so no
- *  newcomer can take it first. @return 0; CO_EOVERRELEASE for a bounded
- *  semaphore already at its initial value; CO_EINVAL for NULL. */
+ *  newcomer can take it first. A semaphore holds at most LONG_MAX places,
+ *  counting those handed to waiters that have not resumed yet (Python's
+ *  integers never overflow; a C long does, so coflow refuses instead).
+ *  @return 0; CO_EOVERRELEASE for a bounded semaphore already at its
+ *  initial value; CO_EOVERFLOW if one more place would pass LONG_MAX
+ *  (nothing changes); CO_EINVAL for NULL. */
 CO_API int co_semaphore_release(co_semaphore *sem);
 
-/** Prepares @p op to await Semaphore.acquire(). @return 0, or CO_EINVAL. */
+/** Prepares @p op to await Semaphore.acquire(). @return 0, or CO_EINVAL for
+ *  a NULL @p op (a NULL @p sem makes the wait itself fail with CO_EINVAL). */
 CO_API int co_semaphore_acquire_op(co_wait_op *op, co_semaphore *sem);
 
 /** `await sem.acquire()`. A waiter cancelled after being handed a place
- *  gives it back (and to the next waiter): the count is never lost. */
+ *  gives it back (and to the next waiter): the count is never lost. Fails
+ *  with CO_ECANCELLED if cancelled, CO_EINVAL for a NULL semaphore,
+ *  CO_ENOTASK outside a task, CO_ENOMEM. */
 #define CO_SEMAPHORE_ACQUIRE(co, op, sem)                                      \
     do {                                                                       \
         co_semaphore_acquire_op((op), (sem));                                  \
@@ -204,10 +213,12 @@ CO_API int co_condition_notify(co_condition *cond, size_t n);
 /** Condition.notify_all(). @return as co_condition_notify(). */
 CO_API int co_condition_notify_all(co_condition *cond);
 
-/** Prepares @p op to await Condition.wait(). @return 0, or CO_EINVAL. */
+/** Prepares @p op to await Condition.wait(). @return 0, or CO_EINVAL for
+ *  a NULL @p op (a NULL @p cond makes the wait itself fail with CO_EINVAL). */
 CO_API int co_condition_wait_op(co_condition_op *op, co_condition *cond);
 
-/** `await cond.wait()`: needs the lock held (else fails with CO_ENOTLOCKED);
+/** `await cond.wait()`: needs the lock held (else fails with CO_ENOTLOCKED;
+ *  CO_EINVAL for a NULL condition, CO_ENOTASK outside a task, CO_ENOMEM);
  *  releases it, sleeps until notified, and holds the lock again when it
  *  returns - even when it fails with CO_ECANCELLED. Wake-ups can be for a
  *  state that has changed again since: test your predicate in a loop,

@@ -10,6 +10,17 @@
  * middle of a job, that job's future fails with CO_EWORKER and the pool
  * starts a new worker in its place. Only where fork() exists (POSIX).
  *
+ * The parent never trusts a worker's bytes: the job runs in the worker's
+ * process and may have overwritten its memory. A reply that is malformed
+ * (a length over the pool's limit, a status that is not 0 or negative, a
+ * failure followed by bytes, a reply from a worker with no job) fails the
+ * job with CO_EWORKER, and the worker is killed and replaced. Replies are
+ * limited to CO_PROCESS_POOL_MAX_REPLY bytes unless you set another limit.
+ *
+ * Shutting down with wait is bounded too: a job still running after
+ * CO_PROCESS_POOL_SHUTDOWN_TIMEOUT seconds (or the time you set) has its
+ * worker killed with SIGKILL and reaped, and fails with CO_EWORKER.
+ *
  * Threads and fork do not mix well. Workers are forked when the pool is made
  * and again whenever one has to be replaced. If the program runs other
  * threads at that moment (a thread pool, a loop in another thread), the
@@ -30,10 +41,22 @@
 
 typedef struct co_process_pool co_process_pool;
 
+/** The longest job result a new pool accepts, in bytes (64 MiB): a
+ *  worker that announces more fails its job with CO_EWORKER. Change it per
+ *  pool with co_process_pool_set_max_reply(). */
+#define CO_PROCESS_POOL_MAX_REPLY ((size_t)64 << 20)
+
+/** How long co_process_pool_free(pool, true) lets running jobs go on, in
+ *  seconds, before it kills their workers: 300, the time asyncio gives the
+ *  default executor when a loop shuts down. Change it per pool with
+ *  co_process_pool_set_shutdown_timeout(). */
+#define CO_PROCESS_POOL_SHUTDOWN_TIMEOUT 300.0
+
 /** A job, run in a worker process: reads @p in_len bytes at @p in, and
  *  either returns 0 with *out set to a malloc()ed buffer of *out_len bytes
  *  (or NULL and 0 for an empty result), or returns a negative code (the
- *  job's failure). The worker frees *out once it is sent. */
+ *  job's failure). The worker frees *out once it is sent. A result longer
+ *  than the pool's limit is not sent: the job fails with CO_EWORKER. */
 typedef int (*co_process_fn)(const void *in, size_t in_len, void **out,
                              size_t *out_len);
 
@@ -48,26 +71,49 @@ CO_API void co_bytes_free(co_bytes *b);
 
 /** concurrent.futures.ProcessPoolExecutor(workers) bound to @p loop: starts
  *  @p workers processes (0: the number of CPUs). Loop thread only.
- *  @return 0 and *out; CO_EINVAL; CO_ECLOSED; CO_ENOMEM; CO_ESYS. */
+ *  @return 0 and *out; CO_EINVAL (NULL, or @p workers < 0); CO_ECLOSED (the
+ *  loop is closed); CO_ENOMEM; CO_ESYS (socketpair() or fork() failed);
+ *  CO_EFDSETSIZE (a worker's socket got a descriptor too large for the
+ *  loop's select()). On failure no worker is left running. */
 CO_API int co_process_pool_new(co_loop *loop, int workers, co_process_pool **out);
 
 /** Copies @p len bytes from @p in and queues @p fn on the next idle worker.
  *  *out gets a loop future (a reference) whose pointer result is a
  *  co_bytes * for you to free, or the job's failure code, or CO_EWORKER if
- *  the worker died running it. Cancelling the future before the job starts
- *  drops it; once started, the job runs and its result is discarded.
- *  @return 0; CO_EINVAL; CO_ESHUTDOWN; CO_ENOMEM. */
+ *  the worker died running it, sent a malformed reply (one over the pool's
+ *  limit among them) or was killed at shutdown. Cancelling the future
+ *  before the job starts drops it; once started, the job runs and its
+ *  result is discarded.
+ *  @return 0; CO_EINVAL (NULL @p pool, @p fn or @p out, or NULL @p in with
+ *  @p len > 0); CO_ESHUTDOWN (co_process_pool_free has begun); CO_ECLOSED
+ *  (the pool's loop is closed); CO_ENOMEM. */
 CO_API int co_process_pool_submit(co_process_pool *pool, co_process_fn fn,
                                   const void *in, size_t len, co_future **out);
 
-/** How many workers are alive (replacements included). */
+/** How many workers are alive (replacements included). 0 for NULL. */
 CO_API int co_process_pool_workers(const co_process_pool *pool);
 
+/** Sets the longest job result @p pool accepts to @p bytes (0: only
+ *  empty results). Jobs dispatched from now on use it.
+ *  @return 0; CO_EINVAL for NULL or @p bytes > SIZE_MAX / 2. */
+CO_API int co_process_pool_set_max_reply(co_process_pool *pool, size_t bytes);
+
+/** Sets how long co_process_pool_free(@p pool, true) waits for running
+ *  jobs, in seconds (0: not at all; negative: for ever, as Python's
+ *  ProcessPoolExecutor.shutdown(wait=True) does).
+ *  @return 0; CO_EINVAL for NULL or NaN. */
+CO_API int co_process_pool_set_shutdown_timeout(co_process_pool *pool,
+                                                double seconds);
+
 /** Ends the pool: jobs not started are cancelled; with @p wait the running
- *  ones finish (their futures get their results if the loop runs) before
- *  the workers are told to exit and are reaped; without, the workers are
- *  killed (SIGKILL) and their futures fail with CO_EWORKER. Frees the pool.
- *  Loop thread; call it before closing the loop. NULL is a no-op. */
+ *  ones may finish, for at most the pool's shutdown timeout (their futures
+ *  get their results, read here without running the loop), before the
+ *  workers are told to exit and are reaped; a job still running then has
+ *  its worker killed (SIGKILL, reaped: no zombie), fails with CO_EWORKER,
+ *  and is reported through the loop's exception handler. Without @p wait
+ *  every worker is killed at once and running jobs fail with CO_EWORKER.
+ *  Frees the pool. Loop thread; call it before closing the loop. NULL is a
+ *  no-op. */
 CO_API void co_process_pool_free(co_process_pool *pool, bool wait);
 
 #endif
