@@ -32,6 +32,7 @@ PROGRAMS = [
     ("coflow_timers", "bench_timers"),
     ("coflow_queue", "bench_queue"),
     ("coflow_task_memory", "bench_task_memory"),
+    ("coflow_gather", "bench_gather"),
     ("libuv_call_soon", "uv_call_soon"),
     ("libuv_timers", "uv_timers"),
 ]
@@ -41,6 +42,13 @@ GOAL_SLEEP0_RATIO = 100.0   # asyncio time / coflow time, at least
 GOAL_CALL_SOON_NS = 50.0    # ns per callback, below
 GOAL_QUEUE_RATIO = 50.0     # asyncio time / coflow time, at least
 GOAL_TASK_BYTES = 96.0      # bytes per pending task beyond the frame, at most
+GOAL_GATHER_RATIO = 100.0   # gathered sleep(0), asyncio time / coflow time
+GOAL_SLEEP_MANY_MB = 150.0  # peak RSS of 1M tasks sleeping 1 s, at most
+GOAL_SLEEP_MANY_CPU = 1.0   # and their CPU seconds, below
+
+# Workloads that bench_gather runs, by its first argument.
+GATHER = {"gather_sleep0": "sleep0", "task_timers": "timers",
+          "sleep_many": "sleep_many"}
 
 LINE = re.compile(r"^(\w+): (.*)$")
 
@@ -135,6 +143,8 @@ def main():
     ap.add_argument("--timers", type=int, default=100000)
     ap.add_argument("--pings", type=int, default=200000)
     ap.add_argument("--mem-tasks", type=int, default=100000)
+    ap.add_argument("--sleepers", type=int, default=1000000,
+                    help="tasks sleeping 1 s at once (sleep_many)")
     ap.add_argument("--strict", action="store_true",
                     help="exit with status 1 when a goal is missed")
     args = ap.parse_args()
@@ -158,10 +168,14 @@ def main():
         "timers": [str(args.timers)],
         "queue": [str(args.pings)],
         "task_memory": [str(args.mem_tasks)],
+        "gather_sleep0": [str(args.tasks), str(args.yields)],
+        "task_timers": [str(args.timers)],
+        "sleep_many": [str(args.sleepers)],
     }
     keys = {"sleep0": "seconds", "call_soon": "seconds",
             "timers": "cpu_seconds", "queue": "seconds",
-            "task_memory": "bytes_per_task"}
+            "task_memory": "bytes_per_task", "gather_sleep0": "seconds",
+            "task_timers": "cpu_seconds", "sleep_many": "peak_rss_mb"}
 
     # The runs of the implementations take turns (coflow, asyncio, libuv,
     # coflow, ...): a coflow run lasts milliseconds and an asyncio run
@@ -172,7 +186,10 @@ def main():
     co, py, uv = {}, {}, {}
     for w in sizes:
         print(f"running {w} ...", file=sys.stderr, flush=True)
-        cmds = [(co, [getattr(args, "coflow_" + w)] + sizes[w])]
+        if w in GATHER:
+            cmds = [(co, [args.coflow_gather, GATHER[w]] + sizes[w])]
+        else:
+            cmds = [(co, [getattr(args, "coflow_" + w)] + sizes[w])]
         if not args.no_asyncio:
             cmds.append((py, [args.python, args.asyncio, w] + sizes[w]))
         uv_exe = getattr(args, "libuv_" + w, None)
@@ -218,6 +235,22 @@ def main():
         get(py, "task_memory", "bytes_per_task"), None, fmt_b)
     add("  (coflow: ready queue growth counted too)",
         get(co, "task_memory_cold", "bytes_per_task"), None, None, fmt_b)
+
+    add(n_sleep + ", one gather, whole program",
+        get(co, "gather_sleep0", "seconds"),
+        get(py, "gather_sleep0", "seconds"), None)
+    add(f"{args.timers // 1000}k tasks sleeping 0–99 ms, gathered, CPU",
+        get(co, "task_timers", "cpu_seconds"),
+        get(py, "task_timers", "cpu_seconds"),
+        get(uv, "timers", "cpu_seconds"))
+
+    def fmt_mb(x):
+        return "—" if x is None else f"{x:.0f} MB"
+    add(f"{args.sleepers // 1000}k tasks sleeping 1 s, peak RSS",
+        get(co, "sleep_many", "peak_rss_mb"),
+        get(py, "sleep_many", "peak_rss_mb"), None, fmt_mb)
+    add("  same, CPU", get(co, "sleep_many", "cpu_seconds"),
+        get(py, "sleep_many", "cpu_seconds"), None)
 
     head = ("workload", "coflow", "asyncio", "libuv", "asyncio/coflow",
             "libuv/coflow")
@@ -267,6 +300,26 @@ def main():
         goals.append((cc <= cu,
                       f"timers CPU: coflow {cc:.4f} s (caller-owned timers "
                       f"{ce:.4f} s) vs libuv {cu:.4f} s (goal ≤ libuv)"))
+    c, p = (get(co, "gather_sleep0", "seconds"),
+            get(py, "gather_sleep0", "seconds"))
+    if p is None:
+        goals.append((None, "gathered sleep(0): asyncio not run"))
+    else:
+        r = p / c
+        goals.append((r >= GOAL_GATHER_RATIO,
+                      f"{n_sleep}, one gather: {r:.0f}× faster than asyncio "
+                      f"(goal ≥ {GOAL_GATHER_RATIO:.0f}×)"))
+    if cu is not None:
+        ct = get(co, "task_timers", "cpu_seconds")
+        goals.append((ct <= cu,
+                      f"tasks sleeping 0–99 ms, gathered: CPU {ct:.4f} s vs "
+                      f"libuv's bare timers {cu:.4f} s (goal ≤ libuv)"))
+    mb = get(co, "sleep_many", "peak_rss_mb")
+    cpu = get(co, "sleep_many", "cpu_seconds")
+    goals.append((mb <= GOAL_SLEEP_MANY_MB and cpu < GOAL_SLEEP_MANY_CPU,
+                  f"{args.sleepers:,} tasks sleeping 1 s: peak RSS {mb:.0f} "
+                  f"MB, CPU {cpu:.2f} s (goal ≤ {GOAL_SLEEP_MANY_MB:.0f} MB, "
+                  f"< {GOAL_SLEEP_MANY_CPU:.0f} s)"))
     b = get(co, "task_memory", "bytes_per_task")
     if b is None:
         goals.append((None, "memory: not measurable in this build"))
