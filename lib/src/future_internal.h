@@ -88,6 +88,15 @@ typedef struct co__future_ops {
  * it (before main, on one thread). Returns its `type`. At most 15 kinds. */
 unsigned char co__future_add_type(const co__future_ops *ops);
 
+/* Declares `static unsigned char var`, the type of a kind of future, and
+ * registers @p ops (a static co__future_ops) under it before main runs. */
+#define CO__FUTURE_TYPE(var, ops)                                              \
+    static unsigned char var;                                                  \
+    __attribute__((constructor)) static void var##_register(void)              \
+    {                                                                          \
+        var = co__future_add_type(&(ops));                                     \
+    }
+
 /* The ops of @p f's kind, or NULL for a plain future. */
 const co__future_ops *co__future_ops_of(const co_future *f);
 

@@ -68,12 +68,7 @@ static const co__future_ops outer_ops = {
     .cancel = gather_cancel,
     .release = co__combo_outer_release,
 };
-static unsigned char outer_type;
-
-__attribute__((constructor)) static void register_outer(void)
-{
-    outer_type = co__future_add_type(&outer_ops);
-}
+CO__FUTURE_TYPE(outer_type, outer_ops)
 
 int co_gather(co_loop *loop, co_future *const *items, size_t n,
               bool return_exceptions, co_future **out)

@@ -100,17 +100,23 @@ void co__loop_unhold(co_loop *loop)
     atomic_fetch_sub(&loop->keepalive, 1);
 }
 
-void co__loop_ext_add(co_loop *loop, co__loop_ext *ext)
-{
-    ext->next = loop->exts;
-    loop->exts = ext;
-}
-
 co__loop_ext *co__loop_ext_find(const co_loop *loop, const void *key)
 {
     co__loop_ext *ext = loop->exts;
     while (ext && ext->key != key)
         ext = ext->next;
+    return ext;
+}
+
+co__loop_ext *co__loop_ext_get(co_loop *loop, const co__loop_ext *proto,
+                               size_t size)
+{
+    co__loop_ext *ext = co__loop_ext_find(loop, proto->key);
+    if (ext || !(ext = calloc(1, size < sizeof *ext ? sizeof *ext : size)))
+        return ext;
+    *ext = *proto;
+    ext->next = loop->exts;
+    loop->exts = ext;
     return ext;
 }
 

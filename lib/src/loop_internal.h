@@ -43,9 +43,9 @@ typedef struct co__watch {
 } co__watch;
 
 /* Per-loop state of a layer above the loop (the task registry, the thread
- * side, signals). The layer allocates it with this header first and links
- * it in with co__loop_ext_add (it is the loop's to free from then on); the
- * loop calls its hooks and otherwise never looks inside. */
+ * side, signals): a struct of the layer's with this header first, made
+ * and linked in by co__loop_ext_get (and the loop's to free from then on);
+ * the loop calls its hooks and otherwise never looks inside. */
 typedef struct co__loop_ext {
     const void *key;          /* which layer: the address of a static of its */
     /* On the loop's thread, after a poll during which the doorbell rang
@@ -158,8 +158,13 @@ void co__loop_unhold(co_loop *loop);
 
 /* ---- layers above -------------------------------------------------------- */
 
-/* Links @p ext into @p loop (see struct co__loop_ext). */
-void co__loop_ext_add(co_loop *loop, co__loop_ext *ext);
+/* The ext of @p loop for the layer that @p proto describes (its key,
+ * wake and close hooks): the one already linked in, or else a new one of
+ * @p size bytes (zeroed beyond the header, at least sizeof *proto), linked
+ * in. NULL when out of memory. A layer's proto can be its own key:
+ *     static const co__loop_ext proto = {.key = &proto, .close = ...}; */
+co__loop_ext *co__loop_ext_get(co_loop *loop, const co__loop_ext *proto,
+                               size_t size);
 /* The ext registered under @p key, or NULL. */
 co__loop_ext *co__loop_ext_find(const co_loop *loop, const void *key);
 

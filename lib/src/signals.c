@@ -38,22 +38,18 @@ typedef struct signal_side {
     unsigned n;           /* signal handlers this loop owns */
 } signal_side;
 
-static const char side_key;
-
 static void dispatch(co_loop *loop, co__loop_ext *ext);
 static void forget_all(co_loop *loop, co__loop_ext *ext);
 
+static const co__loop_ext side_proto = {.key = &side_proto,
+                                        .wake = dispatch,
+                                        .close = forget_all};
+
+/* The signal side of @p loop, made on first use; NULL when out of memory. */
 static signal_side *side_of(co_loop *loop)
 {
-    signal_side *side = (signal_side *)(void *)co__loop_ext_find(loop,
-                                                                 &side_key);
-    if (side || !(side = calloc(1, sizeof *side)))
-        return side;
-    side->ext.key = &side_key;
-    side->ext.wake = dispatch;
-    side->ext.close = forget_all;
-    co__loop_ext_add(loop, &side->ext);
-    return side;
+    return (signal_side *)(void *)co__loop_ext_get(loop, &side_proto,
+                                                   sizeof(signal_side));
 }
 
 static void on_signal(int signo)

@@ -27,11 +27,14 @@ typedef struct task_list {
     unsigned long next_id;   /* for the default name "Task-N" */
 } task_list;
 
-static const char list_key; /* identifies the list among the loop's exts */
+static void list_close(co_loop *loop, co__loop_ext *ext);
+
+static const co__loop_ext list_proto = {.key = &list_proto,
+                                        .close = list_close};
 
 static task_list *list_of(const co_loop *loop)
 {
-    return (task_list *)(void *)co__loop_ext_find(loop, &list_key);
+    return (task_list *)(void *)co__loop_ext_find(loop, &list_proto);
 }
 
 static void list_close(co_loop *loop, co__loop_ext *ext)
@@ -46,16 +49,8 @@ static void list_close(co_loop *loop, co__loop_ext *ext)
 /* The list of @p loop, made at its first task. NULL when out of memory. */
 static task_list *list_for(co_loop *loop)
 {
-    task_list *list = list_of(loop);
-    if (list)
-        return list;
-    list = calloc(1, sizeof *list);
-    if (!list)
-        return NULL;
-    list->ext.key = &list_key;
-    list->ext.close = list_close;
-    co__loop_ext_add(loop, &list->ext);
-    return list;
+    return (task_list *)(void *)co__loop_ext_get(loop, &list_proto,
+                                                 sizeof(task_list));
 }
 
 /* A finished task leaves a hole, so the others keep creation order (which
@@ -424,7 +419,7 @@ bool co_task_cancel(co_task *t)
 
 /* ---- creating and letting go ---------------------------------------------- */
 
-static unsigned char task_type; /* this kind of future (future_internal.h) */
+static unsigned char task_type; /* this kind of future (registered below) */
 
 /* Makes the task struct for @p coro: in the room co_coro_new() left in
  * front of its frame, or on its own with a pointer to the caller's frame

@@ -17,7 +17,10 @@ typedef struct thread_side {
     co_executor *default_executor; /* run_in_executor(NULL), made lazily */
 } thread_side;
 
-static const char side_key; /* identifies it among the loop's exts */
+static void side_close(co_loop *loop, co__loop_ext *ext);
+
+static const co__loop_ext side_proto = {.key = &side_proto,
+                                        .close = side_close};
 
 static void side_close(co_loop *loop, co__loop_ext *ext)
 {
@@ -38,16 +41,11 @@ static void side_close(co_loop *loop, co__loop_ext *ext)
         side->outside->detach(side->outside);
 }
 
+/* The thread side of @p loop, made on first use; NULL when out of memory. */
 static thread_side *side_of(co_loop *loop)
 {
-    thread_side *side = (thread_side *)(void *)co__loop_ext_find(loop,
-                                                                 &side_key);
-    if (side || !(side = calloc(1, sizeof *side)))
-        return side;
-    side->ext.key = &side_key;
-    side->ext.close = side_close;
-    co__loop_ext_add(loop, &side->ext);
-    return side;
+    return (thread_side *)(void *)co__loop_ext_get(loop, &side_proto,
+                                                   sizeof(thread_side));
 }
 
 co_executor **co__default_executor(co_loop *loop)
@@ -71,7 +69,8 @@ int co__outside_link(co_loop *loop, co__outside *o)
 
 void co__outside_unlink(co_loop *loop, co__outside *o)
 {
-    thread_side *side = side_of(loop);
+    thread_side *side = (thread_side *)(void *)co__loop_ext_find(loop,
+                                                                 &side_proto);
     if (o->prev)
         o->prev->next = o->next;
     else if (side && side->outside == o)

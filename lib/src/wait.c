@@ -43,12 +43,7 @@ static const co__future_ops outer_ops = {
     .cancel = co__combo_plain_cancel,
     .release = co__combo_outer_release,
 };
-static unsigned char outer_type;
-
-__attribute__((constructor)) static void register_outer(void)
-{
-    outer_type = co__future_add_type(&outer_ops);
-}
+CO__FUTURE_TYPE(outer_type, outer_ops)
 
 int co_wait(co_loop *loop, co_future *const *items, size_t n, double timeout,
             enum co_return_when return_when, co_future **out)
