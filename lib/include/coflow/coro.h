@@ -263,8 +263,13 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 #define CO_SLEEP_CATCH(co, seconds, caught)                                    \
     CO__AWAIT(co, co__sleep_start((co), (seconds)), CO__CATCH(co, caught))
 
-/** Waits until file descriptor @p fd is readable / writable. Fails with
- *  CO_EBADF if it is closed while waited on, CO_EFDSETSIZE if too large. */
+/** Waits until file descriptor @p fd is readable / writable. As asyncio's
+ *  add_reader, the loop keeps one reader and one writer per fd, so only one
+ *  task at a time may wait to read (to write) a given fd. Fails with
+ *  CO_EFDBUSY at once if @p fd already has a reader (writer), another
+ *  task's wait or a co_loop_add_reader callback, and later if someone else
+ *  removes or replaces the watch while the task waits; CO_EBADF if @p fd is
+ *  not open or is closed while waited on; CO_EFDSETSIZE if too large. */
 #define CO_AWAIT_READABLE(co, fd)                                              \
     CO__AWAIT(co, co__await_fd((co), (fd), 0), CO__PROPAGATE(co))
 #define CO_AWAIT_WRITABLE(co, fd)                                              \
