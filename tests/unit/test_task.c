@@ -1026,6 +1026,63 @@ START_TEST(test_cancelling_an_awaiting_task_cancels_the_awaited_one)
 }
 END_TEST
 
+/* ---- one frame, one task ------------------------------------------------ */
+
+START_TEST(test_create_task_twice_on_one_caller_frame_is_einval)
+{
+    co_loop *loop = unit_loop(NULL);
+    struct job j = {.value = 5};
+    ck_assert_int_eq(co_coro_init(&j.co, yield_then_return), 0);
+    co_task *t = start(loop, &j, NULL);
+    co_task *second = (co_task *)loop; /* anything not NULL */
+    /* not started yet (lc is still 0): the frame is taken all the same */
+    ck_assert_int_eq(co_create_task(loop, &j.co, NULL, &second), CO_EINVAL);
+    ck_assert_ptr_null(second);
+    ck_assert_uint_eq(co_all_tasks(loop, NULL, 0), 1);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    long long v = 0;
+    ck_assert_int_eq(co_task_result_int(t, &v), 0);
+    ck_assert_int_eq(v, 5);
+    co_task_unref(t);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
+START_TEST(test_create_task_twice_on_a_co_new_frame_is_einval)
+{
+    co_loop *loop = unit_loop(NULL);
+    struct job *j = new_job(yield_then_return);
+    co_task *t = start(loop, j, NULL);
+    co_task *second = (co_task *)loop;
+    ck_assert_int_eq(co_create_task(loop, &j->co, NULL, &second), CO_EINVAL);
+    ck_assert_ptr_null(second);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    ck_assert_int_eq(j->after, 1);
+    co_task_unref(t); /* frees the frame with the task: valgrind checks */
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
+START_TEST(test_a_frame_can_be_set_up_again_once_its_task_ended)
+{
+    co_loop *loop = unit_loop(NULL);
+    struct job j = {.value = 3};
+    ck_assert_int_eq(co_coro_init(&j.co, yield_then_return), 0);
+    co_task *t = start(loop, &j, NULL);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    co_task_unref(t);
+    j.value = 4;
+    ck_assert_int_eq(co_coro_init(&j.co, yield_then_return), 0);
+    t = start(loop, &j, NULL);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    long long v = 0;
+    ck_assert_int_eq(co_task_result_int(t, &v), 0);
+    ck_assert_int_eq(v, 4);
+    co_task_unref(t);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 static Suite *task_suite(void)
 {
     Suite *s = suite_create("task");
@@ -1081,6 +1138,12 @@ static Suite *task_suite(void)
     tcase_add_test(cancel,
                    test_cancelling_an_awaiting_task_cancels_the_awaited_one);
     unit_add_case(s, cancel);
+
+    TCase *frames = tcase_create("one frame, one task");
+    tcase_add_test(frames, test_create_task_twice_on_one_caller_frame_is_einval);
+    tcase_add_test(frames, test_create_task_twice_on_a_co_new_frame_is_einval);
+    tcase_add_test(frames, test_a_frame_can_be_set_up_again_once_its_task_ended);
+    unit_add_case(s, frames);
     return s;
 }
 
