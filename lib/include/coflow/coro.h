@@ -38,6 +38,8 @@
  *    outside, the compiler says "case label not within a switch statement".
  *  - A finished coroutine stays finished: calling its step function again
  *    returns CO_STATUS_DONE and runs nothing.
+ *  - A frame belongs to its task until the task ends: co_coro_init on it
+ *    meanwhile fails the task (CO_EINVAL) rather than restarting the body.
  *  - Never a bare `return rc;` in the body, as in a plain function: fail with
  *    CO_RAISE, end with CO_RETURN or CO_END. (A step that returns something
  *    other than a CO_STATUS_ value ends the coroutine with that failure, or
@@ -117,6 +119,11 @@ struct co_coro {
  *  header only (the rest of the frame is the caller's). Running nothing is
  *  the point: this is "calling the coroutine function". Not for frames from
  *  co_coro_new(), which come initialised.
+ *  Never on the frame of a task that has not ended: the header may be
+ *  uninitialised memory, so this cannot check, and returns 0. The task
+ *  notices at its next step and fails with CO_EINVAL (its body does not
+ *  start again; its CO_FINALLY does not run). Once the task has ended the
+ *  frame is yours again, to set up for a new task.
  *  @return 0, or CO_EINVAL if @p co or @p fn is NULL. */
 CO_API int co_coro_init(co_coro *co, co_coro_fn fn);
 
