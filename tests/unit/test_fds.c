@@ -127,6 +127,48 @@ START_TEST(test_fd_above_a_lowered_fd_table_is_ebadf)
 }
 END_TEST
 
+/* In a child of its own: every descriptor below FD_SETSIZE is taken
+ * (the soft limit raised above it if needed), so the loop's wakeup pipe
+ * can only get descriptors select() cannot watch. */
+static int new_loop_with_the_low_fds_used_up(void)
+{
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+        return 1;
+    if (lim.rlim_cur < FD_SETSIZE + 16) {
+        if (lim.rlim_max < FD_SETSIZE + 16)
+            return 2;
+        lim.rlim_cur = FD_SETSIZE + 16;
+        if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
+            return 3;
+    }
+    int fd;
+    while ((fd = open("/dev/null", O_RDONLY)) >= 0 && fd < FD_SETSIZE)
+        continue;
+    if (fd < 0)
+        return 4;
+    close(fd); /* the first one above: free again */
+    co_loop *loop = (co_loop *)&fd; /* anything not NULL */
+    int rc = co_loop_new(&loop);
+    if (rc != CO_EFDSETSIZE)
+        return 5;
+    return loop == NULL ? 0 : 6;
+}
+
+START_TEST(test_loop_new_with_the_low_fds_used_up_is_efdsetsize)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0)
+        _exit(new_loop_with_the_low_fds_used_up());
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    ck_assert_msg(WEXITSTATUS(status) == 0, "step %d failed",
+                  WEXITSTATUS(status));
+}
+END_TEST
+
 /* ---- one reader per descriptor, also for tasks -------------------------- */
 
 struct fd_waiter {
@@ -385,6 +427,8 @@ static Suite *fds_suite(void)
     tcase_add_test(refused, test_huge_fd_is_refused_at_once_and_grows_nothing);
     tcase_add_test(refused, test_never_opened_fd_is_ebadf_at_once);
     tcase_add_test(refused, test_fd_above_a_lowered_fd_table_is_ebadf);
+    tcase_add_test(refused,
+                   test_loop_new_with_the_low_fds_used_up_is_efdsetsize);
     unit_add_case(s, refused);
 
     TCase *one = tcase_create("one reader per fd");

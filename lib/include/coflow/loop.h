@@ -59,7 +59,11 @@ typedef struct co_timer {
 } co_timer;
 
 /** Creates a loop with the default backend (select).
- *  @return 0 and *out, or CO_EINVAL, CO_ENOMEM, CO_ESYS. */
+ *  @return 0 and *out, or CO_EINVAL, CO_ENOMEM, CO_ESYS (no pipe: the
+ *  process is out of descriptors); CO_EFDSETSIZE when every descriptor
+ *  below FD_SETSIZE is in use, so that the loop's own wakeup pipe lands
+ *  where select() cannot watch it (close some, or open the many
+ *  descriptors after the loop). */
 CO_API int co_loop_new(co_loop **out);
 
 /** Creates a loop with the backend called @p backend ("select", or NULL for
