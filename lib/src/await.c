@@ -131,7 +131,7 @@ static void drop_watch(void *arg)
 {
     fd_wait *w = arg;
     if (w->fut.state == CO__PENDING) {
-        char msg[200];
+        char msg[256];
         snprintf(msg, sizeof msg,
                  "fd %d stopped being watched while a task awaited it %s: "
                  "%s replaced or removed its watch (one %s per descriptor, "
@@ -158,7 +158,7 @@ static void fd_wait_done(co_future *f, void *arg)
 /* Throws CO_EFDBUSY into @p co: @p fd already has a reader (a writer). */
 static int refuse_busy(co_coro *co, int fd, bool writable)
 {
-    char msg[240];
+    char msg[256];
     snprintf(msg, sizeof msg,
              "fd %d already has a %s (another task awaiting it %s, or a "
              "%s callback): a descriptor has one %s at a time, as in "
