@@ -5,6 +5,8 @@
  * Awaiting a pending future registers the task as a waiter of that future
  * (one slot of its callbacks) and suspends it; the task's step runs again
  * once the future is done, one ready-queue hop later, as in asyncio. */
+#include <stdio.h>
+
 #include "task_internal.h"
 
 /* The running task, or NULL after throwing CO_ENOTASK into @p co. */
@@ -87,8 +89,13 @@ int co__sleep(co_coro *co, double seconds)
 /* ---- waiting for a file descriptor ---------------------------------------- */
 
 /* Waiting for an fd is awaiting a private future that the fd's watch
- * completes. The watch holds its own reference on the future; cancelling
- * the future removes the watch. */
+ * completes. The watch holds its own reference on the future, released by
+ * the watch's drop, which the loop runs whenever the watch ends (io.c).
+ * As asyncio's add_reader, the loop keeps one reader and one writer per fd,
+ * so two tasks cannot both wait to read one fd: the second is refused at
+ * once, and a task whose watch somebody else removes or replaces fails
+ * instead of waiting for ever (asyncio's StreamReader refuses a second
+ * concurrent read the same way). */
 typedef struct fd_wait {
     co_future fut;  /* the future the task awaits; must stay first */
     int fd;         /* the descriptor */
@@ -103,22 +110,39 @@ static void unwatch(fd_wait *w)
         co_loop_remove_reader(w->fut.loop, w->fd);
 }
 
+/* The fd is ready (or was closed): complete the future, then end the watch
+ * (whose drop lets go of the watch's reference). */
 static void fd_ready(int fd, int status, void *arg)
 {
     fd_wait *w = arg;
     (void)fd;
-    unwatch(w);
     if (status < 0)
         co_future_set_exception(&w->fut, status, NULL);
     else
         co_future_set_result_int(&w->fut, 0);
-    co_future_unref(&w->fut); /* the watch's reference */
+    unwatch(w); /* already gone after CO_EBADF: the loop took it off */
 }
 
-/* The watch's release when the loop closes with it still on. */
+/* The watch has ended. If the future is still pending, nobody here ended
+ * it: someone else's remove or add took the fd away, and the task must
+ * hear it (on a loop that is closing, the future cannot change any more
+ * and this does nothing). */
 static void drop_watch(void *arg)
 {
-    co_future_unref(arg);
+    fd_wait *w = arg;
+    if (w->fut.state == CO__PENDING) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "fd %d stopped being watched while a task awaited it %s: "
+                 "%s replaced or removed its watch (one %s per descriptor, "
+                 "as in asyncio)",
+                 w->fd, w->writable ? "writable" : "readable",
+                 w->writable ? "co_loop_add_writer or co_loop_remove_writer"
+                             : "co_loop_add_reader or co_loop_remove_reader",
+                 w->writable ? "writer" : "reader");
+        co_future_set_exception(&w->fut, CO_EFDBUSY, msg);
+    }
+    co_future_unref(&w->fut);
 }
 
 static void fd_wait_done(co_future *f, void *arg)
@@ -126,11 +150,25 @@ static void fd_wait_done(co_future *f, void *arg)
     (void)arg;
     fd_wait *w = (fd_wait *)(void *)f;
     if (f->state != CO__CANCELLED)
-        return; /* fd_ready completed it and removed the watch */
-    if (co__loop_watching(f->loop, w->fd, w->writable, fd_ready, w)) {
+        return; /* fd_ready or drop_watch completed it: the watch is over */
+    if (co__loop_watching(f->loop, w->fd, w->writable, fd_ready, w))
         unwatch(w);
-        co_future_unref(f);
-    }
+}
+
+/* Throws CO_EFDBUSY into @p co: @p fd already has a reader (a writer). */
+static int refuse_busy(co_coro *co, int fd, bool writable)
+{
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "fd %d already has a %s (another task awaiting it %s, or a "
+             "%s callback): a descriptor has one %s at a time, as in "
+             "asyncio, so only one task may wait for it",
+             fd, writable ? "writer" : "reader",
+             writable ? "writable" : "readable",
+             writable ? "co_loop_add_writer" : "co_loop_add_reader",
+             writable ? "writer" : "reader");
+    co__throw(co, CO_EFDBUSY, co__strdup(msg));
+    return CO_STATUS_DONE;
 }
 
 int co__await_fd(co_coro *co, int fd, int writable)
@@ -139,24 +177,28 @@ int co__await_fd(co_coro *co, int fd, int writable)
     if (!t)
         return CO_STATUS_DONE;
     co_loop *loop = t->fut.loop;
+    if (co__loop_watching(loop, fd, writable != 0, NULL, NULL))
+        return refuse_busy(co, fd, writable != 0);
     co_future *f;
     int rc = co__future_new_typed(loop, sizeof(fd_wait), 0, &f);
     if (rc == 0) {
         fd_wait *w = (fd_wait *)(void *)f;
         w->fd = fd;
         w->writable = writable != 0;
-        rc = co__loop_watch(loop, fd, w->writable, fd_ready, w, drop_watch);
+        /* The callback first: once the watch is on, only its drop may
+         * release the watch's reference. */
+        rc = co_future_add_done_callback(f, fd_wait_done, NULL);
         if (rc == 0) {
             co_future_ref(f); /* the watch's reference */
-            rc = co_future_add_done_callback(f, fd_wait_done, NULL);
-            if (rc < 0) {
-                unwatch(w);
+            rc = co__loop_watch(loop, fd, w->writable, fd_ready, w,
+                                drop_watch);
+            if (rc < 0)
                 co_future_unref(f);
-            }
         }
+        if (rc < 0)
+            co_future_unref(f);
     }
     if (rc < 0) {
-        co_future_unref(f);
         co__throw(co, rc, NULL);
         return CO_STATUS_DONE;
     }

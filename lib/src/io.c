@@ -7,7 +7,13 @@
  * is not served from inside the poll: its watch is queued as one handle,
  * behind the callbacks already ready, and that handle calls the reader and
  * the writer that are registered when it runs (one removed meanwhile is
- * not called, as asyncio cancels the handle in remove_reader). */
+ * not called, as asyncio cancels the handle in remove_reader).
+ *
+ * A watch made with a `drop` (a task's CO_AWAIT_READABLE) is told when it
+ * ends: its drop runs once, however it ends - removed by anyone, replaced
+ * by another add_reader, still on at close, or right after its callback
+ * heard CO_EBADF. That is how a task whose watch someone else took away
+ * learns of it instead of waiting for ever. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -88,15 +94,19 @@ int co__loop_watch(co_loop *loop, int fd, bool writer, co_io_callback fn,
         w->fired &= (unsigned char)~CO__BAD; /* a new fd under that number */
         loop->io_count++;
     }
-    if (writer) {
-        w->writer = fn;
-        w->writer_arg = arg;
-        w->writer_drop = drop;
-    } else {
-        w->reader = fn;
-        w->reader_arg = arg;
-        w->reader_drop = drop;
-    }
+    co_io_callback *fn_at = writer ? &w->writer : &w->reader;
+    void **arg_at = writer ? &w->writer_arg : &w->reader_arg;
+    co_callback *drop_at = writer ? &w->writer_drop : &w->reader_drop;
+    co_io_callback old_fn = *fn_at;
+    void *old_arg = *arg_at;
+    co_callback old_drop = *drop_at;
+    *fn_at = fn;
+    *arg_at = arg;
+    *drop_at = drop;
+    /* The watch this one replaces has ended (unless it is the same one
+     * added again): its owner is told once the new one is in place. */
+    if (old_fn && old_drop && (old_fn != fn || old_arg != arg))
+        old_drop(old_arg);
     return 0;
 }
 
@@ -106,22 +116,44 @@ bool co__loop_watching(const co_loop *loop, int fd, bool writer,
     const co__watch *w = fd >= 0 && fd < loop->io_cap ? loop->io[fd] : NULL;
     if (!w)
         return false;
+    if (!fn) /* anybody at all */
+        return writer ? w->writer != NULL : w->reader != NULL;
     return writer ? w->writer == fn && w->writer_arg == arg
                   : w->reader == fn && w->reader_arg == arg;
 }
 
-/* Stops one direction; 1 if it was watched, else 0. */
-static int unwatch(co_loop *loop, int fd, bool writer)
+/* Takes one direction's callback off fd: the backend lets go of it and
+ * the slot is emptied. What was there goes to *fn, *arg and *drop (the
+ * caller decides when the drop runs). 1 if there was one, else 0. */
+static int take(co_loop *loop, int fd, bool writer, co_io_callback *fn,
+                void **arg, co_callback *drop)
 {
-    if (!loop || fd < 0)
-        return CO_EINVAL;
     co__watch *w = fd < loop->io_cap ? loop->io[fd] : NULL;
     co_io_callback *slot = w ? (writer ? &w->writer : &w->reader) : NULL;
     if (!slot || !*slot)
         return 0;
+    *fn = *slot;
+    *arg = writer ? w->writer_arg : w->reader_arg;
+    *drop = writer ? w->writer_drop : w->reader_drop;
     *slot = NULL;
     loop->backend->del(loop->backend_state, fd, writer ? CO__WRITE : CO__READ);
     loop->io_count--;
+    return 1;
+}
+
+/* Stops one direction, telling the watch's owner; 1 if it was watched,
+ * else 0. */
+static int unwatch(co_loop *loop, int fd, bool writer)
+{
+    if (!loop || fd < 0)
+        return CO_EINVAL;
+    co_io_callback fn;
+    void *arg;
+    co_callback drop;
+    if (!take(loop, fd, writer, &fn, &arg, &drop))
+        return 0;
+    if (drop)
+        drop(arg);
     return 1;
 }
 
@@ -153,14 +185,23 @@ static void run_watch(void *arg)
     int fd = w->fd, fired = w->fired;
     w->fired = 0;
     if (fired & CO__BAD) {
-        /* Closed under our feet: tell both watchers, who are no longer
-         * watched (the backend already let go of the fd). */
-        co_io_callback reader = w->reader, writer = w->writer;
-        void *reader_arg = w->reader_arg, *writer_arg = w->writer_arg;
-        if (unwatch(loop, fd, false) == 1)
-            reader(fd, CO_EBADF, reader_arg);
-        if (unwatch(loop, fd, true) == 1)
-            writer(fd, CO_EBADF, writer_arg);
+        /* Closed under our feet: both watchers are taken off (the backend
+         * already let go of the fd), then told, then released. */
+        co_io_callback rfn, wfn;
+        void *rarg, *warg;
+        co_callback rdrop, wdrop;
+        int had_reader = take(loop, fd, false, &rfn, &rarg, &rdrop);
+        int had_writer = take(loop, fd, true, &wfn, &warg, &wdrop);
+        if (had_reader) {
+            rfn(fd, CO_EBADF, rarg);
+            if (rdrop)
+                rdrop(rarg);
+        }
+        if (had_writer) {
+            wfn(fd, CO_EBADF, warg);
+            if (wdrop)
+                wdrop(warg);
+        }
         return;
     }
     if ((fired & CO__READ) && w->reader)

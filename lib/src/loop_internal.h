@@ -38,8 +38,8 @@ typedef struct co__watch {
     co_io_callback writer;      /* called when writable, or NULL */
     void *reader_arg;           /* the reader's argument */
     void *writer_arg;           /* the writer's argument */
-    co_callback reader_drop;    /* releases reader_arg if the loop closes */
-    co_callback writer_drop;    /* releases writer_arg if the loop closes */
+    co_callback reader_drop;    /* releases reader_arg when that watch ends */
+    co_callback writer_drop;    /* releases writer_arg when that watch ends */
 } co__watch;
 
 /* Per-loop state of a layer above the loop (the task registry, the thread
@@ -185,11 +185,14 @@ void co__timers_close(co_loop *loop);
 
 /* ---- file descriptors (io.c) --------------------------------------------- */
 
-/* add_reader / add_writer with a release for @p arg, run if the loop closes
- * while the watch is on (NULL: nothing to release). */
+/* add_reader / add_writer with a release for @p arg (NULL: nothing to
+ * release). @p drop runs once when this watch ends, however it ends:
+ * removed by anyone, replaced by another add, still on at close, or just
+ * after fn heard CO_EBADF. */
 int co__loop_watch(co_loop *loop, int fd, bool writer, co_io_callback fn,
                    void *arg, co_callback drop);
-/* True if fd's reader (or writer) is fn(arg) now. */
+/* True if fd's reader (or writer) is fn(arg) now; with fn NULL, true if
+ * fd has any reader (writer). */
 bool co__loop_watching(const co_loop *loop, int fd, bool writer,
                        co_io_callback fn, const void *arg);
 /* Queues the callbacks of what the backend's poll reported. */

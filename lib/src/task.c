@@ -208,13 +208,32 @@ static void task_step(co_task *t, int thrown, char *msg);
 static inline void run_step(co_task *t);
 static void after_step(co_task *t, co_coro *co, int status);
 
+/* The task's frame was set up again with co_coro_init() while the task
+ * still drove it: its body would start again from the top. The task ends
+ * with a failure that says so instead, running nothing. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static int frame_reset(co_coro *co)
+{
+    co->err = CO_EINVAL;
+    co->kind = CO_KIND_NONE;
+    free(co->errmsg);
+    co->errmsg = co__strdup(
+        "co_coro_init() was called on the frame of a task that had not "
+        "ended: a task's frame is the task's until it ends, so its body "
+        "would have started again from the top");
+    return co__finish(co);
+}
+
 /* Runs the coroutine once, as the task's current coroutine. */
 static inline int resume(co_task *t, co_coro *co)
 {
     /* Steps never nest (a coroutine cannot run its loop), so there is no
      * outer current task to put back afterwards. */
     co__current_task = t;
-    int status = co->fn(co);
+    /* CO__F_TAKEN gone: co_coro_init() cleared it under the task. */
+    int status = (co->flags & CO__F_TAKEN) ? co->fn(co) : frame_reset(co);
     co__current_task = NULL;
     co__clear_caught();
     return status;

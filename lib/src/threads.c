@@ -101,10 +101,15 @@ int co_loop_stop_threadsafe(co_loop *loop)
     return co_loop_call_soon_threadsafe(loop, stop_now, loop);
 }
 
+/* Hold and release come from other threads, which must not read
+ * loop->closed (the loop's thread writes it unlocked): the channel,
+ * closed under its lock at co_loop_close, says it for them. */
 int co_loop_hold(co_loop *loop)
 {
     if (!loop)
         return CO_EINVAL;
+    if (co__chan_closed(loop->chan))
+        return CO_ECLOSED;
     co__loop_hold(loop);
     return 0;
 }
@@ -113,6 +118,8 @@ int co_loop_release(co_loop *loop)
 {
     if (!loop)
         return CO_EINVAL;
+    if (co__chan_closed(loop->chan))
+        return CO_ECLOSED; /* nothing is left to wake */
     unsigned n = atomic_load(&loop->keepalive);
     do {
         if (n == 0)

@@ -64,6 +64,14 @@ void co__chan_unref(co__chan *c)
     free(c);
 }
 
+bool co__chan_closed(co__chan *c)
+{
+    pthread_mutex_lock(&c->lock);
+    bool closed = c->closed;
+    pthread_mutex_unlock(&c->lock);
+    return closed;
+}
+
 void co__chan_wake(co__chan *c)
 {
     /* Only the first ring since the loop last looked writes a byte. A full

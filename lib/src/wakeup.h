@@ -49,6 +49,10 @@ int co__chan_new(co__chan **out);
 co__chan *co__chan_ref(co__chan *c);
 void co__chan_unref(co__chan *c);
 
+/* True once the loop has closed the channel. Any thread (takes the lock:
+ * not for a signal handler). */
+bool co__chan_closed(co__chan *c);
+
 /* Rings the bell. Any thread, and async-signal-safe. */
 void co__chan_wake(co__chan *c);
 

@@ -501,6 +501,38 @@ static void read_in_callback(co_future *f, void *arg)
     ck_assert_int_eq(co_future_result_int(f, out), 0);
 }
 
+START_TEST(test_futures_of_a_closed_loop_refuse_with_eclosed)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_future *pending, *done;
+    ck_assert_int_eq(co_future_new(loop, &pending), 0);
+    ck_assert_int_eq(co_future_new(loop, &done), 0);
+    ck_assert_int_eq(co_future_set_result_int(done, 1), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0); /* the futures keep it */
+    ck_assert_int_eq(co_future_new(loop, &(co_future *){NULL}), CO_ECLOSED);
+    /* a pending future can no longer be completed, in any way */
+    ck_assert_int_eq(co_future_set_result_int(pending, 2), CO_ECLOSED);
+    ck_assert_int_eq(co_future_set_result_str(pending, "x"), CO_ECLOSED);
+    ck_assert_int_eq(co_future_set_exception(pending, CO_EFAIL, "no"),
+                     CO_ECLOSED);
+    ck_assert(!co_future_cancel(pending));
+    ck_assert(!co_future_done(pending));
+    /* a done one: a result twice is still CO_ESTATE, and a callback could
+     * never be scheduled */
+    ck_assert_int_eq(co_future_set_result_int(done, 3), CO_ESTATE);
+    struct calls calls = {0};
+    struct tagged tag = {&calls, 1};
+    ck_assert_int_eq(co_future_add_done_callback(done, record_call, &tag),
+                     CO_ECLOSED);
+    long long v = 0;
+    ck_assert_int_eq(co_future_result_int(done, &v), 0);
+    ck_assert_int_eq(v, 1);
+    ck_assert_int_eq(calls.n, 0);
+    co_future_unref(pending);
+    co_future_unref(done);
+}
+END_TEST
+
 START_TEST(test_scheduled_callback_keeps_the_future_alive)
 {
     co_loop *loop = unit_loop(NULL);
@@ -626,6 +658,7 @@ static Suite *future_suite(void)
     tcase_add_test(cb, test_remove_after_scheduling_removes_nothing);
     tcase_add_test(cb, test_add_done_callback_rejects_null);
     tcase_add_test(cb, test_scheduled_callback_keeps_the_future_alive);
+    tcase_add_test(cb, test_futures_of_a_closed_loop_refuse_with_eclosed);
     unit_add_case(s, cb);
 
     TCase *report = tcase_create("never retrieved");

@@ -1026,6 +1026,104 @@ START_TEST(test_cancelling_an_awaiting_task_cancels_the_awaited_one)
 }
 END_TEST
 
+/* ---- one frame, one task ------------------------------------------------ */
+
+START_TEST(test_create_task_twice_on_one_caller_frame_is_einval)
+{
+    co_loop *loop = unit_loop(NULL);
+    struct job j = {.value = 5};
+    ck_assert_int_eq(co_coro_init(&j.co, yield_then_return), 0);
+    co_task *t = start(loop, &j, NULL);
+    co_task *second = (co_task *)loop; /* anything not NULL */
+    /* not started yet (lc is still 0): the frame is taken all the same */
+    ck_assert_int_eq(co_create_task(loop, &j.co, NULL, &second), CO_EINVAL);
+    ck_assert_ptr_null(second);
+    ck_assert_uint_eq(co_all_tasks(loop, NULL, 0), 1);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    long long v = 0;
+    ck_assert_int_eq(co_task_result_int(t, &v), 0);
+    ck_assert_int_eq(v, 5);
+    co_task_unref(t);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
+START_TEST(test_create_task_twice_on_a_co_new_frame_is_einval)
+{
+    co_loop *loop = unit_loop(NULL);
+    struct job *j = new_job(yield_then_return);
+    co_task *t = start(loop, j, NULL);
+    co_task *second = (co_task *)loop;
+    ck_assert_int_eq(co_create_task(loop, &j->co, NULL, &second), CO_EINVAL);
+    ck_assert_ptr_null(second);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    ck_assert_int_eq(j->after, 1);
+    co_task_unref(t); /* frees the frame with the task: valgrind checks */
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
+/* co_coro_init on the frame of a suspended task: the task notices at its
+ * next step that its frame was set up again, and fails instead of running
+ * the body again from the top. @p fn suspends with an await or a yield. */
+static void reinit_while_suspended(co_coro_fn fn)
+{
+    co_loop *loop = unit_loop(NULL);
+    struct job j = {0};
+    ck_assert_int_eq(co_future_new(loop, &j.wait_on), 0);
+    ck_assert_int_eq(co_coro_init(&j.co, fn), 0);
+    co_task *t = start(loop, &j, NULL);
+    ck_assert_int_eq(unit_run_once(loop), 0);
+    ck_assert_int_eq(j.started, 1);
+    ck_assert(!co_task_done(t));
+    ck_assert_int_eq(co_coro_init(&j.co, fn), 0); /* the mistake */
+    j.started = 0;
+    ck_assert_int_eq(co_future_set_result_int(j.wait_on, 1), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)),
+                     CO_EINVAL);
+    const char *msg = NULL;
+    ck_assert_int_eq(co_future_exception(co_task_future(t), &msg), CO_EINVAL);
+    ck_assert_ptr_nonnull(msg);
+    ck_assert_ptr_nonnull(strstr(msg, "co_coro_init"));
+    ck_assert_int_eq(j.started, 0); /* the body did not restart */
+    ck_assert_int_eq(j.after, 0);
+    co_task_unref(t);
+    co_future_unref(j.wait_on);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+
+START_TEST(test_reinit_of_an_awaiting_task_frame_fails_the_task)
+{
+    reinit_while_suspended(await_future);
+}
+END_TEST
+
+START_TEST(test_reinit_of_a_yielding_task_frame_fails_the_task)
+{
+    reinit_while_suspended(yield_then_return);
+}
+END_TEST
+
+START_TEST(test_a_frame_can_be_set_up_again_once_its_task_ended)
+{
+    co_loop *loop = unit_loop(NULL);
+    struct job j = {.value = 3};
+    ck_assert_int_eq(co_coro_init(&j.co, yield_then_return), 0);
+    co_task *t = start(loop, &j, NULL);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    co_task_unref(t);
+    j.value = 4;
+    ck_assert_int_eq(co_coro_init(&j.co, yield_then_return), 0);
+    t = start(loop, &j, NULL);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    long long v = 0;
+    ck_assert_int_eq(co_task_result_int(t, &v), 0);
+    ck_assert_int_eq(v, 4);
+    co_task_unref(t);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 static Suite *task_suite(void)
 {
     Suite *s = suite_create("task");
@@ -1081,6 +1179,14 @@ static Suite *task_suite(void)
     tcase_add_test(cancel,
                    test_cancelling_an_awaiting_task_cancels_the_awaited_one);
     unit_add_case(s, cancel);
+
+    TCase *frames = tcase_create("one frame, one task");
+    tcase_add_test(frames, test_create_task_twice_on_one_caller_frame_is_einval);
+    tcase_add_test(frames, test_create_task_twice_on_a_co_new_frame_is_einval);
+    tcase_add_test(frames, test_reinit_of_an_awaiting_task_frame_fails_the_task);
+    tcase_add_test(frames, test_reinit_of_a_yielding_task_frame_fails_the_task);
+    tcase_add_test(frames, test_a_frame_can_be_set_up_again_once_its_task_ended);
+    unit_add_case(s, frames);
     return s;
 }
 

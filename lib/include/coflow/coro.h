@@ -38,6 +38,8 @@
  *    outside, the compiler says "case label not within a switch statement".
  *  - A finished coroutine stays finished: calling its step function again
  *    returns CO_STATUS_DONE and runs nothing.
+ *  - A frame belongs to its task until the task ends: co_coro_init on it
+ *    meanwhile fails the task (CO_EINVAL) rather than restarting the body.
  *  - Never a bare `return rc;` in the body, as in a plain function: fail with
  *    CO_RAISE, end with CO_RETURN or CO_END. (A step that returns something
  *    other than a CO_STATUS_ value ends the coroutine with that failure, or
@@ -117,6 +119,11 @@ struct co_coro {
  *  header only (the rest of the frame is the caller's). Running nothing is
  *  the point: this is "calling the coroutine function". Not for frames from
  *  co_coro_new(), which come initialised.
+ *  Never on the frame of a task that has not ended: the header may be
+ *  uninitialised memory, so this cannot check, and returns 0. The task
+ *  notices at its next step and fails with CO_EINVAL (its body does not
+ *  start again; its CO_FINALLY does not run). Once the task has ended the
+ *  frame is yours again, to set up for a new task.
  *  @return 0, or CO_EINVAL if @p co or @p fn is NULL. */
 CO_API int co_coro_init(co_coro *co, co_coro_fn fn);
 
@@ -263,8 +270,13 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 #define CO_SLEEP_CATCH(co, seconds, caught)                                    \
     CO__AWAIT(co, co__sleep_start((co), (seconds)), CO__CATCH(co, caught))
 
-/** Waits until file descriptor @p fd is readable / writable. Fails with
- *  CO_EBADF if it is closed while waited on, CO_EFDSETSIZE if too large. */
+/** Waits until file descriptor @p fd is readable / writable. As asyncio's
+ *  add_reader, the loop keeps one reader and one writer per fd, so only one
+ *  task at a time may wait to read (to write) a given fd. Fails with
+ *  CO_EFDBUSY at once if @p fd already has a reader (writer), another
+ *  task's wait or a co_loop_add_reader callback, and later if someone else
+ *  removes or replaces the watch while the task waits; CO_EBADF if @p fd is
+ *  not open or is closed while waited on; CO_EFDSETSIZE if too large. */
 #define CO_AWAIT_READABLE(co, fd)                                              \
     CO__AWAIT(co, co__await_fd((co), (fd), 0), CO__PROPAGATE(co))
 #define CO_AWAIT_WRITABLE(co, fd)                                              \

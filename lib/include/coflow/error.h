@@ -31,8 +31,8 @@
       "co_create_task)")                                                       \
     X(CO_EFDSETSIZE, -9, "the file descriptor is too large for select(), "     \
       "which only handles descriptors below FD_SETSIZE (1024)")                \
-    X(CO_EBADF, -10, "the file descriptor was closed while the loop was "      \
-      "still watching it")                                                     \
+    X(CO_EBADF, -10, "the file descriptor is not open: it was never opened, " \
+      "or it was closed while the loop was still watching it")                 \
     X(CO_EDEADLOCK, -11, "the loop has nothing left to run, no timer and no " \
       "file to watch, yet the future it waits for is still pending: some "     \
       "task awaits a future that nobody will ever complete")                   \
@@ -79,7 +79,11 @@
       "set_result and set_exception are not for tasks (cancel one instead)")   \
     X(CO_EOVERFLOW, -33, "the counter is already at its largest value: a "    \
       "semaphore holds at most LONG_MAX free places, so this release was "     \
-      "refused (it would have overflowed)")
+      "refused (it would have overflowed)")                                    \
+    X(CO_EFDBUSY, -34, "someone else is watching this file descriptor: as in " \
+      "asyncio, a descriptor has one reader and one writer at a time, so a "   \
+      "second task may not wait for it, and a wait whose watch was removed "   \
+      "or replaced (co_loop_remove_reader, co_loop_add_reader) ends here")
 
 /** Error codes: 0 is success, every error is negative. Codes from
  *  CO_EUSER downwards are free for applications to use as their own

@@ -49,20 +49,23 @@ CO_API bool co_future_cancelled(const co_future *f);
 
 /** Sets the result: an integer, a pointer (not owned), or a string (copied;
  *  the copy is freed with the future).
- *  @return 0; CO_ESTATE if already done; CO_EINVAL for NULL; CO_ENOMEM;
- *  CO_ETASKRESULT for a task (its result is what its coroutine returns). */
+ *  @return 0; CO_ESTATE if already done; CO_ECLOSED if still pending but
+ *  its loop is closed (nothing could run its callbacks: it stays pending
+ *  for good); CO_EINVAL for NULL; CO_ENOMEM; CO_ETASKRESULT for a task
+ *  (its result is what its coroutine returns). */
 CO_API int co_future_set_result_int(co_future *f, long long value);
 CO_API int co_future_set_result_ptr(co_future *f, void *value);
 CO_API int co_future_set_result_str(co_future *f, const char *value);
 
 /** Makes the future fail with @p code (negative) and @p message (copied; may
  *  be NULL). Failing with CO_ECANCELLED is the same as co_future_cancel().
- *  @return 0; CO_ESTATE if already done; CO_EINVAL if @p code is not
- *  negative; CO_ETASKRESULT for a task. */
+ *  @return 0; CO_ESTATE if already done; CO_ECLOSED if its loop is closed
+ *  (as for set_result); CO_EINVAL if @p code is not negative;
+ *  CO_ETASKRESULT for a task. */
 CO_API int co_future_set_exception(co_future *f, int code, const char *message);
 
 /** Cancels the future. @return true if it was pending (its callbacks are now
- *  scheduled), false if it was already done. */
+ *  scheduled), false if it was already done or its loop is closed. */
 CO_API bool co_future_cancel(co_future *f);
 
 /** Reads the result. @return 0 and *out; CO_ESTATE if still pending;
@@ -83,7 +86,10 @@ CO_API int co_future_result_str(co_future *f, const char **out);
  *  "exception was never retrieved". */
 CO_API int co_future_exception(co_future *f, const char **message);
 
-/** Adds a done-callback. @return 0, or CO_EINVAL, CO_ENOMEM. */
+/** Adds a done-callback. @return 0, or CO_EINVAL, CO_ENOMEM; CO_ECLOSED for
+ *  a done future whose loop is closed (the callback could never be
+ *  scheduled). A callback added to a pending future of a closed loop is
+ *  kept and never runs: nothing can complete that future any more. */
 CO_API int co_future_add_done_callback(co_future *f, co_done_callback fn, void *arg);
 
 /** Removes every registration of (@p fn, @p arg) that has not been scheduled

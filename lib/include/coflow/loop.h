@@ -59,7 +59,11 @@ typedef struct co_timer {
 } co_timer;
 
 /** Creates a loop with the default backend (select).
- *  @return 0 and *out, or CO_EINVAL, CO_ENOMEM, CO_ESYS. */
+ *  @return 0 and *out, or CO_EINVAL, CO_ENOMEM, CO_ESYS (no pipe: the
+ *  process is out of descriptors); CO_EFDSETSIZE when every descriptor
+ *  below FD_SETSIZE is in use, so that the loop's own wakeup pipe lands
+ *  where select() cannot watch it (close some, or open the many
+ *  descriptors after the loop). */
 CO_API int co_loop_new(co_loop **out);
 
 /** Creates a loop with the backend called @p backend ("select", or NULL for
@@ -106,14 +110,20 @@ CO_API double co_loop_time(const co_loop *loop);
 
 /** loop.add_reader(fd, fn, arg) / add_writer: calls fn while @p fd is
  *  readable / writable (level-triggered), until removed. One reader and one
- *  writer per fd; adding again replaces the callback.
+ *  writer per fd; adding again replaces the callback. If the reader you
+ *  replace is a task's CO_AWAIT_READABLE, that task's await fails with
+ *  CO_EFDBUSY (and so for writers): it is not left waiting for ever.
+ *  Nothing is allocated for an fd the backend or the kernel refuses.
  *  @return 0; CO_EINVAL (NULL, fd < 0); CO_EFDSETSIZE (fd too large for the
- *  backend); CO_ECLOSED; CO_ENOMEM. */
+ *  backend, however large); CO_EBADF (fd is not open); CO_ECLOSED;
+ *  CO_ENOMEM. */
 CO_API int co_loop_add_reader(co_loop *loop, int fd, co_io_callback fn, void *arg);
 CO_API int co_loop_add_writer(co_loop *loop, int fd, co_io_callback fn, void *arg);
 
-/** Stops watching. @return 1 if a callback was removed, 0 if there was none,
- *  CO_EINVAL for bad arguments. */
+/** Stops watching. Removing the watch of a task's CO_AWAIT_READABLE
+ *  (CO_AWAIT_WRITABLE) fails that await with CO_EFDBUSY.
+ *  @return 1 if a callback was removed, 0 if there was none, CO_EINVAL for
+ *  bad arguments. */
 CO_API int co_loop_remove_reader(co_loop *loop, int fd);
 CO_API int co_loop_remove_writer(co_loop *loop, int fd);
 

@@ -19,7 +19,15 @@
 /** loop.call_soon_threadsafe(fn, arg). Any thread. @p fn(@p arg) runs on
  *  the loop's thread, in a later iteration; calls from one thread run in the
  *  order they were made. If the loop closes first the call never runs (and
- *  @p arg stays yours). @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM. */
+ *  @p arg stays yours).
+ *  After co_loop_close, and racing with it from another thread, this,
+ *  co_loop_stop_threadsafe, co_loop_hold, co_loop_release and
+ *  co_run_coroutine_threadsafe return CO_ECLOSED and run nothing - as long
+ *  as the loop's memory is still there. A live future of the loop keeps it;
+ *  co_loop_close frees a loop with none, and a pointer to it is then
+ *  dangling, as after free(). So a thread that may call in after the close
+ *  needs a future of the loop that is unreferenced only once it is done.
+ *  @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM. */
 CO_API int co_loop_call_soon_threadsafe(co_loop *loop, co_callback fn, void *arg);
 
 /** loop.call_soon_threadsafe(loop.stop): stops a loop running in another
@@ -32,8 +40,9 @@ CO_API int co_loop_stop_threadsafe(co_loop *loop);
  *  select) instead of reporting CO_EDEADLOCK when they have nothing to do.
  *  A loop meant to serve other threads (the notes' loop in a thread) is held
  *  before its thread starts and released when done. Any thread; each hold
- *  needs one release. @return 0 or CO_EINVAL (or CO_ESTATE: release without
- *  hold). */
+ *  needs one release, except that a closed loop takes neither (holds left
+ *  at close simply end with it). @return 0; CO_EINVAL; CO_ECLOSED; or, for
+ *  release, CO_ESTATE (a release without a hold). */
 CO_API int co_loop_hold(co_loop *loop);
 CO_API int co_loop_release(co_loop *loop);
 
