@@ -122,10 +122,7 @@ co__loop_ext *co__loop_ext_get(co_loop *loop, const co__loop_ext *proto,
 
 static co__handle ready_pop(co_loop *loop)
 {
-    co__handle h = loop->ready[loop->ready_head];
-    loop->ready_head = (loop->ready_head + 1) & (loop->ready_cap - 1);
-    loop->ready_len--;
-    return h;
+    return loop->ready[loop->ready_head++ & (loop->ready_cap - 1)];
 }
 
 int co_loop_close(co_loop *loop)
@@ -147,7 +144,7 @@ int co_loop_close(co_loop *loop)
     /* 2. Nothing calls in any more; what was queued is released unrun. */
     co__chan_close(loop->chan);
     loop->closed = true;
-    while (loop->ready_len) {
+    while (co__loop_nready(loop)) {
         co__handle h = ready_pop(loop);
         if (h.drop)
             h.drop(h.arg);
@@ -208,19 +205,21 @@ void co_loop_report(co_loop *loop, const char *message)
 
 int co__loop_grow_ready(co_loop *loop)
 {
-    size_t old = loop->ready_cap, cap = old * 2;
+    size_t old = loop->ready_cap, cap = old * 2, n = co__loop_nready(loop);
     /* realloc can extend a large ring in place (mremap) without copying it
      * or touching its pages again; then only the part that had wrapped
-     * round to the front moves, to just after the old end. */
+     * round to the front moves, to just after the old end. The counters
+     * start again from where the oldest handle sits. */
     co__handle *grown = realloc(loop->ready, cap * sizeof *grown);
     if (!grown)
         return CO_ENOMEM;
-    size_t wrapped = loop->ready_head + loop->ready_len > old
-                         ? loop->ready_head + loop->ready_len - old
-                         : 0;
+    size_t head = loop->ready_head & (old - 1);
+    size_t wrapped = head + n > old ? head + n - old : 0;
     memcpy(grown + old, grown, wrapped * sizeof *grown);
     loop->ready = grown;
     loop->ready_cap = cap;
+    loop->ready_head = head;
+    loop->ready_tail = head + n;
     return 0;
 }
 
@@ -283,7 +282,7 @@ static int take_events(co_loop *loop)
     /* 1. How long may the poll wait? Not at all when something is ready
      *    or on its way; otherwise until the earliest timer, or for ever. */
     bool rang = co__chan_rang(loop->chan);
-    double timeout = loop->ready_len || loop->stopping || rang
+    double timeout = co__loop_nready(loop) || loop->stopping || rang
                          ? 0 : co__timers_timeout(loop);
     /* 2. Poll, unless there is nothing to poll and no reason to wait. */
     if (loop->io_count || timeout != 0 || loop->keepalive) {
@@ -305,7 +304,8 @@ int co__loop_run_once(co_loop *loop)
 {
     /* Steps 1 to 4 have something to do unless callbacks are ready and
      * there is no fd, hold, timer or doorbell to look at. */
-    if (!loop->ready_len || loop->io_count || loop->keepalive ||
+    if (loop->ready_tail == loop->ready_head || loop->io_count ||
+        loop->keepalive ||
         loop->heap_len || co__chan_rang(loop->chan)) {
         int rc = take_events(loop);
         if (rc < 0)
@@ -315,13 +315,10 @@ int co__loop_run_once(co_loop *loop)
      *    callbacks queue waits for the next iteration. Each handle is
      *    taken off the ring before it runs: a callback may grow (move) it.
      *    Nothing but this loop takes handles off, so all n are there. */
-    for (size_t n = loop->ready_len; n > 0; n--) {
-        co__handle *h = &loop->ready[loop->ready_head];
-        co_callback fn = h->fn;
-        void *arg = h->arg;
-        loop->ready_head = (loop->ready_head + 1) & (loop->ready_cap - 1);
-        loop->ready_len--;
-        fn(arg);
+    for (size_t n = co__loop_nready(loop); n > 0; n--) {
+        co__handle *h = &loop->ready[loop->ready_head++ &
+                                     (loop->ready_cap - 1)];
+        h->fn(h->arg);
     }
     return 0;
 }
@@ -333,7 +330,7 @@ int co__loop_run_once(co_loop *loop)
  * forever. */
 static bool idle_forever(const co_loop *loop)
 {
-    return loop->ready_len == 0 && loop->heap_len == 0 &&
+    return co__loop_nready(loop) == 0 && loop->heap_len == 0 &&
            loop->io_count == 0 && loop->keepalive == 0 && !loop->stopping &&
            !co__chan_rang(loop->chan);
 }

@@ -59,8 +59,10 @@ typedef struct co__loop_ext {
     struct co__loop_ext *next; /* the loop's list, newest first */
 } co__loop_ext;
 
-/* Invariants: `ready` is a ring of capacity `ready_cap` (a power of two)
- * holding `ready_len` handles from `ready_head`. `heap` is a binary
+/* Invariants: `ready` is a ring of capacity `ready_cap` (a power of two);
+ * `ready_head` and `ready_tail` count the handles ever taken off and put
+ * on (they only grow; unsigned wrap-around is harmless), so the ring holds
+ * ready_tail - ready_head handles and handle i is at ready[i & (cap - 1)]. `heap` is a binary
  * min-heap on (when, seq) and every armed timer's heap_pos is its index + 1.
  * `io[fd]` is NULL or the watch of fd; `io_count` counts the (fd, direction)
  * pairs being watched. `refs` counts the open loop itself (until
@@ -70,8 +72,8 @@ typedef struct co__loop_ext {
 struct co_loop {
     co__handle *ready;          /* ring of callbacks ready to run */
     size_t ready_cap;           /* capacity of the ring (power of two) */
-    size_t ready_head;          /* index of the oldest ready callback */
-    size_t ready_len;           /* how many are ready */
+    size_t ready_head;          /* handles taken off so far (the oldest) */
+    size_t ready_tail;          /* handles put on so far (the next free) */
     co_timer **heap;            /* armed timers, earliest first */
     size_t heap_len, heap_cap;  /* its length and capacity */
     unsigned long long timer_seq; /* next arming number (FIFO on ties) */
@@ -127,15 +129,21 @@ static inline int co__loop_push(co_loop *loop, co_callback fn, void *arg,
 static inline int co__loop_push_open(co_loop *loop, co_callback fn,
                                      void *arg, co_callback drop)
 {
-    if (loop->ready_len == loop->ready_cap && co__loop_grow_ready(loop) < 0)
+    if (loop->ready_tail - loop->ready_head == loop->ready_cap &&
+        co__loop_grow_ready(loop) < 0)
         return CO_ENOMEM;
-    co__handle *h = &loop->ready[(loop->ready_head + loop->ready_len) &
-                                 (loop->ready_cap - 1)];
+    co__handle *h = &loop->ready[loop->ready_tail & (loop->ready_cap - 1)];
     h->fn = fn;
     h->arg = arg;
     h->drop = drop;
-    loop->ready_len++;
+    loop->ready_tail++;
     return 0;
+}
+
+/* How many handles are ready. */
+static inline size_t co__loop_nready(const co_loop *loop)
+{
+    return loop->ready_tail - loop->ready_head;
 }
 
 /* Runs at most one loop iteration (also used by the unit tests). */

@@ -213,9 +213,8 @@ static co_timer *spare_timer(co_loop *loop)
 /* Neutralises the queued handle of a timer that fired but has not run. */
 static void unqueue_firing(co_loop *loop, co_timer *timer)
 {
-    for (size_t i = 0; i < loop->ready_len; i++) {
-        co__handle *h =
-            &loop->ready[(loop->ready_head + i) & (loop->ready_cap - 1)];
+    for (size_t i = loop->ready_head; i != loop->ready_tail; i++) {
+        co__handle *h = &loop->ready[i & (loop->ready_cap - 1)];
         if (h->fn == fire && h->arg == timer) {
             h->fn = nop;
             h->drop = NULL;
