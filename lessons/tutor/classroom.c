@@ -118,8 +118,9 @@ void pristine_remember(tutor *t)
 int tutor_reset(tutor *t, const char *arg, bool yes)
 {
     if (!arg) {
-        fprintf(stderr, "coflow: say which lesson to reset, e.g. `coflow "
-                        "reset 3`.\n");
+        fprintf(stderr, "coflow: say which lesson to reset, e.g. `%s "
+                        "reset 3`.\n",
+                tutor_self);
         return 2;
     }
     lesson *l = tutor_lesson_arg(t, arg);
@@ -207,7 +208,8 @@ int tutor_report(tutor *t, int argc, char **argv)
         printf("grading lesson %02d ... ", t->lessons[i].number);
         fflush(stdout);
         graded[n] = t->lessons[i];
-        grade_run(t->build_root, &t->lessons[i], variant, &grades[n]);
+        grade_run(t->source_root, t->build_root, &t->lessons[i], variant,
+                  &grades[n]);
         bool ok = grades[n].state == GRADE_PASSED;
         passed += ok;
         printf("%s\n", ok ? "pass" : "FAIL");
@@ -300,9 +302,9 @@ static int list_files(tutor *t, char ***out)
 int tutor_export(tutor *t, const char *dir)
 {
     if (!dir || dir[0] == '-') {
-        fprintf(stderr, "coflow: say where to, e.g. `coflow export "
+        fprintf(stderr, "coflow: say where to, e.g. `%s export "
                         "../coflow-student`%s.\n",
-                dir ? " (a folder, not an option)" : "");
+                tutor_self, dir ? " (a folder, not an option)" : "");
         return 2;
     }
     DIR *d = opendir(dir);

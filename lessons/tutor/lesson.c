@@ -42,7 +42,19 @@ static void read_meta(const char *path, lesson *l)
             copy_field(l->title, sizeof l->title, value);
         else if (strcmp(key, "notes") == 0)
             copy_field(l->notes, sizeof l->notes, value);
-        else if (strcmp(key, "hint") == 0 && l->nhints < TUTOR_MAX_HINTS) {
+        else if (strcmp(key, "test") == 0 && l->ntests < TUTOR_MAX_TESTS) {
+            lesson_test *t = &l->tests[l->ntests];
+            char word[16] = "";
+            int points = 1;
+            int got = sscanf(value, "%95[A-Za-z0-9_] %d %15s", t->name,
+                             &points, word);
+            if (got >= 1 && points >= 0) {
+                t->points = got >= 2 ? points : 1;
+                t->guard = strcmp(word, "guard") == 0;
+                l->max_score += t->points;
+                l->ntests++;
+            }
+        } else if (strcmp(key, "hint") == 0 && l->nhints < TUTOR_MAX_HINTS) {
             char *copy = malloc(strlen(value) + 1);
             if (copy) {
                 strcpy(copy, value);

@@ -9,6 +9,16 @@
 
 #define TUTOR_MAX_LESSONS 99
 #define TUTOR_MAX_HINTS 16
+#define TUTOR_MAX_TESTS 64
+
+/* One test of a lesson's grader, as lesson.meta lists it (`test = NAME
+ * POINTS [guard]`): what the lesson is worth comes from here, never from
+ * the grader binary, which holds the student's code. */
+typedef struct lesson_test {
+    char name[96]; /* test_... as in test.c */
+    int points;    /* what passing it earns */
+    bool guard;    /* passes as handed out; earns once another test passes */
+} lesson_test;
 
 typedef struct lesson {
     int number;                     /* NN of lessons/NN-slug */
@@ -19,6 +29,9 @@ typedef struct lesson {
     int nhints;                     /* how many */
     bool has_exercise;              /* exercise.c exists */
     bool has_solution;              /* solution.c exists (not in student copies) */
+    lesson_test tests[TUTOR_MAX_TESTS]; /* the grader's tests, in order */
+    int ntests;                     /* how many */
+    int max_score;                  /* the sum of their points */
 } lesson;
 
 typedef struct progress {

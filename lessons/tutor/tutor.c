@@ -23,6 +23,7 @@
 /* ---- looks ---------------------------------------------------------------- */
 
 static bool color;
+const char *tutor_self = "coflow";
 
 const char *tint(const char *code)
 {
@@ -73,7 +74,8 @@ lesson *tutor_lesson_arg(tutor *t, const char *arg)
         lesson *next = tutor_next(t);
         if (!next)
             fprintf(stderr, "coflow: every lesson is done; name one, e.g. "
-                            "`coflow check 3`.\n");
+                            "`%s check 3`.\n",
+                    tutor_self);
         return next;
     }
     char *end;
@@ -214,7 +216,7 @@ static int check_one(tutor *t, lesson *l, const char *self, bool verbose)
            l->number, l->dir, tint(RESET));
     fflush(stdout);
     grade g;
-    grade_run(t->build_root, l, GRADE_EXERCISE, &g);
+    grade_run(t->source_root, t->build_root, l, GRADE_EXERCISE, &g);
     bool passed = tutor_show_grade(t, l, &g, verbose);
     grade_free(&g);
     if (passed && !t->progress.done[l->number]) {
@@ -264,9 +266,9 @@ static int cmd_solution(tutor *t, const char *arg)
     if (!l)
         return 2;
     if (!t->progress.done[l->number]) {
-        printf("Pass lesson %d first (`coflow check %d`): the reference "
+        printf("Pass lesson %d first (`%s check %d`): the reference "
                "solution is shown once your own works.\n",
-               l->number, l->number);
+               l->number, tutor_self, l->number);
         return 1;
     }
     if (!l->has_solution) {
@@ -307,6 +309,7 @@ int main(int argc, char **argv)
     const char *nc = getenv("NO_COLOR");
     color = isatty(STDOUT_FILENO) && !(nc && *nc);
     const char *self = argc > 0 && strchr(argv[0], '/') ? argv[0] : "coflow";
+    tutor_self = self;
     const char *cmd = argc > 1 ? argv[1] : NULL;
     const char *arg = argc > 2 ? argv[2] : NULL;
 

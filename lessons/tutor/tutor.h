@@ -25,6 +25,10 @@ typedef struct tutor {
 #define RESET "\033[0m"
 const char *tint(const char *code);
 
+/* The tutor as the student typed it (`build/coflow`), for the commands
+ * that messages tell them to type. */
+extern const char *tutor_self;
+
 lesson *tutor_next(tutor *t);
 lesson *tutor_lesson_arg(tutor *t, const char *arg);
 

@@ -170,6 +170,7 @@ static int watch_coro(co_coro *co)
             banner(w);
             grade_free(&w->g);
             co_coro_init(&w->grading.co, grade_coro);
+            w->grading.source_root = w->t->source_root;
             w->grading.build_root = w->t->build_root;
             w->grading.lesson = w->l;
             w->grading.variant = GRADE_EXERCISE;
