@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char *trim(char *s)
@@ -124,14 +125,12 @@ lesson *lessons_find(lesson *ls, int n, int number)
     return NULL;
 }
 
-void progress_load(const char *build_root, progress *p)
+bool progress_load(const char *path, progress *p)
 {
     memset(p, 0, sizeof *p);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/.coflow-progress", build_root);
     FILE *f = fopen(path, "r");
     if (!f)
-        return;
+        return false;
     char line[128], word[32];
     int number, count;
     while (fgets(line, sizeof line, f)) {
@@ -144,12 +143,18 @@ void progress_load(const char *build_root, progress *p)
             p->hints[number] = count < 0 ? 0 : count;
     }
     fclose(f);
+    return true;
 }
 
-int progress_save(const char *build_root, const progress *p)
+int progress_save(const char *path, const progress *p)
 {
-    char path[1024], tmp[1100];
-    snprintf(path, sizeof path, "%s/.coflow-progress", build_root);
+    char dir[1024], tmp[1100];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        mkdir(dir, 0777); /* the folder may well exist already */
+    }
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f)

@@ -54,9 +54,25 @@ static int load(tutor *t)
                 t->source_root);
         return -1;
     }
-    progress_load(t->build_root, &t->progress);
+    snprintf(t->state_dir, sizeof t->state_dir, "%s/.coflow", t->source_root);
+    snprintf(t->progress_path, sizeof t->progress_path, "%s/progress",
+             t->state_dir);
+    if (!progress_load(t->progress_path, &t->progress)) {
+        /* Older tutors kept it in the build directory. */
+        char old[1200];
+        snprintf(old, sizeof old, "%s/.coflow-progress", t->build_root);
+        if (progress_load(old, &t->progress))
+            tutor_save_progress(t);
+    }
     pristine_remember(t);
     return 0;
+}
+
+void tutor_save_progress(tutor *t)
+{
+    if (progress_save(t->progress_path, &t->progress) < 0)
+        fprintf(stderr, "coflow: could not save your progress in %s\n",
+                t->progress_path);
 }
 
 lesson *tutor_next(tutor *t)
@@ -170,9 +186,7 @@ static int cmd_hint(tutor *t, const char *arg)
     if (*shown == l->nhints)
         printf("\nThat was the last hint. The README's \"what students get "
                "wrong\" section may help too.\n");
-    if (progress_save(t->build_root, &t->progress) < 0)
-        fprintf(stderr, "coflow: could not save progress in %s\n",
-                t->build_root);
+    tutor_save_progress(t);
     return 0;
 }
 
@@ -221,9 +235,7 @@ static int check_one(tutor *t, lesson *l, const char *self, bool verbose)
     grade_free(&g);
     if (passed && !t->progress.done[l->number]) {
         t->progress.done[l->number] = true;
-        if (progress_save(t->build_root, &t->progress) < 0)
-            fprintf(stderr, "coflow: could not save progress in %s\n",
-                    t->build_root);
+        tutor_save_progress(t);
     }
     if (passed && verbose) {
         lesson *next = tutor_next(t);

@@ -11,6 +11,8 @@
 typedef struct tutor {
     char source_root[1024];           /* the project (has lessons/) */
     char build_root[1024];            /* its meson build directory */
+    char state_dir[1100];             /* <source_root>/.coflow: progress, backups */
+    char progress_path[1200];         /* <state_dir>/progress */
     lesson lessons[TUTOR_MAX_LESSONS]; /* in order */
     int n;                            /* how many */
     progress progress;                /* done lessons, hints shown */
@@ -30,6 +32,9 @@ const char *tint(const char *code);
 extern const char *tutor_self;
 
 lesson *tutor_next(tutor *t);
+
+/* Saves the progress, saying so on stderr when it cannot. */
+void tutor_save_progress(tutor *t);
 lesson *tutor_lesson_arg(tutor *t, const char *arg);
 
 /* Prints a grade for a person; returns true if the lesson passed. With
