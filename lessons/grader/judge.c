@@ -2,8 +2,13 @@
  * tests passed, without ever running student code itself.
  *
  *   coflow-judge [--machine] [--limit S] [--output-cap BYTES]
+ *                [--cpu SECONDS] [--mem MIB] [--procs N]
  *                --meta lessons/NN-slug/lesson.meta [--lesson NAME]
  *                [--expect-none] -- GRADER [ARGS...]
+ *
+ * --cpu, --mem and --procs set RLIMIT_CPU, RLIMIT_AS and RLIMIT_NPROC for
+ * the grader and all it starts (coflow grade uses them; RLIMIT_NPROC
+ * counts every process of the user, and root is not held to it).
  *
  * The grader binary holds the student's code, so nothing it prints, writes
  * or returns can be believed on its own: an exit that skips every guard
@@ -40,6 +45,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -79,6 +85,7 @@ static size_t tail_used;       /* total bytes ever put in the ring */
 static size_t output_cap = 1 << 20;
 static int sig_pipe[2] = {-1, -1};
 static pid_t main_pid;
+static long limit_cpu, limit_mem_mib, limit_procs; /* 0: none */
 static int main_status = -1;   /* wait status of the grader, once it ended */
 
 static double now(void)
@@ -411,6 +418,19 @@ static void child(char **argv, int out_w, int rec_w, int nonce_r)
         close(fd);
 #endif
     setpgid(0, 0);
+    if (limit_cpu > 0) {
+        struct rlimit rl = {(rlim_t)limit_cpu, (rlim_t)limit_cpu + 1};
+        setrlimit(RLIMIT_CPU, &rl);
+    }
+    if (limit_mem_mib > 0) {
+        rlim_t bytes = (rlim_t)limit_mem_mib << 20;
+        struct rlimit rl = {bytes, bytes};
+        setrlimit(RLIMIT_AS, &rl);
+    }
+    if (limit_procs > 0) {
+        struct rlimit rl = {(rlim_t)limit_procs, (rlim_t)limit_procs};
+        setrlimit(RLIMIT_NPROC, &rl);
+    }
     signal(SIGCHLD, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
     setenv(JUDGE_ENV, "1", 1);
@@ -646,6 +666,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: coflow-judge [--machine] [--limit SECONDS] "
             "[--output-cap BYTES] [--expect-none]\n"
+            "                    [--cpu SECONDS] [--mem MIB] [--procs N]\n"
             "                    --meta LESSON.META [--lesson NAME] -- "
             "GRADER [ARGS...]\n");
 }
@@ -670,6 +691,12 @@ int main(int argc, char **argv)
             lesson = argv[++i];
         } else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
             limit = atof(argv[++i]);
+        } else if (strcmp(argv[i], "--cpu") == 0 && i + 1 < argc) {
+            limit_cpu = atol(argv[++i]);
+        } else if (strcmp(argv[i], "--mem") == 0 && i + 1 < argc) {
+            limit_mem_mib = atol(argv[++i]);
+        } else if (strcmp(argv[i], "--procs") == 0 && i + 1 < argc) {
+            limit_procs = atol(argv[++i]);
         } else if (strcmp(argv[i], "--output-cap") == 0 && i + 1 < argc) {
             output_cap = (size_t)atol(argv[++i]);
         } else {

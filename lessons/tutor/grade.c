@@ -305,9 +305,25 @@ int grade_coro(co_coro *co)
     self->argv[5] = self->meta;
     self->argv[6] = "--lesson";
     self->argv[7] = (char *)self->lesson->dir;
-    self->argv[8] = "--";
-    self->argv[9] = self->exe;
-    self->argv[10] = NULL;
+    int argc = 8;
+    /* Limits for the student's code, when an instructor grades many
+     * submissions at once (coflow grade sets them). */
+    static const char *const limit_env[3] = {"COFLOW_GRADE_CPU",
+                                             "COFLOW_GRADE_MEM",
+                                             "COFLOW_GRADE_PROCS"};
+    static char *const limit_opt[3] = {"--cpu", "--mem", "--procs"};
+    for (int k = 0; k < 3; k++) {
+        const char *v = getenv(limit_env[k]);
+        if (v && atol(v) > 0) {
+            snprintf(self->rlimits[k], sizeof self->rlimits[k], "%ld",
+                     atol(v));
+            self->argv[argc++] = limit_opt[k];
+            self->argv[argc++] = self->rlimits[k];
+        }
+    }
+    self->argv[argc++] = "--";
+    self->argv[argc++] = self->exe;
+    self->argv[argc] = NULL;
     /* A test that hangs costs its whole timeout, and an endless loop in
      * the student's code hangs every test: Check's default of 4 s made six
      * of them a 24-second wait. The graders' tests take milliseconds, and

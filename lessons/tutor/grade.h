@@ -59,7 +59,8 @@ typedef struct grade_frame {
     char judge[1100];            /* the judge's path */
     char meta[1200];             /* the lesson's lesson.meta */
     char limit[32];              /* the judge's time limit, in seconds */
-    char *argv[12];              /* the command being run */
+    char rlimits[3][24];         /* COFLOW_GRADE_CPU, _MEM, _PROCS, if set */
+    char *argv[20];              /* the command being run */
     const char *env[4];          /* its extra environment */
     run_frame run;               /* the child coroutine running it */
 } grade_frame;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """test_workflow.py - replays the exported classroom.yml on a fresh export,
 step by step, as GitHub Actions would run it, and reads the points the way
-GitHub Classroom's grading reporter does.
+GitHub Classroom's grading reporter does; then grades the same copy with
+`coflow grade`, which must give the same points.
 
     test_workflow.py TUTOR SOURCE_ROOT
 
@@ -173,6 +174,48 @@ def main():
                                              report['max_score']))
         print('ok: the workflow builds, grades and reports what '
               'report.json says')
+
+        # coflow grade: the same copy, and one whose owner rewrote lesson
+        # 1's grader and points to pass everything, graded side by side
+        # against the instructor's graders. The first must get what its
+        # workflow reported; the second nothing, out of the real maximum.
+        cheat = os.path.join(work, 'cheat')
+        subprocess.run([tutor, 'export', cheat], check=True,
+                       stdout=subprocess.DEVNULL)
+        with open(os.path.join(cheat, 'lessons', first, 'test.c'), 'w') as f:
+            f.write('#include "grader.h"\n'
+                    'Suite *lesson_suite(void) { return suite_create("x"); }\n')
+        with open(os.path.join(cheat, 'lessons', first, 'lesson.meta'),
+                  'a') as f:
+            f.write('test = test_free_points 1000\n')
+        book = os.path.join(work, 'book')
+        r = subprocess.run([tutor, 'grade', '--out', book, '--jobs', '2',
+                            copy, cheat], capture_output=True, text=True,
+                           env={k: v for k, v in os.environ.items()
+                                if k != 'LD_LIBRARY_PATH'})
+        if r.returncode != 0:
+            fail('coflow grade: %s%s' % (r.stdout[-3000:], r.stderr[-3000:]))
+        rows = json.load(open(os.path.join(book, 'gradebook.json')))
+        csv = open(os.path.join(book, 'gradebook.csv')).read().splitlines()
+        if csv[0] != 'student,lesson,points,max,graded' or \
+                len(csv) != len(rows) + 1:
+            fail('gradebook.csv: %r' % csv[:3])
+        points = {}
+        for row in rows:
+            got = points.setdefault(row['student'], [0, 0])
+            got[0] += row['points']
+            got[1] += row['max']
+        print('coflow grade:', points)
+        if points.get('student') != [total, most]:
+            fail('coflow grade gave the copy %r, its workflow %d/%d' %
+                 (points.get('student'), total, most))
+        if points.get('cheat') != [0, maximum]:
+            fail('coflow grade gave the rewritten grader %r, expected 0/%d' %
+                 (points.get('cheat'), maximum))
+        if not os.path.exists(os.path.join(book, 'student', 'report.junit.xml')):
+            fail('no report for the student')
+        print('ok: coflow grade gives what the workflow gave, and ignores '
+              'the student\'s graders')
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -10,6 +10,7 @@
  *   coflow solution N   show the reference solution (once you have passed)
  *   coflow report       grade everything, write JSON / JUnit / TAP reports
  *   coflow export DIR   write a student copy (no solutions) for a classroom
+ *   coflow grade SUB... grade many students' copies with these graders
  */
 #include <errno.h>
 #include <stdio.h>
@@ -312,7 +313,13 @@ static void usage(const char *self)
            "                   grade everything; write report.json, "
            "report.junit.xml, report.tap\n"
            "                   (--solutions: grade the reference solutions)\n"
-           "  export DIR       write a student copy without solutions\n",
+           "  export DIR       write a student copy without solutions\n"
+           "  grade [--out DIR] [--jobs N] [--limit S] [--cpu S] [--mem MIB] "
+           "[--procs N] SUBMISSION...\n"
+           "                   grade students' copies (folders or git "
+           "repositories) with\n"
+           "                   this project's graders; write a gradebook "
+           "(CSV and JSON)\n",
            self);
 }
 
@@ -356,6 +363,8 @@ int main(int argc, char **argv)
         rc = tutor_report(&t, argc - 1, argv + 1); /* argv[0] = "report" */
     else if (strcmp(cmd, "export") == 0)
         rc = tutor_export(&t, arg);
+    else if (strcmp(cmd, "grade") == 0)
+        rc = tutor_grade(&t, argc - 1, argv + 1); /* argv[0] = "grade" */
     else {
         fprintf(stderr, "coflow: unknown command \"%s\".\n\n", cmd);
         usage(self);

@@ -53,5 +53,6 @@ int tutor_reset(tutor *t, const char *arg, bool yes);
 int tutor_report(tutor *t, int argc, char **argv);
 int tutor_export(tutor *t, const char *dir);
 int tutor_watch(tutor *t, const char *arg, const char *self);
+int tutor_grade(tutor *t, int argc, char **argv);
 
 #endif
