@@ -38,8 +38,8 @@ static void print_message(const char *message, bool first_line_only)
         printf("       %.*s\n", len, line);
         if (first_line_only) {
             if (end && end[1])
-                printf("       %s(more: the first failure above shows it "
-                       "whole once it is the first)%s\n",
+                printf("       %s(the rest of this message is shown "
+                       "once it is the first failure)%s\n",
                        tint(DIM), tint(RESET));
             break;
         }

@@ -110,6 +110,14 @@ grep -q "check $n" "$work/status.log" || fail "status does not say what to type"
 step "every shipped exercise fails, and the report says so"
 "$st" check "$n" >"$work/check.log" 2>&1 && fail "lesson $n passes as shipped"
 grep -q "FAIL" "$work/check.log" || fail "no failing test shown"
+# The summary first, then the first failure, all on one screen, and the
+# commands as the student types them (finding 11).
+sed -n 2p "$work/check.log" | grep -q "^Lesson $n: [0-9]* of [0-9]* tests pass (0 of [0-9]* points)" ||
+    fail "check does not start with the summary"
+sed -n 4p "$work/check.log" | grep -q "FAIL .*(the first failure" ||
+    fail "check does not show the first failure first"
+[ "$(wc -l <"$work/check.log")" -le 40 ] || fail "check prints more than a 40-line screen"
+grep -qF "\`$st hint $n\`" "$work/check.log" || fail "check does not name the command as typed"
 "$st" report --out "$work/r1" >"$work/report1.log" 2>&1 && fail "report passed"
 grep -q '"status": "fail"' "$work/r1/report.json" || fail "json status"
 # An untouched copy scores nothing, out of lesson.meta's points (finding 9).
@@ -161,6 +169,13 @@ step "a compile error is explained"
 printf 'int student_typo(void) { return undeclared_thing; }\n' >>"$ex"
 "$st" check "$n" >"$work/cc.log" 2>&1 && fail "broken code passed"
 grep -q "does not compile" "$work/cc.log" || fail "no compile message"
+grep -q "never declared" "$work/cc.log" || fail "'undeclared' is not explained"
+# A lesson that does not compile is worth what lesson.meta says (finding 4).
+"$st" report --out "$work/r4" --exit-zero >"$work/report4.log" 2>&1 || fail "report of a broken lesson"
+grep -q "^  \"max_score\": $max,\$" "$work/r4/report.json" ||
+    fail "a lesson that does not compile changed max_score"
+grep -q "\"$first: test_[a-z_]*\", \"status\": \"error\", \"score\": 0" "$work/r4/report.json" ||
+    fail "the broken lesson's tests are not errors"
 cp "$work/pristine.c" "$ex"
 
 step "watch grades on every save and waits for the student to move on"

@@ -375,6 +375,23 @@ START_TEST(test_run_command_passes_extra_environment)
 }
 END_TEST
 
+/* Finding 7 of issue 15: a child printing without end made the tutor keep
+ * gigabytes. What is past RUN_OUTPUT_MAX is read and counted, not kept. */
+START_TEST(test_run_command_keeps_a_bounded_part_of_a_flood)
+{
+    run_frame r;
+    char *argv[] = {"sh", "-c",
+                    "head -c 20000000 /dev/zero | tr '\\0' x; echo; echo done",
+                    NULL};
+    ck_assert_int_eq(run_capture(&r, argv, NULL, 60), 0);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_uint_eq(r.len, RUN_OUTPUT_MAX);
+    ck_assert_uint_eq(r.len + r.dropped, 20000000 + 6);
+    ck_assert_uint_eq(strlen(r.output), RUN_OUTPUT_MAX);
+    free(r.output);
+}
+END_TEST
+
 static void make_scratch(void)
 {
     strcpy(scratch, "/tmp/coflow-tutor-test-XXXXXX");
@@ -415,6 +432,7 @@ int main(void)
     tcase_add_test(tc, test_run_command_kills_a_child_that_hangs);
     tcase_add_test(tc, test_run_command_output_of_a_silent_child_is_empty);
     tcase_add_test(tc, test_run_command_passes_extra_environment);
+    tcase_add_test(tc, test_run_command_keeps_a_bounded_part_of_a_flood);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
