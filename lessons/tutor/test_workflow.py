@@ -127,6 +127,11 @@ def replay(copy, wf):
 
 def main():
     tutor, src = sys.argv[1], sys.argv[2]
+    lessons_dir = os.path.join(src, 'lessons')
+    if not any(os.path.exists(os.path.join(lessons_dir, d, 'solution.c'))
+               for d in os.listdir(lessons_dir)):
+        print('no solutions here (a student copy): nothing to replay with')
+        sys.exit(77)
     work = tempfile.mkdtemp(prefix='coflow-workflow-')
     try:
         copy = os.path.join(work, 'student')
