@@ -558,6 +558,30 @@ int tutor_export(tutor *t, const char *dir)
         failed++;
     snprintf(path, sizeof path, "%s/README.md", dir);
     failed += write_file(path, student_readme, sizeof student_readme - 1) < 0;
+    /* The taste of the API the project's README shows, the same way: the
+     * examples' test checks that the block is examples/taste.c. */
+    snprintf(path, sizeof path, "%s/examples/taste.c", dir);
+    size_t tlen = 0;
+    char *taste = slurp(path, &tlen);
+    if (taste) {
+        snprintf(path, sizeof path, "%s/README.md", dir);
+        FILE *f = fopen(path, "a");
+        if (f) {
+            fputs("\n## Where the lessons lead\n\n"
+                  "The library the lessons rebuild runs code like this: a "
+                  "coroutine that\ncounts down, sleeping a tenth of a "
+                  "second between numbers, run as\n`asyncio.run()` would "
+                  "run it.\n\n"
+                  "<!-- snippet: examples/taste.c -->\n```c\n",
+                  f);
+            fwrite(taste, 1, tlen, f);
+            fputs("```\n", f);
+            failed += fclose(f) != 0;
+        } else {
+            failed++;
+        }
+        free(taste);
+    }
     snprintf(path, sizeof path, "%s/.gitignore", dir);
     failed += write_file(path, student_gitignore,
                          sizeof student_gitignore - 1) < 0;

@@ -91,6 +91,9 @@ meson setup "$work/build" "$work/student" -Dtests=false >"$work/setup.log" 2>&1 
     fail "meson setup of the student copy"
 ninja -C "$work/build" >"$work/build.log" 2>&1 || fail "the student copy does not build"
 st="$work/build/coflow"
+# The copy's own tests of its README and examples pass as handed out.
+meson test -C "$work/build" --suite examples >"$work/examples.log" 2>&1 ||
+    fail "the student copy's examples suite fails"
 export NO_COLOR=1 COFLOW_GRADE_LIMIT=20
 
 step "export takes the exercises as committed, not as edited"
