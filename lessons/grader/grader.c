@@ -30,10 +30,9 @@
 #include "judge_proto.h"
 
 #include <errno.h>
-#include <stdbool.h>
-
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +72,8 @@ static volatile int armed;
 /* The nonce, once read from the judge; judged is set only then. */
 static char nonce[JUDGE_NONCE_LEN + 1];
 static int judged;
-/* The test this process runs: announced by Check's tcase_fn_start() at
- * the top of every START_TEST body. */
+/* The test this process runs: Check announces it by calling
+ * tcase_fn_start() just before the test's function. */
 static char current[128];
 static int started;      /* a test body began and has not ended */
 static int test_failed;  /* an assertion of that test failed */
@@ -215,8 +214,9 @@ void __wrap__ck_assert_failed(const char *file, int line, const char *expr,
     __real__exit(1);
 }
 
-/* The top of every START_TEST body. A second one in the same test means
- * that something other than Check announced a test: that fails it. */
+/* Check calls this just before each test's function. A second call while
+ * a test runs means that something other than Check announced a test:
+ * that fails it. */
 void __wrap_tcase_fn_start(const char *fname, const char *file, int line)
 {
     if (started) {

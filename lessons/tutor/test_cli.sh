@@ -188,11 +188,17 @@ step "watch grades on every save and waits for the student to move on"
 # race between watch creating its log and the test reading it.
 mkfifo "$work/keys" "$work/watch.out"
 exec 3<>"$work/keys"
+# Enter, typed before watch starts: it is read while the first grading
+# runs (watch reads keys only from its loop, which first turns then), and
+# must not be lost: watch grades a second time without anything else.
+printf '\n' >&3
 "$st" watch "$n" <"$work/keys" >"$work/watch.out" 2>&1 &
 watch_pid=$!
 exec 4<"$work/watch.out"
 wait_for "Grading lesson $n" || fail "watch does not say it is grading"
 wait_for "tests pass" "FAIL" || fail "watch never graded"
+wait_for "Grading lesson $n" || fail "watch lost the key pressed while grading"
+wait_for "tests pass" "FAIL" || fail "watch never graded again"
 cp "$src/lessons/$first/solution.c" "$ex"
 wait_for "Lesson $n passes" || fail "watch missed the save"
 printf 'q\n' >&3
