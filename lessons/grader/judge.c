@@ -218,6 +218,9 @@ static void parse_record(char *line)
     }
     double at = now();
     if (strcmp(kind, "start") == 0) {
+        /* One that never reported its end ran until this one began. */
+        if (running && running != t)
+            running->secs = at - running->t0;
         t->starts++;
         t->pid = (pid_t)atol(fields[3]);
         t->t0 = at;
@@ -527,6 +530,8 @@ static int run(char **argv, double limit, bool *timed_out)
      * behind, nor hold the pipes open. Then read what is left: every
      * writer is gone, so both pipes end. */
     kill_tree();
+    if (running)
+        running->secs = now() - running->t0;
     for (;;) {
         ssize_t n = read(rec[0], buf, sizeof buf);
         if (n > 0)
