@@ -188,7 +188,7 @@ static void record(const char *kind, const char *message)
 }
 
 /* Every failure of a test goes through here: Check's assertions, the
- * grader's helpers, the exit guards. The failure is recorded first, so
+ * grade_expect_ functions, the exit guards. The failure is recorded first, so
  * that whatever _ck_assert_failed turns out to be (a student may define
  * one that returns), the test has failed. */
 void __wrap__ck_assert_failed(const char *file, int line, const char *expr,

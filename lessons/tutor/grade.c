@@ -54,7 +54,7 @@ static const struct {
     {"multiple definition of",
      "Something is defined twice: a function of the grader or of coflow "
      "has the same name as one of yours, or a function is defined in a "
-     "header. Rename yours, or make a helper `static`."},
+     "header. Rename yours, or make a function of your own `static`."},
     {"undefined reference to",
      "The code compiles but a function it calls is never defined: an "
      "exercise function still missing, or a name spelt differently where it "
