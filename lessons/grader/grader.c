@@ -16,11 +16,23 @@
  *    reports a failed assertion, so a non-zero _exit goes straight through
  *    (it is a failure anyway).
  * An exit that gets past the wrapping (a library calling exit, say) still
- * runs the atexit() handlers, and one of them fails the test while armed. */
+ * runs the atexit() handlers, and one of them fails the test while armed.
+ *
+ * None of that decides the verdict, though: the guards only make the
+ * messages good. The student's code runs in this very process, so anything
+ * this process says could have been said by the student's code instead
+ * (an exit that skips every guard, say, or a fake log file). The verdict is
+ * the judge's (judge.c), a process that never runs student code: it counts
+ * a test as passed only when this file's trampoline reports, once, that
+ * the test's body returned with nothing failed, on a pipe and with a random
+ * nonce that only the judge and this file know (judge_proto.h). */
 #include "grader.h"
+#include "judge_proto.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +51,264 @@ _Noreturn void __wrap__Exit(int status);
 _Noreturn void __wrap_quick_exit(int status);
 _Noreturn void __wrap_abort(void);
 
+/* Check's own functions, wrapped by the link as well (see the judge's
+ * records below). */
+void __real__ck_assert_failed(const char *file, int line, const char *expr,
+                              const char *msg, ...);
+void __wrap__ck_assert_failed(const char *file, int line, const char *expr,
+                              const char *msg, ...);
+void __real_tcase_fn_start(const char *fname, const char *file, int line);
+void __wrap_tcase_fn_start(const char *fname, const char *file, int line);
+void __real__tcase_add_test(TCase *tc, const TTest *ttest, int sig,
+                            int allowed_exit, int start, int end);
+void __wrap__tcase_add_test(TCase *tc, const TTest *ttest, int sig,
+                            int allowed_exit, int start, int end);
+
 /* Set while a test body runs (between the fixture's setup and teardown). */
 static volatile int armed;
+
+/* ---- the judge's records (judge_proto.h) -------------------------------- */
+
+/* The nonce, once read from the judge; judged is set only then. */
+static char nonce[JUDGE_NONCE_LEN + 1];
+static int judged;
+/* The test this process runs: Check announces it by calling
+ * tcase_fn_start() just before the test's function. */
+static char current[128];
+static int started;      /* a test body began and has not ended */
+static int test_failed;  /* an assertion of that test failed */
+
+/* Runs before every constructor of the program, the student's included:
+ * entries of .preinit_array run first, in link order, and grader.c is the
+ * first object of every grader. What a constructor finds afterwards is a
+ * closed descriptor. */
+static void take_nonce(int argc, char **argv, char **envp)
+{
+    (void)argc;
+    (void)argv;
+    /* getenv() is not ready yet (the C library's own initialisation runs
+     * after this): the environment comes as an argument. */
+    bool asked = false;
+    for (char **e = envp; e && *e; e++)
+        asked |= strcmp(*e, JUDGE_ENV "=1") == 0;
+    if (!asked)
+        return;
+    char buf[JUDGE_NONCE_LEN];
+    size_t got = 0;
+    while (got < sizeof buf) {
+        ssize_t n = read(JUDGE_NONCE_FD, buf + got, sizeof buf - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(JUDGE_NONCE_FD);
+    if (got != sizeof buf)
+        return; /* no records: the judge fails every test, as it should */
+    memcpy(nonce, buf, sizeof buf);
+    nonce[JUDGE_NONCE_LEN] = '\0';
+    judged = 1;
+}
+__attribute__((section(".preinit_array"), used)) static void (
+    *const take_nonce_entry)(int, char **, char **) = take_nonce;
+
+/* Appends @p s to @p out, escaped as judge_proto.h says. */
+static size_t escape_into(char *out, size_t used, size_t size, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (; s && *s && used + 5 < size; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\\') {
+            out[used++] = '\\';
+            out[used++] = '\\';
+        } else if (c == '\n') {
+            out[used++] = '\\';
+            out[used++] = 'n';
+        } else if (c == '\t') {
+            out[used++] = '\\';
+            out[used++] = 't';
+        } else if (c == '\r') {
+            out[used++] = '\\';
+            out[used++] = 'r';
+        } else if (c < 0x20 || c == 0x7f) {
+            out[used++] = '\\';
+            out[used++] = 'x';
+            out[used++] = hex[c >> 4];
+            out[used++] = hex[c & 15];
+        } else {
+            out[used++] = (char)c;
+        }
+    }
+    return used;
+}
+
+static void append(char *out, size_t *used, size_t size, const char *s)
+{
+    size_t n = strlen(s);
+    if (*used + n >= size)
+        n = size - *used - 1;
+    memcpy(out + *used, s, n);
+    *used += n;
+}
+
+/* Writes one record with a single write(): only async-signal-safe calls,
+ * since a crash handler writes one too. */
+static void record(const char *kind, const char *message)
+{
+    if (!judged)
+        return;
+    char line[JUDGE_RECORD_MAX];
+    size_t used = 0;
+    char pid[24];
+    size_t k = sizeof pid;
+    pid[--k] = '\0';
+    for (long v = (long)getpid(); v > 0 && k > 0; v /= 10)
+        pid[--k] = (char)('0' + v % 10);
+    append(line, &used, sizeof line, nonce);
+    append(line, &used, sizeof line, " ");
+    append(line, &used, sizeof line, kind);
+    append(line, &used, sizeof line, " ");
+    append(line, &used, sizeof line, current[0] ? current : "-");
+    append(line, &used, sizeof line, " ");
+    append(line, &used, sizeof line, pid + k);
+    if (message) {
+        append(line, &used, sizeof line, " ");
+        used = escape_into(line, used, sizeof line - 1, message);
+    }
+    line[used++] = '\n';
+    for (size_t off = 0; off < used;) {
+        ssize_t n = write(JUDGE_RECORD_FD, line + off, used - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        off += (size_t)n;
+    }
+}
+
+/* Every failure of a test goes through here: Check's assertions, the
+ * grade_expect_ functions, the exit guards. The failure is recorded first, so
+ * that whatever _ck_assert_failed turns out to be (a student may define
+ * one that returns), the test has failed. */
+void __wrap__ck_assert_failed(const char *file, int line, const char *expr,
+                              const char *msg, ...)
+{
+    char text[3000];
+    if (msg) {
+        va_list ap;
+        va_start(ap, msg);
+        vsnprintf(text, sizeof text, msg, ap);
+        va_end(ap);
+    } else {
+        snprintf(text, sizeof text, "%s", expr ? expr : "failed");
+    }
+    if (started) {
+        test_failed = 1;
+        started = 0;
+        record("fail", text);
+    }
+    __real__ck_assert_failed(file, line, expr, "%s", text);
+    /* A _ck_assert_failed that returns is not Check's: end the child. */
+    armed = 0;
+    __real__exit(1);
+}
+
+/* Check calls this just before each test's function. A second call while
+ * a test runs means that something other than Check announced a test:
+ * that fails it. */
+void __wrap_tcase_fn_start(const char *fname, const char *file, int line)
+{
+    if (started) {
+        _ck_assert_failed(file, line, "Failed",
+                          "a second test (%s) was announced while %s was "
+                          "running: does your code call Check's functions?",
+                          fname, current);
+    }
+    snprintf(current, sizeof current, "%s", fname ? fname : "?");
+    started = 1;
+    test_failed = 0;
+    record("start", NULL);
+    __real_tcase_fn_start(fname, file, line);
+}
+
+/* Crashes are recorded before the default action ends the child, so the
+ * judge can say "crashed" rather than "never reported". */
+static void on_crash(int sig)
+{
+    const char *what = sig == SIGSEGV   ? "Received signal 11 (Segmentation fault)"
+                       : sig == SIGBUS  ? "Received signal 7 (Bus error)"
+                       : sig == SIGFPE  ? "Received signal 8 (Floating point exception)"
+                       : sig == SIGILL  ? "Received signal 4 (Illegal instruction)"
+                                        : "Received signal 6 (Aborted)";
+    if (started) {
+        started = 0;
+        record("fail", what);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* The trampolines: Check calls one of these in place of each test's
+ * function, and only a body that returns to it passes. A fixed set of
+ * functions, because Check passes a test function nothing but the loop
+ * index, so each needs its own slot. */
+#define GRADE_MAX_TESTS 64
+static struct {
+    const char *name; /* the test's own name (START_TEST) */
+    TFun fn;          /* its body */
+    TTest test;       /* what Check is given instead */
+} slots[GRADE_MAX_TESTS];
+static int nslots;
+
+static void run_slot(int k, int i)
+{
+    static const int crashes[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    for (size_t c = 0; c < sizeof crashes / sizeof *crashes; c++)
+        signal(crashes[c], on_crash);
+    slots[k].fn(i);
+    /* The body returned. It passed if it was this test that ran, once,
+     * and nothing failed on the way. */
+    if (started && !test_failed && strcmp(current, slots[k].name) == 0)
+        record("pass", NULL);
+    started = 0;
+}
+
+#define SLOT(a, b)                                                             \
+    static void slot##a##b(int i)                                              \
+    {                                                                          \
+        run_slot(a * 8 + b, i);                                                \
+    }
+#define SLOTS8(a)                                                              \
+    SLOT(a, 0) SLOT(a, 1) SLOT(a, 2) SLOT(a, 3) SLOT(a, 4) SLOT(a, 5)          \
+    SLOT(a, 6) SLOT(a, 7)
+SLOTS8(0) SLOTS8(1) SLOTS8(2) SLOTS8(3) SLOTS8(4) SLOTS8(5) SLOTS8(6)
+SLOTS8(7)
+#define NAMES8(a)                                                              \
+    slot##a##0, slot##a##1, slot##a##2, slot##a##3, slot##a##4, slot##a##5,    \
+        slot##a##6, slot##a##7
+static const TFun slot_fns[GRADE_MAX_TESTS] = {
+    NAMES8(0), NAMES8(1), NAMES8(2), NAMES8(3),
+    NAMES8(4), NAMES8(5), NAMES8(6), NAMES8(7),
+};
+
+void __wrap__tcase_add_test(TCase *tc, const TTest *ttest, int sig,
+                            int allowed_exit, int start, int end)
+{
+    if (nslots == GRADE_MAX_TESTS || sig != 0 || allowed_exit != 0) {
+        /* Not gradable: registered as is, it can never report a pass. */
+        __real__tcase_add_test(tc, ttest, sig, allowed_exit, start, end);
+        return;
+    }
+    int k = nslots++;
+    slots[k].name = ttest->name;
+    slots[k].fn = ttest->fn;
+    slots[k].test = *ttest;
+    slots[k].test.fn = slot_fns[k];
+    __real__tcase_add_test(tc, &slots[k].test, sig, allowed_exit, start,
+                           end);
+}
+
 /* The runner, to ask whether Check forks: without a fork there is no
  * child to end, and failing must not longjmp out of an exit handler. */
 static SRunner *runner;

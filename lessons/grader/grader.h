@@ -4,8 +4,13 @@
  *
  * A grader is a Check suite. Its test.c defines lesson_suite() and nothing
  * else global; grader/main.c supplies main(), which calls grade_main().
- * Three things make a grader impossible to fool, and all three need the
- * helpers below rather than Check's bare API:
+ * The verdict is not the grader's but the judge's (judge.c, and
+ * docs/grading.md): grader.c tells it, for each test added with
+ * tcase_add_test() and listed in lesson.meta, that the test's body
+ * returned with nothing failed (loop, signal and exit-value tests can never
+ * report that, so a grader does not use them). Three things make the
+ * messages good and the run bounded, and all three need the helpers below
+ * rather than Check's bare API:
  *  - tests live in cases made by grade_tcase(), whose fixture arms the exit
  *    guards: a student's exit(0), _exit(0), _Exit, quick_exit or abort in
  *    the middle of a test fails it with a sentence (the link wraps those

@@ -46,6 +46,15 @@ static const struct {
      "the frame struct."},
     {"control reaches end of non-void function",
      "A step function must end with CO_END(co), which returns for you."},
+    {"undeclared",
+     "A name is used that was never declared: a typo, a variable declared "
+     "in another function or after its use, or a local that was moved into "
+     "the frame (then it is self->name). Names the compiler marks "
+     "\"undeclared\" are spelt exactly as it shows them."},
+    {"multiple definition of",
+     "Something is defined twice: a function of the grader or of coflow "
+     "has the same name as one of yours, or a function is defined in a "
+     "header. Rename yours, or make a function of your own `static`."},
     {"undefined reference to",
      "The code compiles but a function it calls is never defined: an "
      "exercise function still missing, or a name spelt differently where it "
@@ -99,105 +108,111 @@ int grade_explain(const char *compiler_output, char *out, size_t size)
     return count;
 }
 
-/* "ok 3 - file.c:tcase:test_name: message" */
-static bool parse_line(const char *line, test_outcome *r)
+static void unescape(const char *in, size_t len, char *out, size_t size)
 {
-    bool ok;
-    if (strncmp(line, "ok ", 3) == 0)
-        ok = true;
-    else if (strncmp(line, "not ok ", 7) == 0)
-        ok = false;
-    else
-        return false;
-    const char *p = strstr(line, " - ");
-    if (!p)
-        return false;
-    p += 3;
-    /* Skip "file:" and "tcase:" to reach the test's name. */
-    for (int skip = 0; skip < 2 && p; skip++) {
-        p = strchr(p, ':');
-        if (p)
-            p++;
+    size_t o = 0;
+    for (size_t i = 0; i < len && o + 1 < size; i++) {
+        if (in[i] != '\\' || i + 1 == len) {
+            out[o++] = in[i];
+            continue;
+        }
+        char c = in[++i];
+        if (c == 'n')
+            out[o++] = '\n';
+        else if (c == 't')
+            out[o++] = '\t';
+        else if (c == 'r')
+            out[o++] = '\r';
+        else if (c == 'x' && i + 2 < len) {
+            char hex[3] = {in[i + 1], in[i + 2], '\0'};
+            out[o++] = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else
+            out[o++] = c;
     }
-    if (!p)
-        return false;
-    const char *colon = strchr(p, ':');
-    size_t n = colon ? (size_t)(colon - p) : strlen(p);
-    if (n >= sizeof r->name)
-        n = sizeof r->name - 1;
-    memcpy(r->name, p, n);
-    r->name[n] = '\0';
-    const char *msg = colon ? colon + 1 : "";
-    while (*msg == ' ')
-        msg++;
-    snprintf(r->message, sizeof r->message, "%s", msg);
-    size_t m = strlen(r->message);
-    while (m && (r->message[m - 1] == '\n' || r->message[m - 1] == '\r'))
-        r->message[--m] = '\0';
-    r->ok = ok;
-    return true;
+    out[o] = '\0';
 }
 
-int grade_parse_tap(const char *text, test_outcome **out)
+/* Appends a line of @p len bytes to the owned string *@p notes. */
+static void add_note(char **notes, const char *text, size_t len)
 {
-    *out = NULL;
-    int n = 0, cap = 0;
-    const char *line = text;
-    while (line && *line) {
+    size_t old = *notes ? strlen(*notes) : 0;
+    char *grown = realloc(*notes, old + len + 2);
+    if (!grown)
+        return;
+    unescape(text, len, grown + old, len + 1);
+    strcat(grown, "\n");
+    *notes = grown;
+}
+
+/* The judge's answer, one record per line, every message escaped so that
+ * it stays on its line (judge.c):
+ *   test NAME EARNED MAX pass|fail SECONDS MESSAGE
+ *   note SENTENCE
+ *   log TEXT
+ *   summary SCORE MAX PASSED TESTS */
+int grade_parse_judge(const char *text, grade *g)
+{
+    if (strncmp(text, "coflow-judge 1\n", 15) != 0)
+        return -1;
+    bool summary = false;
+    int cap = 0;
+    for (const char *line = text + 15; *line;) {
         const char *end = strchr(line, '\n');
         size_t len = end ? (size_t)(end - line) : strlen(line);
-        char buf[1024];
-        if (len >= sizeof buf)
-            len = sizeof buf - 1;
-        memcpy(buf, line, len);
-        buf[len] = '\0';
-        test_outcome r;
-        bool is_result = parse_line(buf, &r);
-        if (!is_result && n > 0 && strncmp(buf, "1..", 3) != 0) {
-            /* A message of several lines: the rest follow its test line. */
-            char *msg = (*out)[n - 1].message;
-            size_t used = strlen(msg);
-            snprintf(msg + used, sizeof (*out)[n - 1].message - used, "\n%s",
-                     buf);
-        } else if (is_result) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 16;
-                test_outcome *grown = realloc(*out, (size_t)cap * sizeof *grown);
-                if (!grown)
-                    break;
-                *out = grown;
+        if (strncmp(line, "test ", 5) == 0) {
+            test_outcome r;
+            memset(&r, 0, sizeof r);
+            char status[8], head[256];
+            int used = 0;
+            /* The fields before the message, on their own. */
+            snprintf(head, sizeof head, "%.*s", (int)(len < 255 ? len : 255),
+                     line);
+            if (sscanf(head, "test %127s %d %d %7s %lf%n", r.name, &r.points,
+                       &r.max, status, &r.secs, &used) == 5 &&
+                used > 0 && (size_t)used < len && line[used] == ' ') {
+                used++;
+                r.ok = strcmp(status, "pass") == 0;
+                unescape(line + used, len - (size_t)used, r.message,
+                         sizeof r.message);
+                if (g->ntests == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    test_outcome *grown =
+                        realloc(g->tests, (size_t)cap * sizeof *grown);
+                    if (!grown)
+                        return -1;
+                    g->tests = grown;
+                }
+                g->tests[g->ntests++] = r;
             }
-            (*out)[n++] = r;
+        } else if (strncmp(line, "note ", 5) == 0) {
+            add_note(&g->notes, line + 5, len - 5);
+        } else if (strncmp(line, "log ", 4) == 0) {
+            free(g->log);
+            g->log = malloc(len);
+            if (g->log)
+                unescape(line + 4, len - 4, g->log, len);
+        } else if (strncmp(line, "summary ", 8) == 0) {
+            summary = sscanf(line, "summary %d %d", &g->score, &g->max) == 2;
         }
-        line = end ? end + 1 : NULL;
+        line = end ? end + 1 : line + len;
     }
-    return n;
+    return summary && g->ntests > 0 ? 0 : -1;
 }
 
-static char *slurp(const char *path)
+void grade_all_failed(grade *g, const lesson *l, const char *why)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (cap - len < 4096) {
-            cap = cap ? cap * 2 : 8192;
-            char *grown = realloc(buf, cap);
-            if (!grown)
-                break;
-            buf = grown;
-        }
-        size_t n = fread(buf + len, 1, cap - len - 1, f);
-        len += n;
-        if (n == 0)
-            break;
+    free(g->tests);
+    g->tests = calloc((size_t)(l->ntests ? l->ntests : 1), sizeof *g->tests);
+    g->ntests = 0;
+    g->score = 0;
+    g->max = l->max_score;
+    for (int i = 0; g->tests && i < l->ntests; i++) {
+        test_outcome *r = &g->tests[g->ntests++];
+        snprintf(r->name, sizeof r->name, "%s", l->tests[i].name);
+        snprintf(r->message, sizeof r->message, "%s", why);
+        r->max = l->tests[i].points;
     }
-    fclose(f);
-    if (buf)
-        buf[len] = '\0';
-    return buf;
 }
 
 /* Sets up the run child for one command. */
@@ -212,20 +227,25 @@ static void prepare(grade_frame *self, double limit)
 static void judge(grade_frame *self)
 {
     grade *g = self->out;
-    char *text = slurp(self->tap);
-    g->ntests = text ? grade_parse_tap(text, &g->tests) : 0;
-    free(text);
-    if (g->ntests == 0 || self->run.timed_out) {
+    char *answer = self->run.output;
+    self->run.output = NULL;
+    if (self->run.timed_out || grade_parse_judge(answer, g) < 0) {
+        g->log = answer; /* what there is, for a person */
         g->state = GRADE_NO_RESULTS;
+        grade_all_failed(g, self->lesson,
+                         self->run.timed_out
+                             ? "The grader was stopped: it ran longer than "
+                               "the time limit."
+                             : "The judge's answer could not be read.");
         return;
     }
+    free(answer);
     g->state = GRADE_PASSED;
     for (int i = 0; i < g->ntests; i++)
         if (!g->tests[i].ok)
             g->state = GRADE_FAILED;
-    /* A grader that exits non-zero with every test green still failed:
-     * trust the exit status over the log. */
-    if (g->state == GRADE_PASSED && self->run.status != 0)
+    /* The lesson is worth what lesson.meta says, whatever came back. */
+    if (g->max != self->lesson->max_score || g->ntests != self->lesson->ntests)
         g->state = GRADE_NO_RESULTS;
 }
 
@@ -236,21 +256,24 @@ int grade_coro(co_coro *co)
     int caught;
     CO_BEGIN(co);
     memset(g, 0, sizeof *g);
+    g->max = self->lesson->max_score;
     snprintf(self->target, sizeof self->target, "lessons/lesson-%02d-%s",
              self->lesson->number,
              self->variant == GRADE_EXERCISE ? "exercise" : "solution");
     snprintf(self->exe, sizeof self->exe, "%s/%s", self->build_root,
              self->target);
-    snprintf(self->tap, sizeof self->tap, "%s.tap", self->exe);
-    snprintf(self->tap_env, sizeof self->tap_env, "CK_TAP_LOG_FILE_NAME=%s",
-             self->tap);
+    snprintf(self->judge, sizeof self->judge, "%s/lessons/coflow-judge",
+             self->build_root);
+    snprintf(self->meta, sizeof self->meta, "%s/lessons/%s/lesson.meta",
+             self->source_root, self->lesson->dir);
 
-    /* 1. Build the grader against the student's file. */
+    /* 1. Build the grader against the student's file, and the judge. */
     self->argv[0] = "ninja";
     self->argv[1] = "-C";
     self->argv[2] = (char *)self->build_root;
     self->argv[3] = self->target;
-    self->argv[4] = NULL;
+    self->argv[4] = "lessons/coflow-judge";
+    self->argv[5] = NULL;
     self->env[0] = NULL;
     prepare(self, BUILD_LIMIT);
     CO_AWAIT_CORO_CATCH(co, &self->run.co, caught);
@@ -258,59 +281,91 @@ int grade_coro(co_coro *co)
     self->run.output = NULL;
     if (caught < 0 || self->run.status == 127) {
         g->state = GRADE_TOOL_ERROR;
+        grade_all_failed(g, self->lesson,
+                         "The grader could not be built: ninja did not run.");
         CO_RETURN(co, 0);
     }
     if (self->run.status != 0) {
         g->state = GRADE_BUILD_ERROR;
+        grade_all_failed(g, self->lesson,
+                         "The exercise does not compile, so this test could "
+                         "not run.");
         CO_RETURN(co, 0);
     }
     free(g->log);
     g->log = NULL;
 
-    /* 2. Run it; Check writes one TAP line per test. */
-    remove(self->tap);
-    self->argv[0] = self->exe;
-    self->argv[1] = NULL;
-    self->env[0] = self->tap_env;
-    self->env[1] = "CK_VERBOSITY=silent";
+    /* 2. The judge runs the grader and says which tests passed. */
+    snprintf(self->limit, sizeof self->limit, "%g", grader_limit());
+    self->argv[0] = self->judge;
+    self->argv[1] = "--machine";
+    self->argv[2] = "--limit";
+    self->argv[3] = self->limit;
+    self->argv[4] = "--meta";
+    self->argv[5] = self->meta;
+    self->argv[6] = "--lesson";
+    self->argv[7] = (char *)self->lesson->dir;
+    int argc = 8;
+    /* Limits for the student's code, when an instructor grades many
+     * submissions at once (coflow grade sets them). */
+    static const char *const limit_env[3] = {"COFLOW_GRADE_CPU",
+                                             "COFLOW_GRADE_MEM",
+                                             "COFLOW_GRADE_PROCS"};
+    static char *const limit_opt[3] = {"--cpu", "--mem", "--procs"};
+    for (int k = 0; k < 3; k++) {
+        const char *v = getenv(limit_env[k]);
+        if (v && atol(v) > 0) {
+            snprintf(self->rlimits[k], sizeof self->rlimits[k], "%ld",
+                     atol(v));
+            self->argv[argc++] = limit_opt[k];
+            self->argv[argc++] = self->rlimits[k];
+        }
+    }
+    self->argv[argc++] = "--";
+    self->argv[argc++] = self->exe;
+    self->argv[argc] = NULL;
     /* A test that hangs costs its whole timeout, and an endless loop in
      * the student's code hangs every test: Check's default of 4 s made six
      * of them a 24-second wait. The graders' tests take milliseconds, and
      * their loop budget (1 s) still fails a runaway loop first, in plain
      * words. An instructor's own CK_DEFAULT_TIMEOUT is left alone. */
-    self->env[2] =
+    self->env[0] =
         getenv("CK_DEFAULT_TIMEOUT") ? NULL : "CK_DEFAULT_TIMEOUT=2";
-    self->env[3] = NULL;
-    prepare(self, grader_limit());
+    self->env[1] = NULL;
+    /* The judge keeps to its limit; this one is only in case it cannot. */
+    prepare(self, grader_limit() + 30);
     CO_AWAIT_CORO_CATCH(co, &self->run.co, caught);
-    g->log = self->run.output;
-    self->run.output = NULL;
     if (caught < 0) {
         g->state = GRADE_TOOL_ERROR;
+        grade_all_failed(g, self->lesson, "The judge could not be run.");
         CO_RETURN(co, 0);
     }
     judge(self);
     CO_END(co);
 }
 
-void grade_run(const char *build_root, const lesson *l, grade_variant v,
-               grade *g)
+void grade_run(const char *source_root, const char *build_root,
+               const lesson *l, grade_variant v, grade *g)
 {
     grade_frame frame;
     co_coro_init(&frame.co, grade_coro);
+    frame.source_root = source_root;
     frame.build_root = build_root;
     frame.lesson = l;
     frame.variant = v;
     frame.out = g;
     frame.run.output = NULL;
-    if (co_run(&frame.co) < 0 && !g->log)
+    if (co_run(&frame.co) < 0 && !g->log) {
         g->state = GRADE_TOOL_ERROR;
+        grade_all_failed(g, l, "The grader could not be run.");
+    }
     co_coro_free(&frame.co);
 }
 
 void grade_free(grade *g)
 {
     free(g->tests);
+    free(g->notes);
     free(g->log);
     memset(g, 0, sizeof *g);
 }

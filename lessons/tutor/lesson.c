@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char *trim(char *s)
@@ -42,7 +43,19 @@ static void read_meta(const char *path, lesson *l)
             copy_field(l->title, sizeof l->title, value);
         else if (strcmp(key, "notes") == 0)
             copy_field(l->notes, sizeof l->notes, value);
-        else if (strcmp(key, "hint") == 0 && l->nhints < TUTOR_MAX_HINTS) {
+        else if (strcmp(key, "test") == 0 && l->ntests < TUTOR_MAX_TESTS) {
+            lesson_test *t = &l->tests[l->ntests];
+            char word[16] = "";
+            int points = 1;
+            int got = sscanf(value, "%95[A-Za-z0-9_] %d %15s", t->name,
+                             &points, word);
+            if (got >= 1 && points >= 0) {
+                t->points = got >= 2 ? points : 1;
+                t->guard = strcmp(word, "guard") == 0;
+                l->max_score += t->points;
+                l->ntests++;
+            }
+        } else if (strcmp(key, "hint") == 0 && l->nhints < TUTOR_MAX_HINTS) {
             char *copy = malloc(strlen(value) + 1);
             if (copy) {
                 strcpy(copy, value);
@@ -112,14 +125,12 @@ lesson *lessons_find(lesson *ls, int n, int number)
     return NULL;
 }
 
-void progress_load(const char *build_root, progress *p)
+bool progress_load(const char *path, progress *p)
 {
     memset(p, 0, sizeof *p);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/.coflow-progress", build_root);
     FILE *f = fopen(path, "r");
     if (!f)
-        return;
+        return false;
     char line[128], word[32];
     int number, count;
     while (fgets(line, sizeof line, f)) {
@@ -132,12 +143,18 @@ void progress_load(const char *build_root, progress *p)
             p->hints[number] = count < 0 ? 0 : count;
     }
     fclose(f);
+    return true;
 }
 
-int progress_save(const char *build_root, const progress *p)
+int progress_save(const char *path, const progress *p)
 {
-    char path[1024], tmp[1100];
-    snprintf(path, sizeof path, "%s/.coflow-progress", build_root);
+    char dir[1024], tmp[1100];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        mkdir(dir, 0777); /* the folder may well exist already */
+    }
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f)

@@ -1,7 +1,8 @@
 /* report.h - classroom reports of a whole grading run: JSON with points per
- * test (the shape of GitHub Classroom's autograding result), JUnit XML and
- * TAP. One point per test; a lesson that does not build scores zero on one
- * synthetic "builds" test so it still counts against the total. */
+ * test (the shape of GitHub Classroom's autograding result), JUnit XML (a
+ * testsuite per lesson) and TAP 14 (messages as YAML diagnostics). The
+ * points are lesson.meta's: a lesson that does not build lists every test
+ * as an error worth nothing, so it still counts against the total. */
 #ifndef TUTOR_REPORT_H
 #define TUTOR_REPORT_H
 

@@ -52,6 +52,17 @@ static int spawn(run_frame *self)
 static int drain(run_frame *self)
 {
     for (;;) {
+        if (self->len >= RUN_OUTPUT_MAX) {
+            char sink[65536];
+            ssize_t n = read(self->fd, sink, sizeof sink);
+            if (n > 0)
+                self->dropped += (size_t)n;
+            else if (n == 0)
+                return 0;
+            else
+                return errno == EINTR || errno == EAGAIN ? 1 : 0;
+            continue;
+        }
         if (self->cap - self->len < 4096) {
             size_t cap = self->cap ? self->cap * 2 : 8192;
             char *grown = realloc(self->output, cap);
@@ -61,8 +72,10 @@ static int drain(run_frame *self)
             self->cap = cap;
             self->output[self->len] = '\0'; /* a child may print nothing */
         }
-        ssize_t n = read(self->fd, self->output + self->len,
-                         self->cap - self->len - 1);
+        size_t room = self->cap - self->len - 1;
+        if (room > RUN_OUTPUT_MAX - self->len)
+            room = RUN_OUTPUT_MAX - self->len;
+        ssize_t n = read(self->fd, self->output + self->len, room);
         if (n > 0) {
             self->len += (size_t)n;
             self->output[self->len] = '\0';
@@ -81,6 +94,7 @@ int run_command(co_coro *co)
     self->fd = -1;
     self->output = NULL;
     self->len = self->cap = 0;
+    self->dropped = 0;
     self->timed_out = false;
     co_timer_init(&self->watchdog);
     if (spawn(self) < 0)

@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* At most this much of a child's output is kept; the rest is read (so the
+ * child never blocks on a full pipe) and counted in dropped. */
+#define RUN_OUTPUT_MAX (8u << 20)
+
 /* The frame of the run_command coroutine. Fill in the inputs, then await it
  * with CO_AWAIT_CORO (or call run_capture, which runs it on its own loop). */
 typedef struct run_frame {
@@ -22,6 +26,7 @@ typedef struct run_frame {
     bool timed_out;            /* killed by the time limit */
     char *output;              /* stdout and stderr, NUL-terminated (owned: free it) */
     size_t len;                /* bytes in output */
+    size_t dropped;            /* bytes read past RUN_OUTPUT_MAX and not kept */
     /* state across suspensions */
     pid_t pid;                 /* the child, its own process group */
     int fd;                    /* read end of its output pipe, or -1 */

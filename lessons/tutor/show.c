@@ -27,6 +27,26 @@ static void print_compiler_output(const char *log)
     }
 }
 
+/* Prints @p message indented under a test's name; with @p first_line_only
+ * just its first line. */
+static void print_message(const char *message, bool first_line_only)
+{
+    const char *line = message;
+    while (line && *line) {
+        const char *end = strchr(line, '\n');
+        int len = end ? (int)(end - line) : (int)strlen(line);
+        printf("       %.*s\n", len, line);
+        if (first_line_only) {
+            if (end && end[1])
+                printf("       %s(the rest of this message is shown "
+                       "once it is the first failure)%s\n",
+                       tint(DIM), tint(RESET));
+            break;
+        }
+        line = end ? end + 1 : NULL;
+    }
+}
+
 bool tutor_show_grade(tutor *t, const lesson *l, const grade *g,
                       bool verbose)
 {
@@ -34,8 +54,9 @@ bool tutor_show_grade(tutor *t, const lesson *l, const grade *g,
     char why[4096];
     switch (g->state) {
     case GRADE_BUILD_ERROR:
-        printf("%sLesson %d does not compile yet.%s The compiler says:\n\n",
-               tint(RED), l->number, tint(RESET));
+        printf("%sLesson %d does not compile yet%s (0 of %d points). The "
+               "compiler says:\n\n",
+               tint(RED), l->number, tint(RESET), g->max);
         print_compiler_output(g->log);
         if (grade_explain(g->log, why, sizeof why)) {
             printf("\n%sWhat that means:%s\n%s", tint(BOLD), tint(RESET), why);
@@ -48,9 +69,9 @@ bool tutor_show_grade(tutor *t, const lesson *l, const grade *g,
         printf("Is the build directory configured? (meson setup build)\n");
         return false;
     case GRADE_NO_RESULTS:
-        printf("%sThe grader of lesson %d stopped before it could report.%s\n"
-               "Your code may loop forever, crash the grader itself, or call "
-               "exit().\n",
+        printf("%sThe grader of lesson %d could not be judged.%s\n"
+               "It may have run past the time limit, or the judge's answer "
+               "was damaged.\n",
                tint(RED), l->number, tint(RESET));
         if (verbose && g->log && *g->log) {
             /* The end is what matters, and a runaway loop prints a lot. */
@@ -65,35 +86,53 @@ bool tutor_show_grade(tutor *t, const lesson *l, const grade *g,
         break;
     }
     int passed = 0;
+    const test_outcome *first = NULL;
     for (int i = 0; i < g->ntests; i++) {
-        const test_outcome *r = &g->tests[i];
-        passed += r->ok;
-        if (r->ok) {
-            printf("  %sPASS%s %s\n", tint(GREEN), tint(RESET), r->name);
-        } else {
-            printf("  %sFAIL%s %s\n", tint(RED), tint(RESET), r->name);
-            /* Indent every line of the message under the test's name. */
-            const char *line = r->message;
-            while (line) {
-                const char *end = strchr(line, '\n');
-                int len = end ? (int)(end - line) : (int)strlen(line);
-                if (len || end)
-                    printf("       %.*s\n", len, line);
-                line = end ? end + 1 : NULL;
-            }
-            const char *why = grade_plain_words(r->message);
-            if (why)
-                printf("       %s%s%s\n", tint(BOLD), why, tint(RESET));
-        }
+        passed += g->tests[i].ok;
+        if (!g->tests[i].ok && !first)
+            first = &g->tests[i];
     }
     if (g->state == GRADE_PASSED) {
-        printf("\n%sLesson %d passes: %d of %d tests.%s\n", tint(GREEN),
-               l->number, passed, g->ntests, tint(RESET));
+        for (int i = 0; verbose && i < g->ntests; i++)
+            printf("  %sPASS%s %s\n", tint(GREEN), tint(RESET),
+                   g->tests[i].name);
+        printf("\n%sLesson %d passes: %d of %d tests, %d of %d points.%s\n",
+               tint(GREEN), l->number, passed, g->ntests, g->score, g->max,
+               tint(RESET));
         return true;
     }
-    printf("\n%d of %d tests pass. Fix the first failure first; `coflow hint "
-           "%d` helps when you are stuck.\n",
-           passed, g->ntests, l->number);
+    /* The summary, then the first failure whole, then the rest one line
+     * each: what to fix first stays on a 40-line screen. */
+    printf("%sLesson %d: %d of %d tests pass (%d of %d points).%s\n\n",
+           tint(BOLD), l->number, passed, g->ntests, g->score, g->max,
+           tint(RESET));
+    if (first) {
+        printf("  %sFAIL%s %s %s(the first failure: fix it first)%s\n",
+               tint(RED), tint(RESET), first->name, tint(DIM), tint(RESET));
+        print_message(first->message, false);
+        const char *plain = grade_plain_words(first->message);
+        if (plain)
+            printf("       %s%s%s\n", tint(BOLD), plain, tint(RESET));
+    }
+    if (verbose && g->ntests > 1) {
+        printf("\n");
+        for (int i = 0; i < g->ntests; i++) {
+            const test_outcome *r = &g->tests[i];
+            if (r == first)
+                continue;
+            if (r->ok) {
+                printf("  %sPASS%s %s\n", tint(GREEN), tint(RESET), r->name);
+            } else {
+                printf("  %sFAIL%s %s\n", tint(RED), tint(RESET), r->name);
+                print_message(r->message, true);
+            }
+        }
+    }
+    if (g->notes)
+        printf("\n%s", g->notes);
+    printf("\nFix the first failure first; `%s hint %d` helps when you are "
+           "stuck.\n",
+           tutor_self, l->number);
     return false;
 }
 

@@ -25,9 +25,20 @@ fail() {
     exit 1
 }
 step() { echo "== $*"; }
-# Waits (at most 180 s) until FILE contains PATTERN; tail -f wakes on writes.
+# A student's copy has no solutions to check the tutor with.
+ls "$src"/lessons/*/solution.c >/dev/null 2>&1 || { echo "no solutions here (a student copy)"; exit 77; }
+# Reads watch's output line by line from its pipe (fd 4), keeping a copy in
+# watch.log, until a line matches one of the case patterns given. Nothing
+# here depends on timing: a read waits for watch to write, and meson's
+# timeout is the only clock.
 wait_for() {
-    timeout 180 tail -n +1 -f "$1" | grep -q -m 1 -- "$2"
+    while IFS= read -r line <&4; do
+        printf '%s\n' "$line" >>"$work/watch.log"
+        for pattern in "$@"; do
+            case "$line" in *$pattern*) return 0 ;; esac
+        done
+    done
+    return 1
 }
 
 step "--help anywhere shows the usage and does nothing else"
@@ -49,6 +60,7 @@ done
 [ -n "$lessons" ] || { echo "no lessons with exercises yet"; exit 77; }
 first=$(echo $lessons | cut -d' ' -f1)
 n=$(echo "$first" | cut -c1-2 | sed 's/^0//')
+nn=$(echo "$first" | cut -c1-2)
 [ -f "$work/student/.github/workflows/classroom.yml" ] || fail "no workflow"
 [ -f "$work/student/lessons/$first/exercise.c" ] || fail "exercise missing"
 if find "$work/student/lessons" -name solution.c | grep -q .; then
@@ -56,13 +68,44 @@ if find "$work/student/lessons" -name solution.c | grep -q .; then
 fi
 [ -e "$work/student/.ci" ] && fail "the project's CI script was exported"
 "$tutor" export "$work/student" >"$work/export2.log" 2>&1 && fail "export overwrote a non-empty folder"
+# What a student reads: no solutions, no CI of the project (finding 12).
+for word in solution .ci/run "suite solutions"; do
+    grep -qi -- "$word" "$work/student/README.md" && fail "the student README mentions '$word'"
+done
+grep -q "build/coflow check" "$work/student/README.md" || fail "the student README does not say how to grade"
+for ignored in /grades/ /.coflow/ "/build\*/"; do
+    grep -qx -- "$ignored" "$work/student/.gitignore" || fail ".gitignore misses $ignored"
+done
+wf="$work/student/.github/workflows/classroom.yml"
+for needed in "checks: write" "actions: read" "contents: read" "meson compile -C build" \
+    "--github-output" "autograding-grading-reporter" "GRADE_RESULTS" "runners: grade"; do
+    grep -q -- "$needed" "$wf" || fail "the workflow lacks '$needed'"
+done
+# The copy as GitHub Classroom makes it: one first commit, the handout.
+git -C "$work/student" init -q
+git -C "$work/student" add -A
+git -C "$work/student" -c user.name=t -c user.email=t@example.org commit -q -m handout
 
 step "the student copy builds"
 meson setup "$work/build" "$work/student" -Dtests=false >"$work/setup.log" 2>&1 ||
     fail "meson setup of the student copy"
 ninja -C "$work/build" >"$work/build.log" 2>&1 || fail "the student copy does not build"
 st="$work/build/coflow"
+# The copy's own tests of its README and examples pass as handed out.
+meson test -C "$work/build" --suite examples >"$work/examples.log" 2>&1 ||
+    fail "the student copy's examples suite fails"
 export NO_COLOR=1 COFLOW_GRADE_LIMIT=20
+
+step "export takes the exercises as committed, not as edited"
+probe="$work/student/lessons/$first/exercise.c"
+cp "$probe" "$work/committed.c"
+cp "$src/lessons/$first/solution.c" "$probe"
+"$st" export "$work/student2" >"$work/export3.log" 2>&1 || fail "export from a student copy"
+cmp -s "$work/student2/lessons/$first/exercise.c" "$work/committed.c" ||
+    fail "export handed out an edited (solved) exercise"
+grep -q "changed since the last commit" "$work/export3.log" || fail "export does not mention the changes left out"
+cp "$work/committed.c" "$probe"
+rm -rf "$work/student2"
 
 step "status shows where a new student is"
 "$st" >"$work/status.log" 2>&1 || fail "status"
@@ -72,8 +115,22 @@ grep -q "check $n" "$work/status.log" || fail "status does not say what to type"
 step "every shipped exercise fails, and the report says so"
 "$st" check "$n" >"$work/check.log" 2>&1 && fail "lesson $n passes as shipped"
 grep -q "FAIL" "$work/check.log" || fail "no failing test shown"
+# The summary first, then the first failure, all on one screen, and the
+# commands as the student types them (finding 11).
+sed -n 2p "$work/check.log" | grep -q "^Lesson $n: [0-9]* of [0-9]* tests pass (0 of [0-9]* points)" ||
+    fail "check does not start with the summary"
+sed -n 4p "$work/check.log" | grep -q "FAIL .*(the first failure" ||
+    fail "check does not show the first failure first"
+[ "$(wc -l <"$work/check.log")" -le 40 ] || fail "check prints more than a 40-line screen"
+grep -qF "\`$st hint $n\`" "$work/check.log" || fail "check does not name the command as typed"
 "$st" report --out "$work/r1" >"$work/report1.log" 2>&1 && fail "report passed"
 grep -q '"status": "fail"' "$work/r1/report.json" || fail "json status"
+# An untouched copy scores nothing, out of lesson.meta's points (finding 9).
+grep -q '^  "score": 0,$' "$work/r1/report.json" || fail "an untouched copy scores points"
+max=$(cat "$work"/student/lessons/*/lesson.meta | awk '$1 == "test" { s += $4 } END { print s }')
+grep -q "^  \"max_score\": $max,\$" "$work/r1/report.json" || fail "max_score is not lesson.meta's $max"
+"$st" report --solutions --out "$work/rs" >"$work/reports.log" 2>&1 && fail "report --solutions in a student copy"
+grep -q "no reference solutions" "$work/reports.log" || fail "report --solutions does not say why it refuses"
 grep -q "^0 of" "$work/report1.log" || fail "some shipped exercise passes"
 [ -s "$work/r1/report.junit.xml" ] && [ -s "$work/r1/report.tap" ] || fail "reports"
 "$st" report --out "$work/r2" --exit-zero >"$work/report2.log" 2>&1 || fail "--exit-zero"
@@ -85,20 +142,31 @@ grep -q "Hint 2 of" "$work/hint1.log" && fail "two hints at once"
 "$st" hint "$n" >"$work/hint2.log" 2>&1
 grep -q "Hint 2 of" "$work/hint2.log" || fail "second hint not remembered"
 "$st" solution "$n" >"$work/sol.log" 2>&1 && fail "solution shown before passing"
+# Progress is kept beside the lessons, not in build/ (finding 10).
+grep -q "^hints $n 2" "$work/student/.coflow/progress" || fail "progress is not in .coflow/"
+ls -a "$work/build" | grep -q coflow-progress && fail "progress was written in the build folder"
 
 step "exit(0), a crash and an endless loop in student code all fail"
 ex="$work/student/lessons/$first/exercise.c"
 cp "$ex" "$work/pristine.c"
-for body in "exit(0);" "raise(SIGSEGV);" "for (;;) { }"; do
+# Each is tried by the tutor and by meson test, which a CI that only runs
+# `meson test` relies on (finding 5).
+for body in "exit(0);" "_exit(0);" "raise(SIGSEGV);" "for (;;) { }" \
+    "syscall(SYS_exit_group, 0);" "setenv(\"CK_RUN_CASE\", \"none\", 1);"; do
     cp "$work/pristine.c" "$ex"
     cat >>"$ex" <<EOC
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+long syscall(long number, ...);
+int setenv(const char *name, const char *value, int overwrite);
 __attribute__((constructor)) static void student_misbehaves(void) { $body }
 EOC
     "$st" check "$n" >"$work/bad.log" 2>&1 && fail "'$body' passed the grader"
-    grep -q "stopped before it could report\|FAIL" "$work/bad.log" ||
-        fail "'$body': no clear message"
+    grep -q "FAIL" "$work/bad.log" || fail "'$body': no clear message"
+    meson test -C "$work/build" "lesson-$nn-exercise" >"$work/badm.log" 2>&1 &&
+        fail "'$body' passed meson test"
 done
 cp "$work/pristine.c" "$ex"
 
@@ -106,20 +174,38 @@ step "a compile error is explained"
 printf 'int student_typo(void) { return undeclared_thing; }\n' >>"$ex"
 "$st" check "$n" >"$work/cc.log" 2>&1 && fail "broken code passed"
 grep -q "does not compile" "$work/cc.log" || fail "no compile message"
+grep -q "never declared" "$work/cc.log" || fail "'undeclared' is not explained"
+# A lesson that does not compile is worth what lesson.meta says (finding 4).
+"$st" report --out "$work/r4" --exit-zero >"$work/report4.log" 2>&1 || fail "report of a broken lesson"
+grep -q "^  \"max_score\": $max,\$" "$work/r4/report.json" ||
+    fail "a lesson that does not compile changed max_score"
+grep -q "\"$first: test_[a-z_]*\", \"status\": \"error\", \"score\": 0" "$work/r4/report.json" ||
+    fail "the broken lesson's tests are not errors"
 cp "$work/pristine.c" "$ex"
 
 step "watch grades on every save and waits for the student to move on"
-mkfifo "$work/keys"
+# watch writes into a pipe that this script reads: no file to poll, and no
+# race between watch creating its log and the test reading it.
+mkfifo "$work/keys" "$work/watch.out"
 exec 3<>"$work/keys"
-"$st" watch "$n" <"$work/keys" >"$work/watch.log" 2>&1 &
+# Enter, typed before watch starts: it is read while the first grading
+# runs (watch reads keys only from its loop, which first turns then), and
+# must not be lost: watch grades a second time without anything else.
+printf '\n' >&3
+"$st" watch "$n" <"$work/keys" >"$work/watch.out" 2>&1 &
 watch_pid=$!
-wait_for "$work/watch.log" "tests pass\|FAIL" || fail "watch never graded"
+exec 4<"$work/watch.out"
+wait_for "Grading lesson $n" || fail "watch does not say it is grading"
+wait_for "tests pass" "FAIL" || fail "watch never graded"
+wait_for "Grading lesson $n" || fail "watch lost the key pressed while grading"
+wait_for "tests pass" "FAIL" || fail "watch never graded again"
 cp "$src/lessons/$first/solution.c" "$ex"
-wait_for "$work/watch.log" "Lesson $n passes" || fail "watch missed the save"
+wait_for "Lesson $n passes" || fail "watch missed the save"
 printf 'q\n' >&3
+cat <&4 >>"$work/watch.log"
 wait "$watch_pid" || fail "watch did not quit cleanly"
 watch_pid=
-exec 3>&-
+exec 3>&- 4<&-
 "$st" >"$work/status2.log" 2>&1
 grep -q "1 of" "$work/status2.log" || fail "progress not recorded by watch"
 "$st" solution "$n" >"$work/sol2.log" 2>&1 || true
@@ -127,8 +213,15 @@ grep -q "no solutions" "$work/sol2.log" || fail "a student copy should say it ha
 
 step "reset puts the exercise back"
 "$st" reset "$n" >"$work/reset0.log" 2>&1 </dev/null && fail "reset without --yes and no terminal"
+cp "$ex" "$work/before-reset.c"
+# The student commits their work; reset still goes back to the handout,
+# the repository's first commit, not to what they committed.
+git -C "$work/student" -c user.name=t -c user.email=t@example.org commit -q -am "my work"
 "$st" reset "$n" --yes >"$work/reset.log" 2>&1 || fail "reset"
 cmp -s "$ex" "$work/pristine.c" || fail "reset did not restore the exercise"
+cmp -s "$work/student/.coflow/backup/$first/exercise.c.1" "$work/before-reset.c" ||
+    fail "reset kept no backup of the student's exercise"
+grep -q "exercise.c.1" "$work/reset.log" || fail "reset does not say where the backup is"
 
 step "with the solutions dropped back in, everything passes"
 for l in $lessons; do

@@ -32,61 +32,70 @@ static char *read_text(const char *path)
     return buf;
 }
 
-START_TEST(test_tap_passes_and_failures_are_told_apart)
+START_TEST(test_judge_answer_gives_points_and_messages)
 {
-    const char *tap = "ok 1 - test.c:fib:test_first_ten: Passed\n"
-                      "not ok 2 - test.c:fib:test_state_in_frame: expected "
-                      "13, got 1\n"
-                      "not ok 3 - test.c:fib:test_crash: Received signal 11 "
-                      "(Segmentation fault)\n"
-                      "1..3\n";
-    test_outcome *r;
-    int n = grade_parse_tap(tap, &r);
-    ck_assert_int_eq(n, 3);
-    ck_assert(r[0].ok);
-    ck_assert_str_eq(r[0].name, "test_first_ten");
-    ck_assert(!r[1].ok);
-    ck_assert_str_eq(r[1].name, "test_state_in_frame");
-    ck_assert_str_eq(r[1].message, "expected 13, got 1");
-    ck_assert(!r[2].ok);
-    ck_assert_str_eq(r[2].message, "Received signal 11 (Segmentation fault)");
-    free(r);
+    const char *answer = "coflow-judge 1\n"
+                         "test test_first_ten 1 1 pass 0.002 \n"
+                         "test test_state 0 2 fail 0.010 expected 13, got 1\n"
+                         "note 1 line on the grader\\x27s result channel\n"
+                         "log Running suite(s)\\nend\n"
+                         "summary 1 3 1 2\n";
+    grade g;
+    memset(&g, 0, sizeof g);
+    ck_assert_int_eq(grade_parse_judge(answer, &g), 0);
+    ck_assert_int_eq(g.ntests, 2);
+    ck_assert(g.tests[0].ok);
+    ck_assert_str_eq(g.tests[0].name, "test_first_ten");
+    ck_assert_str_eq(g.tests[0].message, "");
+    ck_assert(!g.tests[1].ok);
+    ck_assert_int_eq(g.tests[1].points, 0);
+    ck_assert_int_eq(g.tests[1].max, 2);
+    ck_assert_str_eq(g.tests[1].message, "expected 13, got 1");
+    ck_assert_int_eq(g.score, 1);
+    ck_assert_int_eq(g.max, 3);
+    ck_assert_str_eq(g.notes, "1 line on the grader's result channel\n");
+    ck_assert_str_eq(g.log, "Running suite(s)\nend");
+    grade_free(&g);
 }
 END_TEST
 
-START_TEST(test_tap_keeps_colons_inside_the_message)
+/* Finding 3 of issue 15: a failure message with result lines inside it
+ * made up results. The judge escapes its newlines, so it stays one
+ * message of one test. */
+START_TEST(test_judge_message_with_result_lines_stays_one_message)
 {
-    test_outcome *r;
-    int n = grade_parse_tap("not ok 1 - t.c:core:test_x: at t=0.1: late\n",
-                            &r);
-    ck_assert_int_eq(n, 1);
-    ck_assert_str_eq(r[0].message, "at t=0.1: late");
-    free(r);
+    const char *answer =
+        "coflow-judge 1\n"
+        "test test_trace 0 1 fail 0.001 oops\\nok 1 - t.c:c:test_x: "
+        "Passed\\ntest test_y 5 5 pass 0 \\nsummary 5 5 1 1\n"
+        "summary 0 1 0 1\n";
+    grade g;
+    memset(&g, 0, sizeof g);
+    ck_assert_int_eq(grade_parse_judge(answer, &g), 0);
+    ck_assert_int_eq(g.ntests, 1);
+    ck_assert(!g.tests[0].ok);
+    ck_assert_str_eq(g.tests[0].message,
+                     "oops\nok 1 - t.c:c:test_x: Passed\ntest test_y 5 5 "
+                     "pass 0 \nsummary 5 5 1 1");
+    ck_assert_int_eq(g.score, 0);
+    ck_assert_int_eq(g.max, 1);
+    grade_free(&g);
 }
 END_TEST
 
-START_TEST(test_tap_message_of_several_lines_is_kept_whole)
+START_TEST(test_judge_answer_that_is_cut_short_is_refused)
 {
-    const char *tap = "not ok 1 - t.c:core:test_trace: traces differ.\n"
-                      "    expected | yours\n"
-                      " => t=0s a   | t=1s a\n"
-                      "ok 2 - t.c:core:test_next: Passed\n"
-                      "1..2\n";
-    test_outcome *r;
-    ck_assert_int_eq(grade_parse_tap(tap, &r), 2);
-    ck_assert_str_eq(r[0].message, "traces differ.\n    expected | yours\n"
-                                   " => t=0s a   | t=1s a");
-    ck_assert_str_eq(r[1].message, "Passed");
-    free(r);
-}
-END_TEST
-
-START_TEST(test_tap_without_results_is_empty)
-{
-    test_outcome *r;
-    ck_assert_int_eq(grade_parse_tap("1..0\n", &r), 0);
-    ck_assert_int_eq(grade_parse_tap("", &r), 0);
-    free(r);
+    grade g;
+    memset(&g, 0, sizeof g);
+    ck_assert_int_eq(grade_parse_judge("", &g), -1);
+    grade_free(&g);
+    ck_assert_int_eq(
+        grade_parse_judge("coflow-judge 1\ntest test_a 1 1 pass 0 \n", &g),
+        -1);
+    grade_free(&g);
+    ck_assert_int_eq(grade_parse_judge("ok 1 - t.c:c:test_a: Passed\n", &g),
+                     -1);
+    grade_free(&g);
 }
 END_TEST
 
@@ -139,6 +148,20 @@ START_TEST(test_a_timeout_or_a_crash_is_put_in_plain_words)
 }
 END_TEST
 
+START_TEST(test_undeclared_and_multiple_definition_are_explained)
+{
+    char out[4096];
+    int n = grade_explain(
+        "exercise.c:9:12: error: 'total' undeclared (first use in this "
+        "function)\n"
+        "/usr/bin/ld: exercise.c.o: multiple definition of `grade_main'\n",
+        out, sizeof out);
+    ck_assert_int_eq(n, 2);
+    ck_assert_msg(strstr(out, "never declared") != NULL, "got: %s", out);
+    ck_assert_msg(strstr(out, "defined twice") != NULL, "got: %s", out);
+}
+END_TEST
+
 START_TEST(test_unknown_compiler_message_gets_no_explanation)
 {
     char out[256];
@@ -184,16 +207,20 @@ START_TEST(test_lessons_are_found_in_order_with_their_hints)
 }
 END_TEST
 
+/* Finding 10 of issue 15: progress kept in build/ was lost with it. It is
+ * saved in a folder of its own, which saving creates. */
 START_TEST(test_progress_survives_a_save_and_load)
 {
+    char path[512];
+    snprintf(path, sizeof path, "%s/.coflow/progress", scratch);
     progress p;
-    progress_load(scratch, &p);
+    ck_assert(!progress_load(path, &p));
     ck_assert(!p.done[3]);
     p.done[3] = true;
     p.hints[5] = 2;
-    ck_assert_int_eq(progress_save(scratch, &p), 0);
+    ck_assert_int_eq(progress_save(path, &p), 0);
     progress q;
-    progress_load(scratch, &q);
+    ck_assert(progress_load(path, &q));
     ck_assert(q.done[3]);
     ck_assert(!q.done[4]);
     ck_assert_int_eq(q.hints[5], 2);
@@ -201,43 +228,98 @@ START_TEST(test_progress_survives_a_save_and_load)
 }
 END_TEST
 
+/* Two lessons: 01 graded (one test passes, one fails with a message of
+ * two lines that holds a fake TAP line and bytes that are not UTF-8), 03
+ * does not build (its two tests are errors, still worth their points). */
+static void two_lessons(lesson ls[2], grade gs[2], test_outcome t1[2],
+                        test_outcome t3[2])
+{
+    memset(ls, 0, 2 * sizeof *ls);
+    ls[0].number = 1;
+    snprintf(ls[0].dir, sizeof ls[0].dir, "01-why-async");
+    ls[1].number = 3;
+    snprintf(ls[1].dir, sizeof ls[1].dir, "03-protothreads");
+    memset(t1, 0, 2 * sizeof *t1);
+    memset(t3, 0, 2 * sizeof *t3);
+    snprintf(t1[0].name, sizeof t1[0].name, "test_ok");
+    t1[0].ok = true;
+    t1[0].points = t1[0].max = 1;
+    snprintf(t1[1].name, sizeof t1[1].name, "test_bad");
+    snprintf(t1[1].message, sizeof t1[1].message,
+             "expected \"13\" <&>,\nok 9 - forged: Passed \xff\xc3 end");
+    t1[1].max = 2;
+    snprintf(t3[0].name, sizeof t3[0].name, "test_a");
+    snprintf(t3[0].message, sizeof t3[0].message, "does not compile");
+    t3[0].max = 1;
+    snprintf(t3[1].name, sizeof t3[1].name, "test_b");
+    snprintf(t3[1].message, sizeof t3[1].message, "does not compile");
+    t3[1].max = 1;
+    memset(gs, 0, 2 * sizeof *gs);
+    gs[0] = (grade){.state = GRADE_FAILED, .tests = t1, .ntests = 2,
+                    .score = 1, .max = 3};
+    gs[1] = (grade){.state = GRADE_BUILD_ERROR, .tests = t3, .ntests = 2,
+                    .score = 0, .max = 2};
+}
+
 START_TEST(test_report_counts_points_and_escapes_messages)
 {
-    lesson ls[2] = {{.number = 1, .dir = "01-why-async"},
-                    {.number = 3, .dir = "03-protothreads"}};
-    test_outcome tests[2] = {{"test_ok", "Passed", true},
-                            {"test_bad", "expected \"13\",\nnot 1", false}};
-    grade gs[2] = {{.state = GRADE_FAILED, .tests = tests, .ntests = 2},
-                   {.state = GRADE_BUILD_ERROR}};
+    lesson ls[2];
+    grade gs[2];
+    test_outcome t1[2], t3[2];
+    two_lessons(ls, gs, t1, t3);
     ck_assert_int_eq(report_write(scratch, ls, gs, 2), 0);
     char path[512];
     snprintf(path, sizeof path, "%s/report.json", scratch);
     const char *json = read_text(path);
-    ck_assert_msg(strstr(json, "\"max_score\": 3") != NULL, "%s", json);
+    ck_assert_msg(strstr(json, "\"max_score\": 5,") != NULL, "%s", json);
     ck_assert_msg(strstr(json, "\"score\": 1,") != NULL, "%s", json);
     ck_assert_msg(strstr(json, "\"status\": \"fail\"") != NULL, "%s", json);
-    ck_assert_msg(strstr(json, "expected \\\"13\\\",\\nnot 1") != NULL, "%s",
-                  json);
-    ck_assert_msg(strstr(json, "03-protothreads: builds and runs") != NULL,
+    ck_assert_msg(strstr(json, "expected \\\"13\\\" <&>,\\nok 9") != NULL,
+                  "%s", json);
+    ck_assert_msg(strstr(json, "Passed \xEF\xBF\xBD\xEF\xBF\xBD end") != NULL,
+                  "%s", json);
+    ck_assert_msg(strstr(json, "\"name\": \"03-protothreads: test_b\", "
+                               "\"status\": \"error\", \"score\": 0, "
+                               "\"max_score\": 1") != NULL,
                   "%s", json);
     snprintf(path, sizeof path, "%s/report.junit.xml", scratch);
     const char *xml = read_text(path);
-    ck_assert_msg(strstr(xml, "tests=\"3\" failures=\"2\"") != NULL, "%s", xml);
-    ck_assert_msg(strstr(xml, "&quot;13&quot;") != NULL, "%s", xml);
+    ck_assert_msg(strstr(xml, "<testsuite name=\"01-why-async\" tests=\"2\" "
+                              "failures=\"1\" errors=\"0\"") != NULL,
+                  "%s", xml);
+    ck_assert_msg(strstr(xml, "<testsuite name=\"03-protothreads\" tests=\"2\" "
+                              "failures=\"0\" errors=\"2\"") != NULL,
+                  "%s", xml);
+    ck_assert_msg(strstr(xml, "classname=\"lessons.01-why-async\" "
+                              "name=\"test_bad\"") != NULL,
+                  "%s", xml);
+    ck_assert_msg(strstr(xml, "type=\"failure\">expected &quot;13&quot; "
+                              "&lt;&amp;&gt;,\nok 9") != NULL,
+                  "%s", xml);
     snprintf(path, sizeof path, "%s/report.tap", scratch);
     const char *tap = read_text(path);
-    ck_assert_msg(strstr(tap, "1..3\nok 1 - 01-why-async: test_ok") != NULL,
+    ck_assert_msg(strstr(tap, "TAP version 13\npragma +strict\n1..4\n"
+                              "ok 1 - 01-why-async: test_ok\n") != NULL,
                   "%s", tap);
-    ck_assert_msg(strstr(tap, "not ok 3 - 03-protothreads") != NULL, "%s",
-                  tap);
+    ck_assert_msg(strstr(tap, "\nnot ok 4 - 03-protothreads: test_b\n") != NULL,
+                  "%s", tap);
+    ck_assert_msg(strstr(tap, "\n  message: \"expected \\\"13\\\" <&>,\\nok 9 "
+                              "- forged") != NULL,
+                  "%s", tap);
+    ck_assert_msg(strstr(tap, "\nok 9") == NULL, "a forged TAP line: %s", tap);
 }
 END_TEST
 
 START_TEST(test_report_of_all_passes_says_pass)
 {
-    lesson ls[1] = {{.number = 1, .dir = "01-why-async"}};
-    test_outcome tests[1] = {{"test_ok", "Passed", true}};
-    grade gs[1] = {{.state = GRADE_PASSED, .tests = tests, .ntests = 1}};
+    lesson ls[1];
+    memset(ls, 0, sizeof ls);
+    ls[0].number = 1;
+    snprintf(ls[0].dir, sizeof ls[0].dir, "01-why-async");
+    test_outcome tests[1] = {{.name = "test_ok", .ok = true, .points = 1,
+                              .max = 1}};
+    grade gs[1] = {{.state = GRADE_PASSED, .tests = tests, .ntests = 1,
+                    .score = 1, .max = 1}};
     ck_assert_int_eq(report_write(scratch, ls, gs, 1), 0);
     char path[512];
     snprintf(path, sizeof path, "%s/report.json", scratch);
@@ -293,6 +375,23 @@ START_TEST(test_run_command_passes_extra_environment)
 }
 END_TEST
 
+/* Finding 7 of issue 15: a child printing without end made the tutor keep
+ * gigabytes. What is past RUN_OUTPUT_MAX is read and counted, not kept. */
+START_TEST(test_run_command_keeps_a_bounded_part_of_a_flood)
+{
+    run_frame r;
+    char *argv[] = {"sh", "-c",
+                    "head -c 20000000 /dev/zero | tr '\\0' x; echo; echo done",
+                    NULL};
+    ck_assert_int_eq(run_capture(&r, argv, NULL, 60), 0);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_uint_eq(r.len, RUN_OUTPUT_MAX);
+    ck_assert_uint_eq(r.len + r.dropped, 20000000 + 6);
+    ck_assert_uint_eq(strlen(r.output), RUN_OUTPUT_MAX);
+    free(r.output);
+}
+END_TEST
+
 static void make_scratch(void)
 {
     strcpy(scratch, "/tmp/coflow-tutor-test-XXXXXX");
@@ -316,10 +415,10 @@ int main(void)
     TCase *tc = tcase_create("pieces");
     tcase_add_checked_fixture(tc, make_scratch, remove_scratch);
     tcase_set_timeout(tc, 20);
-    tcase_add_test(tc, test_tap_passes_and_failures_are_told_apart);
-    tcase_add_test(tc, test_tap_keeps_colons_inside_the_message);
-    tcase_add_test(tc, test_tap_message_of_several_lines_is_kept_whole);
-    tcase_add_test(tc, test_tap_without_results_is_empty);
+    tcase_add_test(tc, test_judge_answer_gives_points_and_messages);
+    tcase_add_test(tc, test_judge_message_with_result_lines_stays_one_message);
+    tcase_add_test(tc, test_judge_answer_that_is_cut_short_is_refused);
+    tcase_add_test(tc, test_undeclared_and_multiple_definition_are_explained);
     tcase_add_test(tc, test_duplicate_case_value_is_explained);
     tcase_add_test(tc, test_case_label_outside_switch_is_explained);
     tcase_add_test(tc, test_implicit_declaration_and_pointer_types_are_explained);
@@ -333,6 +432,7 @@ int main(void)
     tcase_add_test(tc, test_run_command_kills_a_child_that_hangs);
     tcase_add_test(tc, test_run_command_output_of_a_silent_child_is_empty);
     tcase_add_test(tc, test_run_command_passes_extra_environment);
+    tcase_add_test(tc, test_run_command_keeps_a_bounded_part_of_a_flood);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -10,6 +10,7 @@
  *   coflow solution N   show the reference solution (once you have passed)
  *   coflow report       grade everything, write JSON / JUnit / TAP reports
  *   coflow export DIR   write a student copy (no solutions) for a classroom
+ *   coflow grade SUB... grade many students' copies with these graders
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 /* ---- looks ---------------------------------------------------------------- */
 
 static bool color;
+const char *tutor_self = "coflow";
 
 const char *tint(const char *code)
 {
@@ -53,9 +55,25 @@ static int load(tutor *t)
                 t->source_root);
         return -1;
     }
-    progress_load(t->build_root, &t->progress);
+    snprintf(t->state_dir, sizeof t->state_dir, "%s/.coflow", t->source_root);
+    snprintf(t->progress_path, sizeof t->progress_path, "%s/progress",
+             t->state_dir);
+    if (!progress_load(t->progress_path, &t->progress)) {
+        /* Older tutors kept it in the build directory. */
+        char old[1200];
+        snprintf(old, sizeof old, "%s/.coflow-progress", t->build_root);
+        if (progress_load(old, &t->progress))
+            tutor_save_progress(t);
+    }
     pristine_remember(t);
     return 0;
+}
+
+void tutor_save_progress(tutor *t)
+{
+    if (progress_save(t->progress_path, &t->progress) < 0)
+        fprintf(stderr, "coflow: could not save your progress in %s\n",
+                t->progress_path);
 }
 
 lesson *tutor_next(tutor *t)
@@ -73,7 +91,8 @@ lesson *tutor_lesson_arg(tutor *t, const char *arg)
         lesson *next = tutor_next(t);
         if (!next)
             fprintf(stderr, "coflow: every lesson is done; name one, e.g. "
-                            "`coflow check 3`.\n");
+                            "`%s check 3`.\n",
+                    tutor_self);
         return next;
     }
     char *end;
@@ -168,9 +187,7 @@ static int cmd_hint(tutor *t, const char *arg)
     if (*shown == l->nhints)
         printf("\nThat was the last hint. The README's \"what students get "
                "wrong\" section may help too.\n");
-    if (progress_save(t->build_root, &t->progress) < 0)
-        fprintf(stderr, "coflow: could not save progress in %s\n",
-                t->build_root);
+    tutor_save_progress(t);
     return 0;
 }
 
@@ -214,14 +231,12 @@ static int check_one(tutor *t, lesson *l, const char *self, bool verbose)
            l->number, l->dir, tint(RESET));
     fflush(stdout);
     grade g;
-    grade_run(t->build_root, l, GRADE_EXERCISE, &g);
+    grade_run(t->source_root, t->build_root, l, GRADE_EXERCISE, &g);
     bool passed = tutor_show_grade(t, l, &g, verbose);
     grade_free(&g);
     if (passed && !t->progress.done[l->number]) {
         t->progress.done[l->number] = true;
-        if (progress_save(t->build_root, &t->progress) < 0)
-            fprintf(stderr, "coflow: could not save progress in %s\n",
-                    t->build_root);
+        tutor_save_progress(t);
     }
     if (passed && verbose) {
         lesson *next = tutor_next(t);
@@ -264,9 +279,9 @@ static int cmd_solution(tutor *t, const char *arg)
     if (!l)
         return 2;
     if (!t->progress.done[l->number]) {
-        printf("Pass lesson %d first (`coflow check %d`): the reference "
+        printf("Pass lesson %d first (`%s check %d`): the reference "
                "solution is shown once your own works.\n",
-               l->number, l->number);
+               l->number, tutor_self, l->number);
         return 1;
     }
     if (!l->has_solution) {
@@ -298,7 +313,13 @@ static void usage(const char *self)
            "                   grade everything; write report.json, "
            "report.junit.xml, report.tap\n"
            "                   (--solutions: grade the reference solutions)\n"
-           "  export DIR       write a student copy without solutions\n",
+           "  export DIR       write a student copy without solutions\n"
+           "  grade [--out DIR] [--jobs N] [--limit S] [--cpu S] [--mem MIB] "
+           "[--procs N] SUBMISSION...\n"
+           "                   grade students' copies (folders or git "
+           "repositories) with\n"
+           "                   this project's graders; write a gradebook "
+           "(CSV and JSON)\n",
            self);
 }
 
@@ -307,6 +328,7 @@ int main(int argc, char **argv)
     const char *nc = getenv("NO_COLOR");
     color = isatty(STDOUT_FILENO) && !(nc && *nc);
     const char *self = argc > 0 && strchr(argv[0], '/') ? argv[0] : "coflow";
+    tutor_self = self;
     const char *cmd = argc > 1 ? argv[1] : NULL;
     const char *arg = argc > 2 ? argv[2] : NULL;
 
@@ -341,6 +363,8 @@ int main(int argc, char **argv)
         rc = tutor_report(&t, argc - 1, argv + 1); /* argv[0] = "report" */
     else if (strcmp(cmd, "export") == 0)
         rc = tutor_export(&t, arg);
+    else if (strcmp(cmd, "grade") == 0)
+        rc = tutor_grade(&t, argc - 1, argv + 1); /* argv[0] = "grade" */
     else {
         fprintf(stderr, "coflow: unknown command \"%s\".\n\n", cmd);
         usage(self);

@@ -11,6 +11,8 @@
 typedef struct tutor {
     char source_root[1024];           /* the project (has lessons/) */
     char build_root[1024];            /* its meson build directory */
+    char state_dir[1100];             /* <source_root>/.coflow: progress, backups */
+    char progress_path[1200];         /* <state_dir>/progress */
     lesson lessons[TUTOR_MAX_LESSONS]; /* in order */
     int n;                            /* how many */
     progress progress;                /* done lessons, hints shown */
@@ -25,7 +27,14 @@ typedef struct tutor {
 #define RESET "\033[0m"
 const char *tint(const char *code);
 
+/* The tutor as the student typed it (`build/coflow`), for the commands
+ * that messages tell them to type. */
+extern const char *tutor_self;
+
 lesson *tutor_next(tutor *t);
+
+/* Saves the progress, saying so on stderr when it cannot. */
+void tutor_save_progress(tutor *t);
 lesson *tutor_lesson_arg(tutor *t, const char *arg);
 
 /* Prints a grade for a person; returns true if the lesson passed. With
@@ -44,5 +53,6 @@ int tutor_reset(tutor *t, const char *arg, bool yes);
 int tutor_report(tutor *t, int argc, char **argv);
 int tutor_export(tutor *t, const char *dir);
 int tutor_watch(tutor *t, const char *arg, const char *self);
+int tutor_grade(tutor *t, int argc, char **argv);
 
 #endif

@@ -27,16 +27,21 @@ typedef struct watch_frame {
     co_timer poll;          /* polling: the once-a-second check */
     co_future *wake;        /* completed by a save or a key press */
     bool stdin_open;        /* stdin is still being read */
+    bool key_waiting;       /* a key came while grading: act on it next */
     bool passed;            /* the lesson passes as of the last grading */
     char key;               /* the last command key: 'q', 'n' or '\n' */
     grade g;                /* the last grading's results */
     grade_frame grading;    /* the grading child coroutine */
 } watch_frame;
 
+/* Nobody may be waiting (a key pressed while grading): then the key is
+ * kept, and acted on as soon as the grading is shown. */
 static void wake_up(watch_frame *w)
 {
     if (w->wake && !co_future_done(w->wake))
         co_future_set_result_int(w->wake, 0);
+    else
+        w->key_waiting = true;
 }
 
 static bool file_changed(watch_frame *w)
@@ -98,7 +103,10 @@ static void on_stdin(int fd, int status, void *arg)
         w->stdin_open = false;
         return;
     }
-    w->key = line[0] == 'q' || line[0] == 'n' ? line[0] : '\n';
+    /* A save seen while grading must not be overwritten by Enter. */
+    char key = line[0] == 'q' || line[0] == 'n' ? line[0] : '\n';
+    if (!w->key_waiting || key != '\n')
+        w->key = key;
     wake_up(w);
 }
 
@@ -136,6 +144,7 @@ static int watch_coro(co_coro *co)
     CO_BEGIN(co);
     w->ifd = -1;
     w->wake = NULL;
+    w->key_waiting = false;
     co_timer_init(&w->poll);
     memset(&w->g, 0, sizeof w->g);
     w->stdin_open = co_loop_add_reader(loop, STDIN_FILENO, on_stdin, w) == 0;
@@ -168,8 +177,12 @@ static int watch_coro(co_coro *co)
         /* Grade, show, wait for a save or a key, repeat. */
         for (;;) {
             banner(w);
+            printf("%sGrading lesson %d...%s\n", tint(DIM), w->l->number,
+                   tint(RESET));
+            fflush(stdout);
             grade_free(&w->g);
             co_coro_init(&w->grading.co, grade_coro);
+            w->grading.source_root = w->t->source_root;
             w->grading.build_root = w->t->build_root;
             w->grading.lesson = w->l;
             w->grading.variant = GRADE_EXERCISE;
@@ -178,7 +191,7 @@ static int watch_coro(co_coro *co)
             w->passed = tutor_show_grade(w->t, w->l, &w->g, true);
             if (w->passed && !w->t->progress.done[w->l->number]) {
                 w->t->progress.done[w->l->number] = true;
-                progress_save(w->t->build_root, &w->t->progress);
+                tutor_save_progress(w->t);
             }
             if (w->passed) {
                 lesson *next = tutor_next(w->t);
@@ -191,11 +204,16 @@ static int watch_coro(co_coro *co)
             }
             keys(w);
 
-            if (co_future_new(loop, &w->wake) < 0)
-                CO_RAISE(co, CO_ENOMEM, NULL);
-            CO_AWAIT_CATCH(co, w->wake, caught);
-            co_future_unref(w->wake);
-            w->wake = NULL;
+            if (w->key_waiting) {
+                w->key_waiting = false; /* pressed or saved while grading */
+                caught = 0;
+            } else {
+                if (co_future_new(loop, &w->wake) < 0)
+                    CO_RAISE(co, CO_ENOMEM, NULL);
+                CO_AWAIT_CATCH(co, w->wake, caught);
+                co_future_unref(w->wake);
+                w->wake = NULL;
+            }
             if (caught < 0 || w->key == 'q')
                 CO_RETURN(co, 0);
             if (w->key == 'n' && w->passed && tutor_next(w->t)) {
@@ -205,8 +223,13 @@ static int watch_coro(co_coro *co)
             /* Editors often write a file in several steps: let them finish,
              * then drop the notifications they caused. */
             CO_SLEEP(co, 0.2);
-            if (w->ifd >= 0)
+            if (w->ifd >= 0) {
+                char key = w->key;
+                bool waiting = w->key_waiting; /* a key in the meantime */
                 on_inotify(w->ifd, 0, w);
+                w->key = key;
+                w->key_waiting = waiting;
+            }
         }
     }
     CO_FINALLY(co);
