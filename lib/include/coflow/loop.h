@@ -66,7 +66,9 @@ typedef struct co_timer {
  *  @return 0 and *out; CO_EINVAL (NULL @p out, or COFLOW_BACKEND names a
  *  backend this build does not have: then a line on stderr says so and no
  *  loop is made, rather than one on another backend than asked for);
- *  CO_ENOMEM; CO_ESYS. */
+ *  CO_EFDSETSIZE (select, in a process with FD_SETSIZE files open: the
+ *  loop's own doorbell would get an fd select cannot watch); CO_ENOMEM;
+ *  CO_ESYS. */
 CO_API int co_loop_new(co_loop **out);
 
 /** Creates a loop with the backend called @p backend: "select" (any fd
