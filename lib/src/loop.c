@@ -7,6 +7,7 @@
  * sleep. A chain of callbacks with nothing to watch costs no system call.
  * One iteration, co__loop_run_once, is the story loop.h tells as a list. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "loop_internal.h"
@@ -15,11 +16,66 @@ CO__TLS co_loop *co__running_loop;
 
 /* ---- creation and teardown ----------------------------------------------- */
 
+/* The backends this build has, the default (select, lesson 04's) first;
+ * backend.h says what each must do, docs/backends.md what each costs. */
+static const co__backend *const backends[] = {
+    &co__backend_select,
+    &co__backend_poll,
+#if defined(CO_HAVE_EPOLL)
+    &co__backend_epoll,
+#endif
+};
+#define N_BACKENDS (sizeof backends / sizeof backends[0])
+
+static const char *const backend_names[] = {
+    "select",
+    "poll",
+#if defined(CO_HAVE_EPOLL)
+    "epoll",
+#endif
+    NULL,
+};
+
+const char *const *co_loop_backend_names(void)
+{
+    return backend_names;
+}
+
 static const co__backend *find_backend(const char *name)
 {
-    if (!name || strcmp(name, co__backend_select.name) == 0)
-        return &co__backend_select;
+    for (size_t i = 0; i < N_BACKENDS; i++)
+        if (strcmp(name, backends[i]->name) == 0)
+            return backends[i];
     return NULL;
+}
+
+/* The backend a loop gets when its creator names none: the one that
+ * COFLOW_BACKEND names (as a Python program is switched to uvloop without
+ * changing its code), select when it is unset or empty. A name this build
+ * does not have is an error, said on stderr since the caller never saw
+ * the name: running on another backend than the one asked for would make
+ * every measurement and every test run a lie. */
+static int default_backend(const co__backend **out)
+{
+    const char *name = getenv("COFLOW_BACKEND");
+    if (!name || !*name) {
+        *out = backends[0];
+        return 0;
+    }
+    if ((*out = find_backend(name)))
+        return 0;
+    char known[64] = "";
+    for (size_t i = 0; i < N_BACKENDS; i++) {
+        strcat(known, i ? ", " : "");
+        strcat(known, backends[i]->name);
+    }
+    char line[256];
+    snprintf(line, sizeof line,
+             "COFLOW_BACKEND=\"%.64s\" names no backend of this build "
+             "(it has %s): no loop was made; unset it for select",
+             name, known);
+    co_loop_report(NULL, line);
+    return CO_EINVAL;
 }
 
 /* Frees what co_loop_new_with_backend made; NULL parts are skipped. */
@@ -37,9 +93,16 @@ int co_loop_new_with_backend(co_loop **out, const char *backend)
 {
     if (out)
         *out = NULL;
-    const co__backend *be = find_backend(backend);
-    if (!out || !be)
+    if (!out)
         return CO_EINVAL;
+    const co__backend *be = NULL;
+    if (!backend) {
+        int rc = default_backend(&be);
+        if (rc < 0)
+            return rc;
+    } else if (!(be = find_backend(backend))) {
+        return CO_EINVAL;
+    }
     co_loop *loop = calloc(1, sizeof *loop);
     if (!loop)
         return CO_ENOMEM;

@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -150,20 +149,27 @@ static void worker_main(int fd)
 
 static void on_readable(int fd, int status, void *arg);
 
-/* Starts a worker in slot @p w. Returns 0 or CO_ESYS. */
+/* Starts a worker in slot @p w. Returns 0, CO_ESYS, or what the loop's
+ * add_reader says of the socket (CO_EFDSETSIZE on select for a descriptor
+ * at or above FD_SETSIZE, CO_ENOMEM): the socket is watched before the
+ * fork, so that a socket the backend refuses costs no process. */
 static int spawn(co_process_pool *pool, pworker *w)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
         return CO_ESYS;
-    if (sv[0] >= FD_SETSIZE) {
+    /* on_readable runs from the loop, after this returns: w is set up by
+     * then. */
+    int rc = co_loop_add_reader(pool->loop, sv[0], on_readable, w);
+    if (rc < 0) {
         close(sv[0]);
         close(sv[1]);
-        return CO_EFDSETSIZE;
+        return rc;
     }
     fflush(NULL); /* or buffered output would be printed twice */
     pid_t pid = fork();
     if (pid < 0) {
+        co_loop_remove_reader(pool->loop, sv[0]);
         close(sv[0]);
         close(sv[1]);
         return CO_ESYS;
@@ -186,15 +192,7 @@ static int spawn(co_process_pool *pool, pworker *w)
     w->job = NULL;
     w->got = 0;
     w->body = NULL;
-    int rc = co_loop_add_reader(pool->loop, sv[0], on_readable, w);
-    if (rc < 0) {
-        close(sv[0]);
-        w->fd = -1;
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-        w->pid = 0;
-    }
-    return rc;
+    return 0;
 }
 
 static void free_job(pjob *j)

@@ -11,16 +11,28 @@ Usage: asyncio_bench.py WORKLOAD [N [K]]
   gather_sleep0  N tasks (100000) x K sleep(0) (10), one gather, asyncio.run
   task_timers  N tasks sleeping (i % 100) ms once, gathered (100000)
   sleep_many   N tasks sleeping 1 s, gathered: peak RSS (1000000)
+  ring         N messages (100000) round rings of P socketpairs (P = 10,
+               100, 1000, or those given after N): tasks awaiting
+               readability, then plain reader callbacks
   all          every workload above with its default size
+
+--uvloop before the workload runs the ring on uvloop's loop instead
+(Debian's python3-uvloop, on Debian's /usr/bin/python3); its lines say
+impl=uvloop.
 
 Each figure is measured inside the process: interpreter start-up is not
 counted, creating the tasks or callbacks is.
 """
 import asyncio
 import gc
+import os
 import sys
 import time
 import tracemalloc
+
+# The loop the ring runs on, and what its lines call it (--uvloop).
+IMPL = "asyncio"
+new_loop = asyncio.new_event_loop
 
 
 def bench_sleep0(n=100000, k=10):
@@ -204,6 +216,84 @@ def bench_sleep_many(n=1000000):
     _gathered(n, sleeper, "sleep_many", rss)
 
 
+def bench_ring(messages=100000, *ps):
+    """P socketpairs in a ring (as bench_ring.c): station i waits until its
+    end of pair i is readable, reads the byte and writes it into pair
+    i + 1. Tasks: each station a task that awaits a future completed by a
+    reader callback (which removes itself, as coflow's CO_AWAIT_READABLE
+    does). Callbacks: one reader per station, registered once."""
+    import resource
+    import socket
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 8192:
+        resource.setrlimit(resource.RLIMIT_NOFILE,
+                           (min(8192, hard), hard))
+    for p in ps or (10, 100, 1000):
+        m = max(messages // p * p, p)
+        pairs = [socket.socketpair() for _ in range(p)]
+        ins = [a.fileno() for a, _ in pairs]
+        outs = [b.fileno() for _, b in pairs]
+        loop = new_loop()
+
+        def wake(fut, fd):
+            loop.remove_reader(fd)
+            fut.set_result(None)
+
+        async def station(i, rounds, done):
+            fd, nxt = ins[i], outs[(i + 1) % p]
+            for _ in range(rounds):
+                fut = loop.create_future()
+                loop.add_reader(fd, wake, fut, fd)
+                await fut
+                os.write(nxt, os.read(fd, 1))
+            done[0] += 1
+            if done[0] == p:
+                done[1].set_result(None)
+
+        t0, c0 = time.perf_counter(), time.process_time()
+        done = [0, loop.create_future()]
+        for i in range(p):
+            loop.create_task(station(i, m // p, done))
+        os.write(outs[0], b"x")
+        loop.run_until_complete(done[1])
+        t1, c1 = time.perf_counter(), time.process_time()
+        print(f"ring_tasks_{p}: impl={IMPL} pairs={p} n={m} "
+              f"seconds={t1 - t0:.6f} cpu_seconds={c1 - c0:.6f} "
+              f"ns_per_op={(t1 - t0) * 1e9 / m:.1f}", flush=True)
+
+        for fd in ins:  # the byte the last station left behind
+            os.set_blocking(fd, False)
+            try:
+                os.read(fd, 16)
+            except BlockingIOError:
+                pass
+            os.set_blocking(fd, True)
+        passed = [0]
+
+        def on_readable(i):
+            os.write(outs[(i + 1) % p], os.read(ins[i], 1))
+            passed[0] += 1
+            if passed[0] == m:
+                loop.stop()
+
+        t0, c0 = time.perf_counter(), time.process_time()
+        for i in range(p):
+            loop.add_reader(ins[i], on_readable, i)
+        os.write(outs[0], b"x")
+        loop.run_forever()
+        t1, c1 = time.perf_counter(), time.process_time()
+        print(f"ring_callbacks_{p}: impl={IMPL} pairs={p} n={m} "
+              f"seconds={t1 - t0:.6f} cpu_seconds={c1 - c0:.6f} "
+              f"ns_per_op={(t1 - t0) * 1e9 / m:.1f}", flush=True)
+        for fd in ins:
+            loop.remove_reader(fd)
+        loop.close()
+        for a, b in pairs:
+            a.close()
+            b.close()
+
+
 WORKLOADS = {
     "sleep0": bench_sleep0,
     "call_soon": bench_call_soon,
@@ -213,10 +303,16 @@ WORKLOADS = {
     "gather_sleep0": bench_gather_sleep0,
     "task_timers": bench_task_timers,
     "sleep_many": bench_sleep_many,
+    "ring": bench_ring,
 }
 
 
 def main(argv):
+    global IMPL, new_loop
+    if len(argv) > 1 and argv[1] == "--uvloop":
+        import uvloop
+        IMPL, new_loop = "uvloop", uvloop.new_event_loop
+        argv = argv[:1] + argv[2:]
     if len(argv) < 2 or (argv[1] not in WORKLOADS and argv[1] != "all"):
         print(__doc__.strip(), file=sys.stderr)
         return 2

@@ -33,6 +33,7 @@ PROGRAMS = [
     ("coflow_queue", "bench_queue"),
     ("coflow_task_memory", "bench_task_memory"),
     ("coflow_gather", "bench_gather"),
+    ("coflow_ring", "bench_ring"),
     ("libuv_call_soon", "uv_call_soon"),
     ("libuv_timers", "uv_timers"),
 ]
@@ -45,6 +46,9 @@ GOAL_TASK_BYTES = 96.0      # bytes per pending task beyond the frame, at most
 GOAL_GATHER_RATIO = 100.0   # gathered sleep(0), asyncio time / coflow time
 GOAL_SLEEP_MANY_MB = 150.0  # peak RSS of 1M tasks sleeping 1 s, at most
 GOAL_SLEEP_MANY_CPU = 1.0   # and their CPU seconds, below
+GOAL_RING_FLAT = 1.5        # epoll ring: cost at P=1000 / cost at P=10, at most
+RING_PS = (10, 100, 1000)   # ring sizes (socketpairs)
+RING_BACKENDS = ("select", "poll", "epoll")
 
 # Workloads that bench_gather runs, by its first argument.
 GATHER = {"gather_sleep0": "sleep0", "task_timers": "timers",
@@ -145,6 +149,18 @@ def main():
     ap.add_argument("--mem-tasks", type=int, default=100000)
     ap.add_argument("--sleepers", type=int, default=1000000,
                     help="tasks sleeping 1 s at once (sleep_many)")
+    ap.add_argument("--ring-messages", type=int, default=50000,
+                    help="messages per ring run on epoll, asyncio, uvloop")
+    ap.add_argument("--ring-slow-messages", type=int, default=10000,
+                    help="messages per ring run on select and poll, whose "
+                    "P=1000 costs 100 µs a message")
+    ap.add_argument("--uvloop-python", default="/usr/bin/python3",
+                    help="an interpreter that can import uvloop (Debian's "
+                    "python3-uvloop is for /usr/bin/python3); 'none' skips")
+    ap.add_argument("--ring-only", action="store_true",
+                    help="run only the socketpair ring")
+    ap.add_argument("--no-ring", action="store_true",
+                    help="leave the socketpair ring out")
     ap.add_argument("--strict", action="store_true",
                     help="exit with status 1 when a goal is missed")
     args = ap.parse_args()
@@ -184,6 +200,8 @@ def main():
     # asyncio's from a stretch of it. Taking turns spreads both over the
     # same stretch of time.
     co, py, uv = {}, {}, {}
+    if args.ring_only:
+        sizes = {}
     for w in sizes:
         print(f"running {w} ...", file=sys.stderr, flush=True)
         if w in GATHER:
@@ -198,6 +216,10 @@ def main():
         for _ in range(args.repeat):
             for figures, cmd in cmds:
                 keep_best(figures, run(cmd, 1, keys[w]), keys[w])
+
+    ring = {} if args.no_ring else run_ring(args)
+    if args.ring_only:
+        return print_ring(ring, args)
 
     rows = []   # (what, coflow, asyncio, libuv, asyncio/coflow, libuv/coflow)
 
@@ -327,6 +349,12 @@ def main():
         goals.append((b <= GOAL_TASK_BYTES,
                       f"memory: {b:.0f} bytes per pending task beyond the "
                       f"frame (goal ≤ {GOAL_TASK_BYTES:.0f})"))
+    if not args.no_ring:
+        goals += ring_table(ring)
+    return print_goals(goals, args)
+
+
+def print_goals(goals, args):
     print("goals:")
     missed = 0
     for met, text in goals:
@@ -334,6 +362,96 @@ def main():
         missed += met is False
         print(f"  {mark:6} {text}")
     return 1 if (missed and args.strict) else 0
+
+
+# ---- the socketpair ring ---------------------------------------------------
+
+def has_uvloop(python):
+    if python == "none":
+        return False
+    try:
+        return subprocess.run([python, "-c", "import uvloop"],
+                              capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+def run_ring(args):
+    """{impl: {workload: fields}}, impl being a coflow backend, asyncio or
+    uvloop; the runs take turns, as above."""
+    cmds = []
+    for b in RING_BACKENDS:
+        n = args.ring_messages if b == "epoll" else args.ring_slow_messages
+        cmds.append((b, [args.coflow_ring, b, str(n)]))
+    if not args.no_asyncio:
+        cmds.append(("asyncio", [args.python, args.asyncio, "ring",
+                                 str(args.ring_messages)]))
+    if has_uvloop(args.uvloop_python):
+        cmds.append(("uvloop", [args.uvloop_python, args.asyncio, "--uvloop",
+                                "ring", str(args.ring_messages)]))
+    else:
+        print(f"compare.py: no uvloop for {args.uvloop_python}; install "
+              f"python3-uvloop (Debian) to compare with it", file=sys.stderr)
+    figures = {impl: {} for impl, _ in cmds}
+    print("running the ring ...", file=sys.stderr, flush=True)
+    for _ in range(args.repeat):
+        for impl, cmd in cmds:
+            keep_best(figures[impl], run(cmd, 1, "seconds"), "seconds")
+    return figures
+
+
+def ring_table(ring):
+    """Prints µs per message for every implementation; returns the goals."""
+    impls = [i for i in RING_BACKENDS + ("asyncio", "uvloop") if i in ring]
+
+    def us(impl, w):
+        ns = get(ring.get(impl, {}), w, "ns_per_op")
+        return None if ns is None else ns / 1000.0
+
+    head = ["ring: µs per message"] + [
+        i if i in ("asyncio", "uvloop") else "coflow " + i for i in impls]
+    if "uvloop" in ring:
+        head.append("uvloop/epoll")
+    rows = []
+    for mode in ("tasks", "callbacks"):
+        for p in RING_PS:
+            w = f"ring_{mode}_{p}"
+            row = [f"{mode}, P={p}"]
+            row += ["—" if us(i, w) is None else f"{us(i, w):.2f}"
+                    for i in impls]
+            if "uvloop" in ring:
+                row.append(fmt_ratio(us("uvloop", w), us("epoll", w)))
+            rows.append(row)
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
+    print()
+    print(" | ".join(h.ljust(w) for h, w in zip(head, widths)))
+    print("-+-".join("-" * w for w in widths))
+    for r in rows:
+        print(" | ".join(c.ljust(w) for c, w in zip(r, widths)))
+    print()
+
+    goals = []
+    for mode in ("tasks", "callbacks"):
+        lo, hi = us("epoll", f"ring_{mode}_10"), us("epoll", f"ring_{mode}_1000")
+        if lo is None or hi is None:
+            goals.append((None, f"ring, {mode}: epoll not run"))
+            continue
+        goals.append((hi / lo <= GOAL_RING_FLAT,
+                      f"ring, {mode}, epoll flat in P: P=1000 costs "
+                      f"{hi / lo:.2f}× P=10 (goal ≤ {GOAL_RING_FLAT}×)"))
+        if "uvloop" not in ring:
+            goals.append((None, f"ring, {mode}: uvloop not run"))
+            continue
+        worst = max(us("epoll", f"ring_{mode}_{p}") /
+                    us("uvloop", f"ring_{mode}_{p}") for p in RING_PS)
+        goals.append((worst <= 1.0,
+                      f"ring, {mode}, epoll at or below uvloop at every P: "
+                      f"at worst {worst:.2f}× uvloop's cost (goal ≤ 1)"))
+    return goals
+
+
+def print_ring(ring, args):
+    return print_goals(ring_table(ring), args)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ LAYERS = [
     ("base", ["base.h", "error.c"]),
     ("coroutines", ["coro_internal.h", "coro.c"]),
     ("backend and doorbell", ["backend.h", "backend_select.c",
+                              "backend_poll.c", "backend_epoll.c",
                               "wakeup.h", "wakeup.c"]),
     ("loop", ["loop_internal.h", "loop.c", "timer.c", "io.c"]),
     ("future", ["future_internal.h", "future.c"]),

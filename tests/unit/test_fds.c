@@ -45,13 +45,17 @@ static size_t memory_in_use(void)
 START_TEST(test_huge_fd_is_refused_at_once_and_grows_nothing)
 {
     co_loop *loop = unit_loop(NULL);
+    /* select refuses any fd at or above FD_SETSIZE; the others find it is
+     * not open (docs/backends.md) */
+    int refused = strcmp(co_loop_backend_name(loop), "select") == 0
+                      ? CO_EFDSETSIZE : CO_EBADF;
     const int huge[] = {1 << 24, 1 << 30, INT_MAX - 1, INT_MAX};
     size_t before = memory_in_use();
     for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
         ck_assert_int_eq(co_loop_add_reader(loop, huge[i], never_called,
-                                            NULL), CO_EFDSETSIZE);
+                                            NULL), refused);
         ck_assert_int_eq(co_loop_add_writer(loop, huge[i], never_called,
-                                            NULL), CO_EFDSETSIZE);
+                                            NULL), refused);
         ck_assert_int_eq(co_loop_remove_reader(loop, huge[i]), 0);
     }
     size_t after = memory_in_use();
@@ -149,7 +153,7 @@ static int new_loop_with_the_low_fds_used_up(void)
         return 4;
     close(fd); /* the first one above: free again */
     co_loop *loop = (co_loop *)&fd; /* anything not NULL */
-    int rc = co_loop_new(&loop);
+    int rc = co_loop_new_with_backend(&loop, "select"); /* select's limit */
     if (rc != CO_EFDSETSIZE)
         return 5;
     return loop == NULL ? 0 : 6;

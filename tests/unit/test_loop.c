@@ -701,8 +701,13 @@ END_TEST
 
 START_TEST(test_backend_is_select_by_default)
 {
+    /* By default, unless COFLOW_BACKEND names another (meson test
+     * --setup poll / epoll runs this suite so): test_backends.c tests the
+     * variable itself. */
+    const char *env = getenv("COFLOW_BACKEND");
     co_loop *loop = unit_loop(NULL);
-    ck_assert_pstr_eq(co_loop_backend_name(loop), "select");
+    ck_assert_pstr_eq(co_loop_backend_name(loop),
+                      env && *env ? env : "select");
     co_loop *other = (co_loop *)&loop; /* anything not NULL */
     ck_assert_int_eq(co_loop_new_with_backend(&other, "no-such-backend"),
                      CO_EINVAL);
@@ -865,13 +870,21 @@ START_TEST(test_remove_reader_says_whether_one_was_removed)
 }
 END_TEST
 
+/* What adding an fd at or above FD_SETSIZE that is not open gives: select
+ * refuses its size, the other backends say it is not open. */
+static int large_closed_fd_error(const co_loop *loop)
+{
+    return strcmp(co_loop_backend_name(loop), "select") == 0 ? CO_EFDSETSIZE
+                                                             : CO_EBADF;
+}
+
 START_TEST(test_fd_at_fd_setsize_is_efdsetsize)
 {
     co_loop *loop = unit_loop(NULL);
     ck_assert_int_eq(co_loop_add_reader(loop, FD_SETSIZE, never_called, NULL),
-                     CO_EFDSETSIZE);
+                     large_closed_fd_error(loop));
     ck_assert_int_eq(co_loop_add_writer(loop, FD_SETSIZE + 5, never_called,
-                                        NULL), CO_EFDSETSIZE);
+                                        NULL), large_closed_fd_error(loop));
     /* nothing is watched: an empty loop has nothing to wait for */
     ck_assert_int_eq(co_loop_run_forever(loop), CO_EDEADLOCK);
     ck_assert_int_eq(co_loop_close(loop), 0);
@@ -991,7 +1004,7 @@ START_TEST(test_await_readable_of_a_huge_fd_fails_with_efdsetsize)
     co_task *t;
     ck_assert_int_eq(co_create_task(loop, &w->co, NULL, &t), 0);
     ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)),
-                     CO_EFDSETSIZE);
+                     large_closed_fd_error(loop));
     ck_assert_int_eq(w->after, 0);
     co_task_unref(t);
     ck_assert_int_eq(co_loop_close(loop), 0);

@@ -58,20 +58,36 @@ typedef struct co_timer {
     unsigned int flags;      /* internal */
 } co_timer;
 
-/** Creates a loop with the default backend (select).
- *  @return 0 and *out, or CO_EINVAL, CO_ENOMEM, CO_ESYS (no pipe: the
- *  process is out of descriptors); CO_EFDSETSIZE when every descriptor
- *  below FD_SETSIZE is in use, so that the loop's own wakeup pipe lands
- *  where select() cannot watch it (close some, or open the many
- *  descriptors after the loop). */
+/** Creates a loop with the default backend: the one the environment
+ *  variable COFLOW_BACKEND names ("select", "poll" or "epoll"), or select
+ *  when it is unset or empty. co_run() and co_new_event_loop() make their
+ *  loops this way, so a whole program moves to another backend without a
+ *  change to its code (as uvloop.install() does for asyncio).
+ *  @return 0 and *out; CO_EINVAL (NULL @p out, or COFLOW_BACKEND names a
+ *  backend this build does not have: then a line on stderr says so and no
+ *  loop is made, rather than one on another backend than asked for);
+ *  CO_EFDSETSIZE (select, in a process with FD_SETSIZE files open: the
+ *  loop's own doorbell would get an fd select cannot watch); CO_ENOMEM;
+ *  CO_ESYS. */
 CO_API int co_loop_new(co_loop **out);
 
-/** Creates a loop with the backend called @p backend ("select", or NULL for
- *  the default). @return as co_loop_new(), or CO_EINVAL for an unknown name. */
+/** Creates a loop with the backend called @p backend: "select" (any fd
+ *  below FD_SETSIZE, a poll costs O(highest fd)), "poll" (any fd, O(fds
+ *  watched)) or "epoll" (Linux only: any fd, O(fds ready)); NULL for the
+ *  default of co_loop_new(). A name given here wins over COFLOW_BACKEND.
+ *  Every backend keeps the same rules (docs/backends.md).
+ *  @return as co_loop_new(), or CO_EINVAL for a name this build does not
+ *  have (co_loop_backend_names() lists those it has). */
 CO_API int co_loop_new_with_backend(co_loop **out, const char *backend);
 
-/** The backend's name ("select"). */
+/** The name of the backend @p loop runs on ("select", "poll", "epoll"), or
+ *  NULL for a NULL loop. Valid as long as the program runs. */
 CO_API const char *co_loop_backend_name(const co_loop *loop);
+
+/** The names of the backends this build has, the default first, ending
+ *  with NULL: {"select", "poll", "epoll", NULL} on Linux, without "epoll"
+ *  where sys/epoll.h is missing. A static array: not to be freed. */
+CO_API const char *const *co_loop_backend_names(void);
 
 /** Closes the loop and frees it. Tasks still pending are reported ("task
  *  was destroyed but it is pending"), their coroutines abandoned and their
@@ -112,11 +128,15 @@ CO_API double co_loop_time(const co_loop *loop);
  *  readable / writable (level-triggered), until removed. One reader and one
  *  writer per fd; adding again replaces the callback. If the reader you
  *  replace is a task's CO_AWAIT_READABLE, that task's await fails with
- *  CO_EFDBUSY (and so for writers): it is not left waiting for ever.
- *  Nothing is allocated for an fd the backend or the kernel refuses.
- *  @return 0; CO_EINVAL (NULL, fd < 0); CO_EFDSETSIZE (fd too large for the
- *  backend, however large); CO_EBADF (fd is not open); CO_ECLOSED;
- *  CO_ENOMEM. */
+ *  CO_EFDBUSY (and so for writers): it is not left waiting for ever. On
+ *  every backend: an fd that is not open is refused at once with CO_EBADF,
+ *  whatever its size (nothing grows for it); one closed while watched is
+ *  reported to its callbacks once, with status CO_EBADF, and no longer
+ *  watched (select and poll notice at their next poll, epoll within about
+ *  0.1 s: docs/backends.md).
+ *  @return 0; CO_EINVAL (NULL, fd < 0); CO_EFDSETSIZE (select only: fd at
+ *  or above FD_SETSIZE); CO_EBADF (fd not open); CO_ECLOSED; CO_ENOMEM;
+ *  CO_ESYS. */
 CO_API int co_loop_add_reader(co_loop *loop, int fd, co_io_callback fn, void *arg);
 CO_API int co_loop_add_writer(co_loop *loop, int fd, co_io_callback fn, void *arg);
 
