@@ -35,7 +35,8 @@ int judge_read_meta(judge_tally *j, FILE *f)
         char name[128], word[16] = "";
         int points = 1;
         int got = sscanf(s, " %127[A-Za-z0-9_] %d %15s", name, &points, word);
-        if (got < 1 || points < 0 || j->ntests == JUDGE_MAX_TESTS)
+        if (got < 1 || points < 0 || points > JUDGE_MAX_POINTS ||
+            j->ntests == JUDGE_MAX_TESTS)
             continue;
         jtest *t = &j->tests[j->ntests++];
         memset(t, 0, sizeof *t);

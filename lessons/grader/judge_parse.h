@@ -15,6 +15,10 @@
 
 #define JUDGE_MAX_TESTS 64  /* test lines of lesson.meta kept; more are ignored */
 #define JUDGE_MAX_UNKNOWN 8 /* names of unknown tests kept, for the notes */
+/* The most a test may be worth. A test line with more is ignored, as one
+ * with fewer than 0 is, so that the lesson's sum fits an int with room to
+ * spare (the tutor's reader, lesson_read.h, holds to the same number). */
+#define JUDGE_MAX_POINTS 1000
 
 typedef struct jtest {
     char name[128];     /* as in lesson.meta and START_TEST */
@@ -34,7 +38,7 @@ typedef struct jtest {
  * what the grader's records said about them. Start from all zeroes, then
  * set the nonce. However hostile the bytes fed in:
  *  - ntests <= JUDGE_MAX_TESTS, and every name is a NUL-terminated run of
- *    [A-Za-z0-9_], at most 127 bytes;
+ *    [A-Za-z0-9_], at most 127 bytes, with 0 <= points <= JUDGE_MAX_POINTS;
  *  - a record changes a test only if it carries the nonce and names a
  *    listed test; one that names another test adds the name to unknown
  *    (nunknown <= JUDGE_MAX_UNKNOWN), one without the nonce, or with a
@@ -58,8 +62,8 @@ typedef struct judge_tally {
 double judge_now(void);
 
 /* Reads lesson.meta from @p f, adding a test to @p j for each `test = NAME
- * [POINTS [guard]]` line (POINTS 1 when left out; a negative one skips the
- * line). Every other line is ignored. Returns j->ntests. Does not close
+ * [POINTS [guard]]` line (POINTS 1 when left out; one below 0 or above
+ * JUDGE_MAX_POINTS skips the line). Every other line is ignored. Returns j->ntests. Does not close
  * @p f. */
 int judge_read_meta(judge_tally *j, FILE *f);
 

@@ -47,7 +47,7 @@ void lesson_read_meta(FILE *f, lesson *l)
             int points = 1;
             int got = sscanf(value, "%95[A-Za-z0-9_] %d %15s", t->name,
                              &points, word);
-            if (got >= 1 && points >= 0) {
+            if (got >= 1 && points >= 0 && points <= TUTOR_MAX_POINTS) {
                 t->points = got >= 2 ? points : 1;
                 t->guard = strcmp(word, "guard") == 0;
                 l->max_score += t->points;

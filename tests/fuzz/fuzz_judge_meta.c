@@ -2,9 +2,10 @@
  * in lessons/grader/judge_parse.c) on any bytes: a student's copy holds
  * lesson.meta, so it is outside bytes too. It checks that at most
  * JUDGE_MAX_TESTS tests are kept, each with a non-empty name of
- * [A-Za-z0-9_] that fits its field and points >= 0, the points adding up
- * to what an int holds (judge.c sums them into one), every other field
- * zero, and that reading the same bytes twice lists the same tests. */
+ * [A-Za-z0-9_] that fits its field and 0 <= points <= JUDGE_MAX_POINTS,
+ * the points adding up to what an int holds (judge.c sums them into one),
+ * every other field zero, and that reading the same bytes twice lists the
+ * same tests. */
 #include "fuzz.h"
 
 #include <limits.h>
@@ -37,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(strspn(t->name, "abcdefghijklmnopqrstuvwxyz"
                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
                    len);
-        FUZZ_CHECK(t->points >= 0);
+        FUZZ_CHECK(t->points >= 0 && t->points <= JUDGE_MAX_POINTS);
         sum += t->points;
         FUZZ_CHECK(t->starts == 0 && t->passes == 0 && t->fails == 0 &&
                    t->pid == 0 && t->msg[0] == '\0' &&

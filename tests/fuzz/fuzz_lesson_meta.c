@@ -2,9 +2,9 @@
  * in lessons/tutor/lesson.c) on any bytes. It checks that title and notes
  * stay terminated inside their fields, that at most TUTOR_MAX_TESTS tests
  * and TUTOR_MAX_HINTS hints are kept, each test with a non-empty name of
- * [A-Za-z0-9_] that fits and points >= 0, max_score their sum, and each
- * hint a string that came from one line of the input; lessons_free frees
- * the hints (LeakSanitizer sees one it missed). */
+ * [A-Za-z0-9_] that fits and 0 <= points <= TUTOR_MAX_POINTS, max_score
+ * their sum, and each hint a string that came from one line of the input;
+ * lessons_free frees the hints (LeakSanitizer sees one it missed). */
 #include "fuzz.h"
 
 #include <string.h>
@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(strspn(t->name, "abcdefghijklmnopqrstuvwxyz"
                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
                    len);
-        FUZZ_CHECK(t->points >= 0);
+        FUZZ_CHECK(t->points >= 0 && t->points <= TUTOR_MAX_POINTS);
         sum += t->points;
     }
     FUZZ_CHECK(sum == l.max_score);
