@@ -83,10 +83,12 @@ void judge_unescape(const char *in, char *out, size_t size)
     out[o] = '\0';
 }
 
+/* A name is kept cut to its field, so a long one is compared as it was
+ * kept: otherwise each record naming it would add it again. */
 static void note_unknown(judge_tally *j, const char *name)
 {
     for (int i = 0; i < j->nunknown; i++)
-        if (strcmp(j->unknown[i], name) == 0)
+        if (strncmp(j->unknown[i], name, sizeof j->unknown[i] - 1) == 0)
             return;
     if (j->nunknown < JUDGE_MAX_UNKNOWN)
         snprintf(j->unknown[j->nunknown++], sizeof j->unknown[0], "%s", name);
