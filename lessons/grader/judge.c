@@ -52,33 +52,13 @@
 #include <unistd.h>
 #include <dirent.h>
 
-#include "judge_proto.h"
+#include "judge_parse.h"
 
-#define MAX_TESTS 64
-#define MAX_UNKNOWN 8
 #define TAIL_KEEP 16384 /* the end of the grader's output, for Check's summary */
 
-typedef struct jtest {
-    char name[128];     /* as in lesson.meta and START_TEST */
-    int points;         /* what passing it is worth */
-    bool guard;         /* passes as handed out: counts once another does */
-    int starts, passes, fails; /* records seen */
-    pid_t pid;          /* the process that announced it */
-    double t0, secs;    /* when it started; how long it took */
-    char msg[2048];     /* the first failure's message */
-    char check_says[512]; /* Check's summary line for it, if any */
-    size_t printed;     /* bytes of output while it ran */
-    long lines;         /* lines of output while it ran */
-    bool stopped;       /* killed for printing too much */
-} jtest;
-
-static jtest tests[MAX_TESTS];
-static int ntests;
-static char unknown[MAX_UNKNOWN][128];
-static int nunknown;
-static long forged;        /* lines on the record pipe without the nonce */
-static char nonce[JUDGE_NONCE_LEN + 1];
-static jtest *running;     /* the test whose output is being read */
+/* The tests, their records and the nonce: lesson.meta and the record pipe
+ * are read by judge_parse.c, into this. */
+static judge_tally tally;
 static size_t printed_outside; /* output before the first or between tests */
 static char tail[TAIL_KEEP];   /* a ring of the last output bytes */
 static size_t tail_used;       /* total bytes ever put in the ring */
@@ -87,13 +67,6 @@ static int sig_pipe[2] = {-1, -1};
 static pid_t main_pid;
 static long limit_cpu, limit_mem_mib, limit_procs; /* 0: none */
 static int main_status = -1;   /* wait status of the grader, once it ended */
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void on_sigchld(int sig)
 {
@@ -115,147 +88,9 @@ static int read_meta(const char *path)
                 strerror(errno));
         return -1;
     }
-    char line[1024];
-    while (fgets(line, sizeof line, f)) {
-        char *s = line;
-        while (isspace((unsigned char)*s))
-            s++;
-        if (strncmp(s, "test", 4) != 0)
-            continue;
-        s += 4;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        if (*s != '=')
-            continue;
-        s++;
-        char name[128], word[16] = "";
-        int points = 1;
-        int got = sscanf(s, " %127[A-Za-z0-9_] %d %15s", name, &points, word);
-        if (got < 1 || points < 0 || ntests == MAX_TESTS)
-            continue;
-        jtest *t = &tests[ntests++];
-        memset(t, 0, sizeof *t);
-        snprintf(t->name, sizeof t->name, "%s", name);
-        t->points = got >= 2 ? points : 1;
-        t->guard = strcmp(word, "guard") == 0;
-    }
+    int n = judge_read_meta(&tally, f);
     fclose(f);
-    return ntests;
-}
-
-static jtest *find(const char *name)
-{
-    for (int i = 0; i < ntests; i++)
-        if (strcmp(tests[i].name, name) == 0)
-            return &tests[i];
-    return NULL;
-}
-
-/* ---- records ----------------------------------------------------------- */
-
-static void unescape(const char *in, char *out, size_t size)
-{
-    size_t o = 0;
-    for (; *in && o + 1 < size; in++) {
-        if (*in != '\\' || !in[1]) {
-            out[o++] = *in;
-            continue;
-        }
-        in++;
-        switch (*in) {
-        case 'n': out[o++] = '\n'; break;
-        case 't': out[o++] = '\t'; break;
-        case 'r': out[o++] = '\r'; break;
-        case 'x':
-            if (isxdigit((unsigned char)in[1]) && isxdigit((unsigned char)in[2])) {
-                char hex[3] = {in[1], in[2], 0};
-                out[o++] = (char)strtol(hex, NULL, 16);
-                in += 2;
-            }
-            break;
-        default: out[o++] = *in; break;
-        }
-    }
-    out[o] = '\0';
-}
-
-static void note_unknown(const char *name)
-{
-    for (int i = 0; i < nunknown; i++)
-        if (strcmp(unknown[i], name) == 0)
-            return;
-    if (nunknown < MAX_UNKNOWN)
-        snprintf(unknown[nunknown++], sizeof unknown[0], "%s", name);
-}
-
-static void parse_record(char *line)
-{
-    /* <nonce> <kind> <name> <pid>[ <message>] */
-    char *fields[5] = {0};
-    int n = 0;
-    char *p = line;
-    while (n < 4 && p) {
-        fields[n++] = p;
-        p = strchr(p, ' ');
-        if (p)
-            *p++ = '\0';
-    }
-    fields[4] = p;
-    if (n < 4 || strcmp(fields[0], nonce) != 0) {
-        forged++;
-        return;
-    }
-    const char *kind = fields[1], *name = fields[2];
-    for (const char *c = name; *c; c++)
-        if (!isalnum((unsigned char)*c) && *c != '_') {
-            forged++;
-            return;
-        }
-    jtest *t = find(name);
-    if (!t) {
-        note_unknown(name);
-        return;
-    }
-    double at = now();
-    if (strcmp(kind, "start") == 0) {
-        /* One that never reported its end ran until this one began. */
-        if (running && running != t)
-            running->secs = at - running->t0;
-        t->starts++;
-        t->pid = (pid_t)atol(fields[3]);
-        t->t0 = at;
-        running = t;
-    } else if (strcmp(kind, "pass") == 0) {
-        t->passes++;
-        t->secs = at - t->t0;
-        if (running == t)
-            running = NULL;
-    } else if (strcmp(kind, "fail") == 0) {
-        if (t->fails++ == 0)
-            unescape(fields[4] ? fields[4] : "", t->msg, sizeof t->msg);
-        t->secs = at - t->t0;
-        if (running == t)
-            running = NULL;
-    } else {
-        forged++;
-    }
-}
-
-/* Lines may arrive in pieces: keep the unfinished end for the next read. */
-static char recbuf[2 * JUDGE_RECORD_MAX];
-static size_t recused;
-
-static void feed_records(const char *data, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (data[i] == '\n') {
-            recbuf[recused] = '\0';
-            parse_record(recbuf);
-            recused = 0;
-        } else if (recused + 1 < sizeof recbuf) {
-            recbuf[recused++] = data[i];
-        }
-    }
+    return n;
 }
 
 /* ---- output -------------------------------------------------------------- */
@@ -265,7 +100,7 @@ static void feed_output(const char *data, size_t len)
     for (size_t i = 0; i < len; i++)
         tail[(tail_used + i) % TAIL_KEEP] = data[i];
     tail_used += len;
-    jtest *t = running;
+    jtest *t = tally.running;
     if (!t) {
         printed_outside += len;
         return;
@@ -298,8 +133,8 @@ static void read_check_summary(void)
 {
     static char text[TAIL_KEEP + 1];
     tail_text(text, sizeof text);
-    for (int i = 0; i < ntests; i++) {
-        jtest *t = &tests[i];
+    for (int i = 0; i < tally.ntests; i++) {
+        jtest *t = &tally.tests[i];
         char needle[140];
         snprintf(needle, sizeof needle, ":%.127s:", t->name);
         for (char *p = strstr(text, needle); p; p = strstr(p + 1, needle)) {
@@ -396,7 +231,7 @@ static int make_nonce(void)
         got += (size_t)n;
     }
     for (size_t i = 0; i < sizeof raw; i++)
-        snprintf(nonce + 2 * i, 3, "%02x", raw[i]);
+        snprintf(tally.nonce + 2 * i, 3, "%02x", raw[i]);
     return 0;
 }
 
@@ -475,12 +310,12 @@ static int run(char **argv, double limit, bool *timed_out)
     close(out[1]);
     close(rec[1]);
     close(np[0]);
-    if (write(np[1], nonce, JUDGE_NONCE_LEN) != JUDGE_NONCE_LEN) {
+    if (write(np[1], tally.nonce, JUDGE_NONCE_LEN) != JUDGE_NONCE_LEN) {
         /* the grader is gone already: it gets no nonce and passes nothing */
     }
     close(np[1]);
 
-    double deadline = now() + limit;
+    double deadline = judge_now() + limit;
     bool out_open = true, rec_open = true;
     *timed_out = false;
     char buf[65536];
@@ -490,7 +325,7 @@ static int run(char **argv, double limit, bool *timed_out)
             {rec_open ? rec[0] : -1, POLLIN, 0},
             {sig_pipe[0], POLLIN, 0},
         };
-        double left = deadline - now();
+        double left = deadline - judge_now();
         if (left <= 0) {
             *timed_out = true;
             break;
@@ -506,7 +341,7 @@ static int run(char **argv, double limit, bool *timed_out)
         if (fds[1].revents) {
             ssize_t n = read(rec[0], buf, sizeof buf);
             if (n > 0)
-                feed_records(buf, (size_t)n);
+                judge_feed_records(&tally, buf, (size_t)n);
             else if (n == 0 || errno != EINTR)
                 rec_open = false;
         }
@@ -530,12 +365,12 @@ static int run(char **argv, double limit, bool *timed_out)
      * behind, nor hold the pipes open. Then read what is left: every
      * writer is gone, so both pipes end. */
     kill_tree();
-    if (running)
-        running->secs = now() - running->t0;
+    if (tally.running)
+        tally.running->secs = judge_now() - tally.running->t0;
     for (;;) {
         ssize_t n = read(rec[0], buf, sizeof buf);
         if (n > 0)
-            feed_records(buf, (size_t)n);
+            judge_feed_records(&tally, buf, (size_t)n);
         else if (n == 0 || errno != EINTR)
             break;
     }
@@ -737,30 +572,30 @@ int main(int argc, char **argv)
     /* A guard passes on the exercise as handed out: it earns its points
      * only once a test that the handed-out exercise fails passes. */
     int score = 0, max = 0, npassed = 0, real_passed = 0;
-    for (int k = 0; k < ntests; k++)
-        real_passed += !tests[k].guard && passed(&tests[k]);
-    for (int k = 0; k < ntests; k++) {
-        max += tests[k].points;
-        if (passed(&tests[k])) {
+    for (int k = 0; k < tally.ntests; k++)
+        real_passed += !tally.tests[k].guard && passed(&tally.tests[k]);
+    for (int k = 0; k < tally.ntests; k++) {
+        max += tally.tests[k].points;
+        if (passed(&tally.tests[k])) {
             npassed++;
-            if (!tests[k].guard || real_passed)
-                score += tests[k].points;
+            if (!tally.tests[k].guard || real_passed)
+                score += tally.tests[k].points;
         }
     }
     /* Lesson-level remarks: they never add points. */
     char notes[4][600];
     int nnotes = 0;
-    for (int k = 0; k < nunknown && nnotes < 2; k++)
+    for (int k = 0; k < tally.nunknown && nnotes < 2; k++)
         snprintf(notes[nnotes++], sizeof notes[0],
                  "The grader reported a test that lesson.meta does not list "
                  "(%.127s): it earns nothing. Are the graders the ones that were "
                  "handed out?",
-                 unknown[k]);
-    if (forged && nnotes < 4)
+                 tally.unknown[k]);
+    if (tally.forged && nnotes < 4)
         snprintf(notes[nnotes++], sizeof notes[0],
                  "%ld line%s on the grader's result channel did not come "
                  "from the grader; they were ignored.",
-                 forged, forged == 1 ? "" : "s");
+                 tally.forged, tally.forged == 1 ? "" : "s");
     if (printed_outside > output_cap && nnotes < 4)
         snprintf(notes[nnotes++], sizeof notes[0],
                  "Outside the tests, the grader printed %zu bytes.",
@@ -772,8 +607,8 @@ int main(int argc, char **argv)
     FILE *o = stdout;
     if (machine) {
         fprintf(o, "coflow-judge 1\n");
-        for (int k = 0; k < ntests; k++) {
-            jtest *t = &tests[k];
+        for (int k = 0; k < tally.ntests; k++) {
+            jtest *t = &tally.tests[k];
             bool ok = passed(t);
             char why[2600] = "";
             if (!ok)
@@ -798,12 +633,12 @@ int main(int argc, char **argv)
         fputs("log ", o);
         put_text(o, len > 4096 ? text + len - 4096 : text, true);
         fputc('\n', o);
-        fprintf(o, "summary %d %d %d %d\n", score, max, npassed, ntests);
+        fprintf(o, "summary %d %d %d %d\n", score, max, npassed, tally.ntests);
     } else {
         fprintf(o, "coflow-judge: %s: %d of %d tests pass, %d of %d points\n",
-                lesson, npassed, ntests, score, max);
-        for (int k = 0; k < ntests; k++) {
-            jtest *t = &tests[k];
+                lesson, npassed, tally.ntests, score, max);
+        for (int k = 0; k < tally.ntests; k++) {
+            jtest *t = &tally.tests[k];
             bool ok = passed(t);
             fprintf(o, "  %s %s (%.3f s)\n", ok ? "PASS" : "FAIL", t->name,
                     t->secs);
@@ -832,5 +667,5 @@ int main(int argc, char **argv)
     fflush(o);
     if (expect_none)
         return real_passed == 0 && score == 0 ? 0 : 1;
-    return npassed == ntests && nunknown == 0 ? 0 : 1;
+    return npassed == tally.ntests && tally.nunknown == 0 ? 0 : 1;
 }

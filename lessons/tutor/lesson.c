@@ -1,5 +1,6 @@
 /* lesson.c - finding lessons, reading lesson.meta, keeping progress. */
 #include "lesson.h"
+#include "lesson_read.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -26,11 +27,8 @@ static void copy_field(char *dst, size_t size, const char *src)
 
 /* `key = value` lines; `#` comments; unknown keys are ignored so that
  * lessons can grow new metadata without breaking older tutors. */
-static void read_meta(const char *path, lesson *l)
+void lesson_read_meta(FILE *f, lesson *l)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
     char line[1024];
     while (fgets(line, sizeof line, f)) {
         char *s = trim(line);
@@ -49,7 +47,7 @@ static void read_meta(const char *path, lesson *l)
             int points = 1;
             int got = sscanf(value, "%95[A-Za-z0-9_] %d %15s", t->name,
                              &points, word);
-            if (got >= 1 && points >= 0) {
+            if (got >= 1 && points >= 0 && points <= TUTOR_MAX_POINTS) {
                 t->points = got >= 2 ? points : 1;
                 t->guard = strcmp(word, "guard") == 0;
                 l->max_score += t->points;
@@ -63,6 +61,14 @@ static void read_meta(const char *path, lesson *l)
             }
         }
     }
+}
+
+static void read_meta(const char *path, lesson *l)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    lesson_read_meta(f, l);
     fclose(f);
 }
 
@@ -125,12 +131,9 @@ lesson *lessons_find(lesson *ls, int n, int number)
     return NULL;
 }
 
-bool progress_load(const char *path, progress *p)
+void progress_read(FILE *f, progress *p)
 {
     memset(p, 0, sizeof *p);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
     char line[128], word[32];
     int number, count;
     while (fgets(line, sizeof line, f)) {
@@ -142,6 +145,15 @@ bool progress_load(const char *path, progress *p)
         else if (strcmp(word, "hints") == 0 && fields == 3)
             p->hints[number] = count < 0 ? 0 : count;
     }
+}
+
+bool progress_load(const char *path, progress *p)
+{
+    memset(p, 0, sizeof *p);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    progress_read(f, p);
     fclose(f);
     return true;
 }

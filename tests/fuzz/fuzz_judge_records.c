@@ -1,0 +1,186 @@
+/* fuzz_judge_records.c - the judge's reader of the grader's records
+ * (judge_feed_records, judge_unescape in lessons/grader/judge_parse.c) on
+ * bytes as a hostile grader could write them to fd 3. The input is the
+ * stream of the record pipe; the lesson lists three tests. It checks that
+ *  - the tally keeps judge_parse.h's invariants: the tests lesson.meta
+ *    listed are the only ones, unknown names are few, distinct and not
+ *    among them, running points at a test or nowhere, the line buffer is
+ *    never overrun, every message is terminated;
+ *  - every line is accounted for: each one is a start, a pass or a fail of
+ *    a listed test, a forgery, or names an unknown test;
+ *  - the fields the record reader does not own are left alone;
+ *  - reading the stream in pieces of any size gives the same tally as
+ *    reading it at once (lines split across reads);
+ *  - unescaping undoes the escaping of judge_proto.h, and never writes
+ *    past the buffer it is given. */
+#include "fuzz.h"
+
+#include <string.h>
+
+#include "judge_parse.h"
+
+static const char meta[] =
+    "title = the lesson the records are for\n"
+    "test = test_first 1\n"
+    "test = test_second 2 guard\n"
+    "test = test_third_one 3\n";
+static const char nonce[] = "0123456789abcdef0123456789abcdef";
+
+static judge_tally a, b; /* large: kept out of the stack */
+
+static void prepare(judge_tally *j)
+{
+    memset(j, 0, sizeof *j);
+    FILE *f = fuzz_stream((const uint8_t *)meta, sizeof meta - 1);
+    FUZZ_CHECK(judge_read_meta(j, f) == 3);
+    fclose(f);
+    FUZZ_CHECK(strlen(nonce) == JUDGE_NONCE_LEN);
+    memcpy(j->nonce, nonce, sizeof nonce);
+}
+
+static int known(const judge_tally *j, const char *name)
+{
+    for (int i = 0; i < j->ntests; i++)
+        if (strcmp(j->tests[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static void check_tally(const judge_tally *j, const uint8_t *data, size_t size)
+{
+    FUZZ_CHECK(j->ntests == 3);
+    FUZZ_CHECK(strcmp(j->tests[0].name, "test_first") == 0);
+    FUZZ_CHECK(strcmp(j->tests[1].name, "test_second") == 0);
+    FUZZ_CHECK(strcmp(j->tests[2].name, "test_third_one") == 0);
+    FUZZ_CHECK(j->tests[1].guard && !j->tests[0].guard);
+    FUZZ_CHECK(j->running == NULL ||
+               (j->running >= j->tests && j->running < j->tests + j->ntests));
+    FUZZ_CHECK(j->recused < sizeof j->recbuf);
+    FUZZ_CHECK(j->forged >= 0);
+    FUZZ_CHECK(strcmp(j->nonce, nonce) == 0);
+
+    FUZZ_CHECK(j->nunknown >= 0 && j->nunknown <= JUDGE_MAX_UNKNOWN);
+    for (int u = 0; u < j->nunknown; u++) {
+        const char *name = j->unknown[u];
+        FUZZ_CHECK(fuzz_terminated(name, sizeof j->unknown[u]));
+        FUZZ_CHECK(strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+                   strlen(name));
+        FUZZ_CHECK(!known(j, name));
+        for (int v = 0; v < u; v++)
+            FUZZ_CHECK(strcmp(j->unknown[v], name) != 0);
+    }
+
+    long events = j->forged;
+    for (int i = 0; i < j->ntests; i++) {
+        const jtest *t = &j->tests[i];
+        FUZZ_CHECK(t->starts >= 0 && t->passes >= 0 && t->fails >= 0);
+        events += t->starts + t->passes + t->fails;
+        FUZZ_CHECK(fuzz_terminated(t->msg, sizeof t->msg));
+        FUZZ_CHECK(t->fails > 0 || t->msg[0] == '\0');
+        /* judge.c's, not the record reader's. */
+        FUZZ_CHECK(t->check_says[0] == '\0' && t->printed == 0 &&
+                   t->lines == 0 && !t->stopped);
+    }
+    long lines = 0;
+    for (size_t i = 0; i < size; i++)
+        lines += data[i] == '\n';
+    FUZZ_CHECK(events <= lines);
+    if (j->nunknown == 0)
+        FUZZ_CHECK(events == lines);
+}
+
+/* The same tally, but for the clock: t0 and secs say when records came. */
+static void check_same(const judge_tally *x, const judge_tally *y)
+{
+    FUZZ_CHECK(x->ntests == y->ntests && x->nunknown == y->nunknown);
+    FUZZ_CHECK(x->forged == y->forged && x->recused == y->recused);
+    FUZZ_CHECK(memcmp(x->recbuf, y->recbuf, x->recused) == 0);
+    FUZZ_CHECK((x->running ? x->running - x->tests : -1) ==
+               (y->running ? y->running - y->tests : -1));
+    for (int u = 0; u < x->nunknown; u++)
+        FUZZ_CHECK(strcmp(x->unknown[u], y->unknown[u]) == 0);
+    for (int i = 0; i < x->ntests; i++) {
+        const jtest *s = &x->tests[i], *t = &y->tests[i];
+        FUZZ_CHECK(s->starts == t->starts && s->passes == t->passes &&
+                   s->fails == t->fails && s->pid == t->pid);
+        FUZZ_CHECK(strcmp(s->msg, t->msg) == 0);
+    }
+}
+
+/* judge_proto.h's escaping, written from its description. */
+static size_t escape(const char *s, size_t len, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *two = c == '\\' ? "\\\\" : c == '\n' ? "\\n"
+                        : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
+        if (two) {
+            memcpy(out + o, two, 2);
+            o += 2;
+        } else if (c < 0x20 || c == 0x7f) {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static void check_unescape(const uint8_t *data, size_t size)
+{
+    /* The input up to its first NUL, as a message would be. */
+    const uint8_t *nul = memchr(data, '\0', size);
+    size_t len = nul ? (size_t)(nul - data) : size;
+    char *text = malloc(len + 1);
+    char *escaped = malloc(4 * len + 1);
+    char *back = malloc(len + 1);
+    FUZZ_CHECK(text && escaped && back);
+    memcpy(text, data, len);
+    text[len] = '\0';
+
+    escape(text, len, escaped);
+    judge_unescape(escaped, back, len + 1);
+    FUZZ_CHECK(strcmp(back, text) == 0);
+
+    /* The raw text, escapes cut in half included, into a buffer of every
+     * size up to a little more than it needs: exactly that size, on the
+     * heap, so that one byte too many is a heap overflow. */
+    for (size_t cap = 1; cap <= len + 2 && cap <= 64; cap++) {
+        char *out = malloc(cap);
+        FUZZ_CHECK(out != NULL);
+        judge_unescape(text, out, cap);
+        FUZZ_CHECK(strlen(out) < cap && strlen(out) <= len);
+        free(out);
+    }
+    free(text);
+    free(escaped);
+    free(back);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    prepare(&a);
+    judge_feed_records(&a, (const char *)data, size);
+    check_tally(&a, data, size);
+
+    /* Again, in pieces of 1 to 16 bytes chosen by the bytes themselves. */
+    prepare(&b);
+    for (size_t off = 0; off < size;) {
+        size_t piece = 1 + (data[off] ^ (uint8_t)off) % 16;
+        if (piece > size - off)
+            piece = size - off;
+        judge_feed_records(&b, (const char *)data + off, piece);
+        off += piece;
+    }
+    check_same(&a, &b);
+
+    check_unescape(data, size);
+    return 0;
+}
