@@ -30,4 +30,10 @@ FILE *fuzz_stream(const uint8_t *data, size_t size);
 /* Whether @p s holds a NUL within its first @p size bytes. */
 int fuzz_terminated(const char *s, size_t size);
 
+/* judge_proto.h's escaping of a record's message, written again from its
+ * description (an oracle of its own, not the grader's code): @p len bytes
+ * of @p s into @p out, which has room for 4 * len + 1. Returns the length
+ * written, not counting the terminating NUL. */
+size_t fuzz_escape(const char *s, size_t len, char *out);
+
 #endif

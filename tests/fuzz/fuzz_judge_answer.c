@@ -11,31 +11,6 @@
 
 #include "grade.h"
 
-/* judge_proto.h's escaping, written from its description. */
-static size_t escape(const char *s, size_t len, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        const char *two = c == '\\' ? "\\\\" : c == '\n' ? "\\n"
-                        : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
-        if (two) {
-            memcpy(out + o, two, 2);
-            o += 2;
-        } else if (c < 0x20 || c == 0x7f) {
-            out[o++] = '\\';
-            out[o++] = 'x';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
-        } else {
-            out[o++] = (char)c;
-        }
-    }
-    out[o] = '\0';
-    return o;
-}
-
 static void check_grade(const grade *g, int rc, const char *text)
 {
     FUZZ_CHECK(g->ntests >= 0);
@@ -81,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *answer = malloc(sizeof head + 4 * len + sizeof foot);
     FUZZ_CHECK(answer != NULL);
     memcpy(answer, head, sizeof head - 1);
-    size_t used = sizeof head - 1 + escape(text, len, answer + sizeof head - 1);
+    size_t used = sizeof head - 1 +
+                  fuzz_escape(text, len, answer + sizeof head - 1);
     memcpy(answer + used, foot, sizeof foot);
     memset(&g, 0, sizeof g);
     FUZZ_CHECK(grade_parse_judge(answer, &g) == 0);

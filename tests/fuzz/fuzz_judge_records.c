@@ -108,31 +108,6 @@ static void check_same(const judge_tally *x, const judge_tally *y)
     }
 }
 
-/* judge_proto.h's escaping, written from its description. */
-static size_t escape(const char *s, size_t len, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        const char *two = c == '\\' ? "\\\\" : c == '\n' ? "\\n"
-                        : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
-        if (two) {
-            memcpy(out + o, two, 2);
-            o += 2;
-        } else if (c < 0x20 || c == 0x7f) {
-            out[o++] = '\\';
-            out[o++] = 'x';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
-        } else {
-            out[o++] = (char)c;
-        }
-    }
-    out[o] = '\0';
-    return o;
-}
-
 static void check_unescape(const uint8_t *data, size_t size)
 {
     /* The input up to its first NUL, as a message would be. */
@@ -145,7 +120,7 @@ static void check_unescape(const uint8_t *data, size_t size)
     memcpy(text, data, len);
     text[len] = '\0';
 
-    escape(text, len, escaped);
+    fuzz_escape(text, len, escaped);
     judge_unescape(escaped, back, len + 1);
     FUZZ_CHECK(strcmp(back, text) == 0);
 
