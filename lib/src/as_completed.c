@@ -148,3 +148,23 @@ void co_as_completed_free(co_as_completed *ac)
     }
     co__combo_unref(&ac->c);
 }
+
+/* ---- coroutines as items -------------------------------------------------- */
+
+int co_as_completed_coros(co_loop *loop, co_coro *const *coros, size_t n,
+                          double timeout, co_as_completed **out)
+{
+    if (out)
+        *out = NULL;
+    co_future **futs = out && n ? malloc(n * sizeof *futs) : NULL;
+    if (!futs) {
+        co__drop_coros(coros, n);
+        return !out ? CO_EINVAL : n ? CO_ENOMEM : CO_EEMPTY;
+    }
+    int rc = co__start_all(&loop, coros, n, futs);
+    if (rc == 0)
+        rc = co__started_done(
+            futs, n, co_as_completed_new(loop, futs, n, timeout, out));
+    free(futs);
+    return rc;
+}

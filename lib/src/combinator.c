@@ -92,7 +92,7 @@ static void child_done(co_future *f, void *arg)
     co__combo_unref(c);
 }
 
-static void timer_fired(void *arg)
+void co__combo_fire(void *arg)
 {
     struct combo *c = arg;
     c->ops->timeout(c);
@@ -102,7 +102,7 @@ int co__combo_arm(struct combo *c, double timeout)
 {
     if (timeout < 0 || isinf(timeout))
         return 0;
-    return co_loop_call_later(c->loop, timeout, timer_fired, c, &c->timer);
+    return co_loop_call_later(c->loop, timeout, co__combo_fire, c, &c->timer);
 }
 
 int co__combo_check(co_loop *loop, co_future *const *items, size_t n,
@@ -129,7 +129,7 @@ int co__combo_check(co_loop *loop, co_future *const *items, size_t n,
  * repeat costs one test, and every mark is cleared before it returns. */
 static int collect(struct combo *c, co_future *const *items, size_t n)
 {
-    c->children = malloc(n * sizeof *c->children);
+    c->children = malloc((n ? n : 1) * sizeof *c->children);
     if (!c->children)
         return CO_ENOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -183,4 +183,59 @@ int co__combo_start(co_loop *loop, co_future *const *items, size_t n,
     if (out)
         *out = outer;
     return 0;
+}
+
+/* ---- coroutines as items -------------------------------------------------- */
+
+/* A CO_CORO / CO_NEW frame that no task has: the caller gave it to us, so
+ * it is ours to free if it never starts. */
+static void free_unstarted(co_coro *co)
+{
+    if (co && (co->flags & CO__F_OWNED) &&
+        !(co->flags & (CO__F_INTASK | CO__F_TAKEN)))
+        co_coro_free(co);
+}
+
+void co__drop_coros(co_coro *const *coros, size_t n)
+{
+    for (size_t i = 0; coros && i < n; i++)
+        free_unstarted(coros[i]);
+}
+
+int co__start_all(co_loop **loop, co_coro *const *coros, size_t n,
+                  co_future **futs)
+{
+    if (!*loop)
+        *loop = co_get_running_loop();
+    int rc = 0;
+    if (!coros && n)
+        return CO_EINVAL;
+    if (!*loop)
+        rc = CO_ENOLOOP;
+    size_t made = 0;
+    for (; rc == 0 && made < n; made++) {
+        co_task *t;
+        rc = co_task_start(*loop, coros[made], NULL, &t);
+        if (rc < 0)
+            break; /* co_task_start freed that one if it could */
+        futs[made] = co_task_future(t);
+    }
+    if (rc == 0)
+        return 0;
+    co__started_done(futs, made, rc);
+    for (size_t i = made + 1; i < n; i++)
+        free_unstarted(coros[i]);
+    if (made < n && *loop == NULL)
+        free_unstarted(coros[made]);
+    return rc;
+}
+
+int co__started_done(co_future **futs, size_t n, int rc)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (rc < 0)
+            co_future_cancel(futs[i]); /* never started: runs nothing */
+        co_future_unref(futs[i]);
+    }
+    return rc;
 }

@@ -26,6 +26,7 @@
 #define COFLOW_COMBINATOR_H
 
 #include "coflow/gather.h"
+#include "coflow/task.h"
 #include "future_internal.h"
 
 struct combo;
@@ -90,6 +91,9 @@ int co__combo_start(co_loop *loop, co_future *const *items, size_t n,
  * infinite). 0 or a code. */
 int co__combo_arm(struct combo *c, double timeout);
 
+/* The combo's timer callback (@p arg is the combo): its ops' timeout. */
+void co__combo_fire(void *arg);
+
 /* Stops watching: no timer, no callback left on any child. Callbacks
  * already queued still run (they hold their reference) and find nothing
  * to do. */
@@ -110,5 +114,24 @@ void co__mark_read(co_future *f);
 void co__finish_cancelled(co_future *outer);
 void co__finish_failed(co_future *outer, int code, const char *msg);
 void co__finish_like(co_future *outer, co_future *f);
+
+/* ---- coroutines as items (the _coros forms) ------------------------------ */
+
+/* Resolves @p *loop (NULL: the running loop) and starts each of @p n
+ * coroutines as a task, storing the tasks' futures (one reference each) in
+ * @p futs. On failure nothing is left running: the tasks made are
+ * cancelled before their first step and let go, every CO_CORO / CO_NEW
+ * frame not taken by a task is freed. 0 or a code. */
+int co__start_all(co_loop **loop, co_coro *const *coros, size_t n,
+                  co_future **futs);
+
+/* Frees every CO_CORO / CO_NEW frame among @p coros that no task has: a
+ * _coros call that fails before it starts anything. */
+void co__drop_coros(co_coro *const *coros, size_t n);
+
+/* After a combinator over @p futs (from co__start_all) returned @p rc:
+ * drops our references (the combinator holds its own) or, if it failed,
+ * cancels the tasks first. Returns @p rc. */
+int co__started_done(co_future **futs, size_t n, int rc);
 
 #endif

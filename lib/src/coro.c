@@ -1,6 +1,8 @@
 /* coro.c - what the coroutine macros of coflow/coro.h call: returning,
  * failing, unwinding into CO_FINALLY, and awaiting a child coroutine.
  * Introduced in lesson 03 (by hand) and lesson 05 (await). */
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,18 @@ void co__clear_caught_slow(void)
 {
     free(co__this_thread.caught_msg);
     co__this_thread.caught_msg = NULL;
+    free(co__this_thread.child_str);
+    co__this_thread.child_str = NULL;
+}
+
+/* Forgets the value the frame returned, freeing a string it owns. */
+static void drop_value(co_coro *co)
+{
+    if (co->flags & CO__F_STR)
+        free(co->value.p);
+    co->flags &= (unsigned char)~CO__F_STR;
+    co->value.p = NULL;
+    co->kind = CO_KIND_NONE;
 }
 
 const char *co_caught_message(void)
@@ -51,12 +65,27 @@ co_coro *co_coro_new(size_t size, co_coro_fn fn)
     return co;
 }
 
+co_coro *co_coro_new_init(size_t size, co_coro_fn fn, const void *init)
+{
+    co_coro *co = init ? co_coro_new(size, fn) : NULL;
+    if (!co)
+        return NULL;
+    memcpy((char *)co + sizeof *co, (const char *)init + sizeof *co,
+           size - sizeof *co);
+    /* CO_CORO marks the frame of a CO_ASYNC coroutine (co_future_repr may
+     * then ask its step function for its name); nothing else is taken. */
+    co->flags |= ((const co_coro *)init)->flags & CO__F_ASYNC;
+    return co;
+}
+
 void co_coro_free(co_coro *co)
 {
     if (!co)
         return;
     free(co->errmsg);
     co->errmsg = NULL;
+    if (co->flags & CO__F_STR)
+        drop_value(co);
     if ((co->flags & CO__F_OWNED) && !(co->flags & CO__F_INTASK))
         free((char *)co - CO__CORO_ROOM);
 }
@@ -80,7 +109,7 @@ int co__bad_status(co_coro *co, int status)
     free(co->errmsg);
     co->errmsg = co__strdup(msg);
     co->err = status < 0 ? status : CO_EINVAL;
-    co->kind = CO_KIND_NONE;
+    drop_value(co);
     return co__finish(co);
 }
 
@@ -140,6 +169,20 @@ int co_coro_result_ptr(const co_coro *co, void **out)
     return rc;
 }
 
+int co_coro_result_str(const co_coro *co, const char **out)
+{
+    int rc = result_check(co, CO_KIND_STR);
+    if (rc == 0 && out)
+        *out = co->kind == CO_KIND_STR ? co->value.p : NULL;
+    return rc;
+}
+
+int co_coro_result_kind(const co_coro *co)
+{
+    int rc = result_check(co, co ? co->kind : 0);
+    return rc < 0 ? rc : co->kind;
+}
+
 /* ---- the macros' helpers ------------------------------------------------ */
 
 /* Leaves the body: into CO_FINALLY if there is one and it has not started
@@ -164,7 +207,7 @@ static void fail(co_coro *co, int code, char *msg)
     free(co->errmsg);
     co->errmsg = msg;
     co->err = code;
-    co->kind = CO_KIND_NONE;
+    drop_value(co);
     unwind(co);
 }
 
@@ -191,6 +234,7 @@ void co__return_int(co_coro *co, long long v)
     free(co->errmsg);
     co->errmsg = NULL;
     co->err = 0;
+    drop_value(co);
     co->kind = CO_KIND_INT;
     co->value.i = v;
     unwind(co);
@@ -201,9 +245,68 @@ void co__return_ptr(co_coro *co, void *p)
     free(co->errmsg);
     co->errmsg = NULL;
     co->err = 0;
+    drop_value(co);
     co->kind = CO_KIND_PTR;
     co->value.p = p;
     unwind(co);
+}
+
+void co__return_str(co_coro *co, const char *s)
+{
+    char *copy = s ? co__strdup(s) : NULL;
+    if (s && !copy) {
+        fail(co, CO_ENOMEM,
+             co__strdup("CO_RETURN_STR could not copy the string"));
+        return;
+    }
+    free(co->errmsg);
+    co->errmsg = NULL;
+    co->err = 0;
+    drop_value(co);
+    if (copy) {
+        co->kind = CO_KIND_STR;
+        co->value.p = copy;
+        co->flags |= CO__F_STR;
+    }
+    unwind(co);
+}
+
+void co__return_fmt(co_coro *co, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char small[256];
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        fail(co, CO_EINVAL,
+             co__strdup("CO_RETURN_FMT could not format its string"));
+        return;
+    }
+    if ((size_t)n < sizeof small) {
+        co__return_str(co, small);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        fail(co, CO_ENOMEM, co__strdup("CO_RETURN_FMT ran out of memory"));
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    co__return_str(co, big);
+    free(big);
+}
+
+/* CO_ASYNC's step function, asked who it is (CO__F_QUERY): the answer goes
+ * into the question's header, which is no coroutine and is never run. */
+int co__answer(co_coro *query, const char *name, const char *file, int line)
+{
+    query->value.p = (void *)(uintptr_t)name;
+    query->file = file;
+    query->lc = line;
+    return CO_STATUS_DONE;
 }
 
 void co__raise(co_coro *co, int code, const char *message)
@@ -237,6 +340,13 @@ int co__call_step(co_coro *co, co_coro *child)
     if (status != CO_STATUS_DONE)
         return status;
     co->callee = NULL;
+    if (child->flags & CO__F_STR) {
+        /* Its string now lives until the end of this step (see
+         * co_coro_result_str); the child frame keeps only a view of it. */
+        free(co__this_thread.child_str);
+        co__this_thread.child_str = child->value.p;
+        child->flags &= (unsigned char)~CO__F_STR;
+    }
     if (child->err) {
         /* The child's failure moves up: its frame keeps no message. */
         char *msg = child->errmsg;

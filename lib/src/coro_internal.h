@@ -35,13 +35,16 @@ struct co_task;
 typedef struct co__thread {
     char *caught_msg;     /* owned, may be NULL */
     struct co_task *task; /* the running task, or NULL */
+    char *child_str;      /* owned: the string the child coroutine last
+                           * awaited returned (CO_RETURN_STR); freed with
+                           * caught_msg, at the end of the step */
 } co__thread;
 
 extern CO__TLS co__thread co__this_thread;
 void co__clear_caught_slow(void);
 static inline void co__clear_caught(void)
 {
-    if (co__this_thread.caught_msg)
+    if (co__this_thread.caught_msg || co__this_thread.child_str)
         co__clear_caught_slow();
 }
 

@@ -447,6 +447,16 @@ int co_future_remove_done_callback(co_future *f, co_done_callback fn,
     return removed;
 }
 
+/* ---- telling "nothing" from 0 --------------------------------------------- */
+
+int co_future_result_kind(co_future *f)
+{
+    int rc = readable(f, CO_KIND_NONE);
+    if (rc == CO_EKIND)
+        rc = 0; /* any kind is an answer here */
+    return rc < 0 ? rc : f->kind;
+}
+
 /* ---- running the loop until a future is done ------------------------------ */
 
 static void stop_when_done(co_future *f, void *arg)

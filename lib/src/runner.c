@@ -87,3 +87,12 @@ int co_run(co_coro *main)
     main->flags |= owned;
     return rc;
 }
+
+int co_run_and_free(co_coro *main)
+{
+    if (!main)
+        return CO_ENOTSTARTED;
+    int rc = co_run(main);
+    co_coro_free(main);
+    return rc;
+}

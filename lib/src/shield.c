@@ -39,3 +39,20 @@ int co_shield(co_loop *loop, co_future *inner, co_future **out)
     return co__combo_start(loop, &inner, 1, sizeof *c, &ops, outer_type, &c,
                            out);
 }
+
+/* ---- a coroutine as the item ---------------------------------------------- */
+
+int co_shield_coro(co_loop *loop, co_coro *coro, co_future **out)
+{
+    if (out)
+        *out = NULL;
+    if (!out) {
+        co__drop_coros(&coro, 1);
+        return CO_EINVAL;
+    }
+    co_future *inner;
+    int rc = co__start_all(&loop, &coro, 1, &inner);
+    if (rc == 0)
+        rc = co__started_done(&inner, 1, co_shield(loop, inner, out));
+    return rc;
+}

@@ -8,6 +8,8 @@
  * the innermost one, which carries on from its suspension point. What woke
  * the task decides what that point sees: nothing (a yield or a timer), the
  * outcome of the future it awaited, or a cancellation. */
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,11 +299,19 @@ static void complete(co_task *t)
     list_remove(t);
     char *msg = co->errmsg;
     co->errmsg = NULL;
-    if (co->err)
+    if (co->err) {
         co__future_finish(&t->fut, CO_KIND_NONE, 0, NULL, co->err, msg);
-    else
+    } else if (co->flags & CO__F_STR) {
+        /* A CO_RETURN_STR string moves into the future, which frees it. */
+        char *str = co->value.p;
+        co->flags &= (unsigned char)~CO__F_STR;
+        co->value.p = NULL;
+        if (co__future_finish(&t->fut, CO_KIND_STR, 0, str, 0, NULL) < 0)
+            free(str);
+    } else {
         co__future_finish(&t->fut, co->kind, co->value.i, co->value.p, 0,
                           NULL);
+    }
     co_task_unref(t); /* the loop's reference */
 }
 
@@ -525,6 +535,11 @@ static void task_release(co_future *f)
     co_coro *co = co__task_coro(t);
     free(co->errmsg);
     co->errmsg = NULL;
+    if (co->flags & CO__F_STR) { /* it never completed (abandoned) */
+        free(co->value.p);
+        co->value.p = NULL;
+        co->flags &= (unsigned char)~CO__F_STR;
+    }
 }
 
 /* Reports a task still pending at co_loop_close and lets it go. */
@@ -593,4 +608,231 @@ static const co__future_ops task_ops = {
 __attribute__((constructor)) static void register_task_type(void)
 {
     task_type = co__future_add_type(&task_ops);
+}
+
+/* ---- starting in one call; describing a future (repr) --------------------- */
+
+int co_task_start(co_loop *loop, co_coro *coro, const char *name,
+                  co_task **task_out)
+{
+    if (task_out)
+        *task_out = NULL;
+    if (!coro)
+        return CO_ENOTSTARTED;
+    /* Only a frame nobody else has may be freed on failure. */
+    bool ours = (coro->flags & CO__F_OWNED) &&
+                !(coro->flags & (CO__F_INTASK | CO__F_TAKEN));
+    int rc = CO_ENOLOOP;
+    if (!loop)
+        loop = co__running_loop;
+    if (loop)
+        rc = co_create_task(loop, coro, name, task_out);
+    if (rc < 0 && ours)
+        co_coro_free(coro);
+    return rc;
+}
+
+co_task *co_task_of(co_future *f)
+{
+    return f && f->type == task_type ? (co_task *)(void *)f : NULL;
+}
+
+int co_task_result_str(co_task *t, const char **out)
+{
+    return t ? co_future_result_str(&t->fut, out) : CO_EINVAL;
+}
+
+/* A growing description: what snprintf would write, cut at `size`. */
+typedef struct repr_buf {
+    char *at;      /* the caller's buffer */
+    size_t size;   /* its size */
+    size_t len;    /* the whole description's length so far */
+} repr_buf;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void put(repr_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t room = b->len < b->size ? b->size - b->len : 0;
+    int n = vsnprintf(room ? b->at + b->len : NULL, room, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        b->len += (size_t)n;
+}
+
+/* Python's repr() of a str: quotes, escapes; non-ASCII text stays. */
+static void put_quoted_bytes(repr_buf *b, const char *s, size_t n, char q)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\\' || c == (unsigned char)q)
+            put(b, "\\%c", c);
+        else if (c == '\n')
+            put(b, "\\n");
+        else if (c == '\t')
+            put(b, "\\t");
+        else if (c == '\r')
+            put(b, "\\r");
+        else if (c < 0x20 || c == 0x7f)
+            put(b, "\\x%02x", c);
+        else
+            put(b, "%c", c);
+    }
+}
+
+/* Byte offset of code point @p k of UTF-8 text @p s (of @p n bytes). */
+static size_t utf8_offset(const char *s, size_t n, size_t k)
+{
+    size_t i = 0;
+    while (i < n && k) {
+        i++;
+        while (i < n && ((unsigned char)s[i] & 0xc0) == 0x80)
+            i++;
+        k--;
+    }
+    return i;
+}
+
+/* reprlib.repr of a str: more than 30 characters keep the first 13 and the
+ * last 14 around "...", then repr() quotes it. */
+static void put_str_repr(repr_buf *b, const char *s)
+{
+    size_t n = strlen(s), chars = 0;
+    for (size_t i = 0; i < n; i++)
+        chars += ((unsigned char)s[i] & 0xc0) != 0x80;
+    char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
+    put(b, "%c", q);
+    if (chars > 30) {
+        size_t head = utf8_offset(s, n, 13);
+        size_t tail = utf8_offset(s, n, chars - 14);
+        put_quoted_bytes(b, s, head, q);
+        put(b, "...");
+        put_quoted_bytes(b, s + tail, n - tail, q);
+    } else {
+        put_quoted_bytes(b, s, n, q);
+    }
+    put(b, "%c", q);
+}
+
+/* `cb=[...]` as base_futures._format_callbacks: one, two, or the first,
+ * "<N more>" and the last. */
+static void put_callbacks(repr_buf *b, const co_future *f)
+{
+    const co__cbs *cbs = f->cbs;
+    if (f->state != CO__PENDING || !cbs || cbs->n == 0)
+        return;
+    const char *names[2] = {NULL, NULL};
+    size_t count = 0;
+    for (unsigned i = 0; i < cbs->n;) {
+        bool triple = cbs->at[i].mark == CO__CB_MARK;
+        const char *what = triple ? "callback()" : "Task.task_wakeup()";
+        if (count == 0)
+            names[0] = what;
+        names[1] = what;
+        count++;
+        i += triple ? 3 : 1;
+    }
+    if (count == 1)
+        put(b, " cb=[%s]", names[0]);
+    else if (count == 2)
+        put(b, " cb=[%s, %s]", names[0], names[1]);
+    else
+        put(b, " cb=[%s, <%zu more>, %s]", names[0], count - 2, names[1]);
+}
+
+/* The name, file and definition line of a CO_ASYNC coroutine, asked of
+ * its step function; false for any other (it cannot be asked safely). */
+static bool coro_identity(const co_coro *co, const char **name,
+                          const char **file, int *line)
+{
+    if (!(co->flags & CO__F_ASYNC))
+        return false;
+    co_coro query = {.flags = CO__F_QUERY, .lc = CO__LC_DONE};
+    co->fn(&query);
+    *name = query.value.p;
+    *file = query.file;
+    *line = query.lc;
+    return *name != NULL;
+}
+
+/* `coro=<name() running at file:line>` / `... done, defined at ...`. */
+static void put_coro(repr_buf *b, const co_task *t)
+{
+    const co_coro *co = co__task_coro(t);
+    const char *name = "coroutine", *file = co->file;
+    int def_line = 0;
+    bool known = coro_identity(co, &name, &file, &def_line);
+    if (t->fut.state != CO__PENDING) {
+        if (known)
+            put(b, " coro=<%s() done, defined at %s:%d>", name, file,
+                def_line);
+        else
+            put(b, " coro=<%s() done>", name);
+        return;
+    }
+    int line = co->lc > 0 ? co->lc : def_line;
+    if (co->file)
+        file = co->file;
+    if (file && line > 0)
+        put(b, " coro=<%s() running at %s:%d>", name, file, line);
+    else
+        put(b, " coro=<%s() running>", name);
+}
+
+static void put_outcome(repr_buf *b, const co_future *f)
+{
+    if (f->state != CO__FINISHED)
+        return;
+    if (f->err) {
+        put(b, " exception=%s(", co_errname(f->err));
+        if (f->v.msg)
+            put_str_repr(b, f->v.msg);
+        put(b, ")");
+    } else if (f->kind == CO_KIND_INT) {
+        put(b, " result=%lld", f->v.i);
+    } else if (f->kind == CO_KIND_STR) {
+        put(b, " result=");
+        put_str_repr(b, f->v.s);
+    } else if (f->kind == CO_KIND_PTR && f->v.p) {
+        put(b, " result=<pointer %p>", f->v.p);
+    } else {
+        put(b, " result=None");
+    }
+}
+
+static void put_repr(repr_buf *b, co_future *f, int depth)
+{
+    static const char *const states[] = {"pending", "finished", "cancelled"};
+    co_task *t = co_task_of(f);
+    put(b, "<%s %s", t ? "Task" : "Future", states[f->state]);
+    if (t) {
+        put(b, " name=");
+        put_str_repr(b, co_task_get_name(t));
+        put_coro(b, t);
+        if (f->state == CO__PENDING && !(t->flags & CO__TF_WAIT_TIMER) &&
+            t->wait.future) {
+            put(b, " wait_for=");
+            if (depth < 8)
+                put_repr(b, t->wait.future, depth + 1);
+            else
+                put(b, "...");
+        }
+    }
+    put_outcome(b, f);
+    put_callbacks(b, f);
+    put(b, ">");
+}
+
+int co_future_repr(co_future *f, char *buf, size_t size)
+{
+    if (!f || (!buf && size))
+        return CO_EINVAL;
+    repr_buf b = {.at = buf, .size = size, .len = 0};
+    if (size)
+        buf[0] = '\0';
+    put_repr(&b, f, 0);
+    return b.len > (size_t)INT_MAX ? INT_MAX : (int)b.len;
 }

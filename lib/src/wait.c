@@ -2,6 +2,7 @@
  * or all of the futures are done, or when the timeout passes. It never
  * fails on a timeout. Introduced in lesson 07 (core: combinator.c). */
 #include <math.h>
+#include <stdlib.h>
 
 #include "combinator.h"
 
@@ -100,4 +101,41 @@ int co_wait_sets(co_future *const *items, size_t n, co_future **done,
     if (npending)
         *npending = p;
     return 0;
+}
+
+/* ---- coroutines as items; the sets from the outer future ------------------ */
+
+int co_wait_coros(co_loop *loop, co_coro *const *coros, size_t n,
+                  double timeout, enum co_return_when return_when,
+                  co_future **out)
+{
+    if (out)
+        *out = NULL;
+    co_future **futs = out && n ? malloc(n * sizeof *futs) : NULL;
+    if (!futs) {
+        co__drop_coros(coros, n);
+        return !out ? CO_EINVAL : n ? CO_ENOMEM : CO_EEMPTY;
+    }
+    int rc = co__start_all(&loop, coros, n, futs);
+    if (rc == 0)
+        rc = co__started_done(
+            futs, n, co_wait(loop, futs, n, timeout, return_when, out));
+    free(futs);
+    return rc;
+}
+
+int co_wait_sets_of(co_future *w, co_future **done, size_t *ndone,
+                    co_future **pending, size_t *npending)
+{
+    if (ndone)
+        *ndone = 0;
+    if (npending)
+        *npending = 0;
+    if (!w)
+        return CO_EINVAL;
+    if (w->type != outer_type)
+        return CO_EWRONGFUTURE;
+    struct combo *c = co__combo_of(w);
+    return co_wait_sets(c->children, c->nchildren, done, ndone, pending,
+                        npending);
 }

@@ -6,6 +6,7 @@
  * CO_ETIMEDOUT only once the inner one has ended: its cleanup runs first.
  * Cancelling the outer future cancels the inner one and waits for it too. */
 #include <math.h>
+#include <stdlib.h>
 
 #include "combinator.h"
 
@@ -102,6 +103,15 @@ int co_wait_for(co_loop *loop, co_future *inner, double timeout,
         return rc;
     if (isnan(timeout))
         return CO_EINVAL;
+    if (timeout == 0 && !co__pending(inner)) {
+        /* Python 3.11 returns a done future's outcome at once, without a
+         * suspension: here an outer future that is already finished, which
+         * an await reads without suspending either. */
+        rc = co_future_new(loop, out);
+        if (rc == 0)
+            co__finish_like(*out, inner);
+        return rc;
+    }
     struct combo *c;
     rc = co__combo_start(loop, &inner, 1, sizeof(wait_for), &ops, outer_type,
                          &c, out);
@@ -123,4 +133,115 @@ int co_wait_for(co_loop *loop, co_future *inner, double timeout,
         *out = NULL;
     }
     return rc;
+}
+
+/* ---- a coroutine as the inner one ----------------------------------------- */
+
+int co_wait_for_coro(co_loop *loop, co_coro *coro, double timeout,
+                     co_future **out)
+{
+    if (out)
+        *out = NULL;
+    if (!out || isnan(timeout)) {
+        co__drop_coros(&coro, 1);
+        return CO_EINVAL;
+    }
+    co_future *inner;
+    int rc = co__start_all(&loop, &coro, 1, &inner);
+    if (rc == 0)
+        rc = co__started_done(&inner, 1,
+                              co_wait_for(loop, inner, timeout, out));
+    return rc;
+}
+
+/* ---- asyncio.sleep(delay, result) as a future ----------------------------- */
+
+/* A combo with no children and an outer future: only its timer counts. */
+typedef struct sleeper {
+    struct combo c;      /* must stay first */
+    long long i;         /* the integer result */
+    char *s;             /* or the string result (owned), if not NULL */
+} sleeper;
+
+static void sleep_timeout(struct combo *c)
+{
+    sleeper *z = (sleeper *)(void *)c;
+    if (!co__pending(c->outer))
+        return;
+    if (z->s) {
+        char *s = z->s;
+        z->s = NULL; /* the future owns it now */
+        co__future_finish(c->outer, CO_KIND_STR, 0, s, 0, NULL);
+    } else {
+        co__future_finish(c->outer, CO_KIND_INT, z->i, NULL, 0, NULL);
+    }
+}
+
+static void sleep_destroy(struct combo *c)
+{
+    free(((sleeper *)(void *)c)->s);
+}
+
+static const co__combo_ops sleep_ops = {
+    .child_done = NULL,
+    .timeout = sleep_timeout,
+    .destroy = sleep_destroy,
+};
+
+static const co__future_ops sleep_outer_ops = {
+    .what = "sleep",
+    .cancel = co__combo_plain_cancel,
+    .release = co__combo_outer_release,
+};
+CO__FUTURE_TYPE(sleep_type, sleep_outer_ops)
+
+static int sleep_start(co_loop *loop, double delay, long long i,
+                       const char *s, co_future **out)
+{
+    if (out)
+        *out = NULL;
+    if (!loop)
+        loop = co_get_running_loop();
+    if (!out || isnan(delay))
+        return CO_EINVAL;
+    if (!loop)
+        return CO_ENOLOOP;
+    if (loop->closed)
+        return CO_ECLOSED;
+    char *copy = s ? co__strdup(s) : NULL;
+    if (s && !copy)
+        return CO_ENOMEM;
+    struct combo *c;
+    int rc = co__combo_start(loop, NULL, 0, sizeof(sleeper), &sleep_ops,
+                             sleep_type, &c, out);
+    if (rc < 0) {
+        free(copy);
+        return rc;
+    }
+    sleeper *z = (sleeper *)(void *)c;
+    z->i = i;
+    z->s = copy;
+    rc = co_loop_call_later(loop, delay > 0 ? delay : 0, co__combo_fire, c,
+                            &c->timer);
+    if (rc < 0) {
+        co_future_unref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int co_sleep(co_loop *loop, double delay, long long result, co_future **out)
+{
+    return sleep_start(loop, delay, result, NULL, out);
+}
+
+int co_sleep_str(co_loop *loop, double delay, const char *result,
+                 co_future **out)
+{
+    if (!result) {
+        if (out)
+            *out = NULL;
+        return CO_EINVAL;
+    }
+    return sleep_start(loop, delay, 0, result, out);
 }

@@ -94,6 +94,9 @@ enum co_kind { CO_KIND_NONE = 0, CO_KIND_INT, CO_KIND_PTR, CO_KIND_STR };
 #define CO__F_FINALLY 0x02 /* the CO_FINALLY section has started */
 #define CO__F_INTASK 0x04  /* a task lives in that room and will free both */
 #define CO__F_TAKEN 0x08   /* a task drives it: no second task may */
+#define CO__F_STR 0x10     /* value.p is a string the frame owns (CO_RETURN_STR) */
+#define CO__F_QUERY 0x20   /* not a frame: a question to CO_ASYNC's step (its name) */
+#define CO__F_ASYNC 0x40   /* its step function comes from CO_ASYNC: it can answer */
 
 /** The header every coroutine frame starts with. Invariant: `lc` is 0 before
  *  the first step, a source line while suspended, CO__LC_DONE once ended;
@@ -137,6 +140,11 @@ CO_API co_coro *co_coro_new(size_t size, co_coro_fn fn);
 /** Allocates a frame of type @p type (whose first member is `co_coro co`). */
 #define CO_NEW(type, fn) ((type *)(void *)co_coro_new(sizeof(type), (fn)))
 
+/** co_coro_new(@p size, @p fn), then copies the fields of @p init (a frame
+ *  of @p size bytes whose header is ignored) into it: what CO_CORO uses.
+ *  @return the frame, or NULL (as co_coro_new; also for a NULL @p init). */
+CO_API co_coro *co_coro_new_init(size_t size, co_coro_fn fn, const void *init);
+
 /** Releases what a frame owns: the message of its failure, and the frame
  *  itself if it came from co_coro_new() and no task has taken it over (a
  *  task frees its own frame). Use it on frames you drove by hand; NULL is a
@@ -169,6 +177,23 @@ CO_API int co_coro_error(const co_coro *co, const char **message);
  *  kind (returning nothing reads as integer 0 / NULL). */
 CO_API int co_coro_result_int(const co_coro *co, long long *out);
 CO_API int co_coro_result_ptr(const co_coro *co, void **out);
+
+/** The string @p co returned with CO_RETURN_STR. The frame owns it: it is
+ *  freed by co_coro_free(). Where someone else drove the frame, it moved on:
+ *  a task hands it to its future (read it with co_task_result_str); after
+ *  CO_AWAIT_CORO / CO_AWAIT_CALL the awaiting coroutine may read it here
+ *  until it suspends again (copy it to keep it), as co_caught_message().
+ *  @return 0 and *out; as co_coro_result_int otherwise (CO_EKIND if it
+ *  returned an integer or pointer; returning nothing reads as NULL). */
+CO_API int co_coro_result_str(const co_coro *co, const char **out);
+
+/** What kind of value @p co returned: CO_KIND_NONE when it ended without a
+ *  CO_RETURN... (Python's implicit `return None`), else CO_KIND_INT,
+ *  CO_KIND_PTR or CO_KIND_STR. This is how "returned nothing" is told from
+ *  "returned 0".
+ *  @return the enum co_kind (>= 0); CO_EINVAL for NULL; CO_ESTATE if it has
+ *  not ended; its failure code if it failed. */
+CO_API int co_coro_result_kind(const co_coro *co);
 
 /* ---- the body macros ---------------------------------------------------- */
 
@@ -330,12 +355,117 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
         goto co__resume;                                                       \
     } while (0)
 
+/** Ends the coroutine returning a copy of string @p s (`return "paused 1"`).
+ *  The copy belongs to the frame until whoever drove it takes it over (see
+ *  co_coro_result_str); NULL returns nothing. If the copy cannot be made
+ *  the coroutine fails with CO_ENOMEM instead. */
+#define CO_RETURN_STR(co, s)                                                   \
+    do {                                                                       \
+        co__return_str((co), (s));                                             \
+        goto co__resume;                                                       \
+    } while (0)
+
+/** CO_RETURN_STR of a string formatted as printf does:
+ *  CO_RETURN_FMT(co, "paused %d s", self->x) is `return f"paused {x} s"`. */
+#define CO_RETURN_FMT(co, ...)                                                 \
+    do {                                                                       \
+        co__return_fmt((co), __VA_ARGS__);                                     \
+        goto co__resume;                                                       \
+    } while (0)
+
+/* ---- shorter coroutines: sugar over the macros above -------------------- */
+/*
+ * A coroutine needs a frame struct, a step function and a cast; starting
+ * one needs an allocation, its arguments and a check. These macros write
+ * that once, so that a C line says what a Python line says:
+ *
+ *     CO_ASYNC(fetch, int n; double delay;)     // async def fetch(n, delay):
+ *     {
+ *         CO_BEGIN(co);
+ *         CO_SLEEP(co, self->delay);            //     await asyncio.sleep(delay)
+ *         CO_RETURN(co, self->n);               //     return n
+ *         CO_END(co);
+ *     }
+ *     ...
+ *     co_coro *c = CO_CORO(fetch, .n = 1, .delay = 0.5);   // fetch(1, 0.5)
+ *
+ * Nothing new happens underneath: the frame is still `struct fetch` with
+ * `co_coro co` first, the step function still a switch, and everything in
+ * this file's rules still holds (locals do not survive a suspension: keep
+ * them in the fields).
+ */
+
+#if defined(__GNUC__)
+#define CO__MAYBE_UNUSED __attribute__((unused))
+#else
+#define CO__MAYBE_UNUSED
+#endif
+
+/** Defines coroutine function @p name (`async def name(...)`): the frame
+ *  `struct name` (co_coro co, then the fields given after the name, each
+ *  ending in `;`), and a body, written in braces right after, in which `co`
+ *  is the coroutine and `self` the frame. A coroutine without fields is
+ *  written CO_ASYNC(name, ) (the comma stays). The step function to give
+ *  co_coro_init or CO_NEW is CO_STEP(name); CO_CORO(name, ...) makes one.
+ *  Its name and the line it is defined at are what co_future_repr shows. */
+#define CO_ASYNC(name, ...)                                                    \
+    struct name {                                                              \
+        co_coro co;                                                            \
+        __VA_ARGS__                                                            \
+    };                                                                         \
+    static int name(struct name *self CO__MAYBE_UNUSED, co_coro *co);          \
+    static int name##__step(co_coro *co)                                       \
+    {                                                                          \
+        if (co->flags & CO__F_QUERY)                                           \
+            return co__answer(co, #name, __FILE__, __LINE__);                  \
+        co->flags |= CO__F_ASYNC;                                              \
+        return name((struct name *)(void *)co, co);                            \
+    }                                                                          \
+    static int name(struct name *self CO__MAYBE_UNUSED, co_coro *co)
+
+/** The step function of a coroutine defined with CO_ASYNC(name, ...). */
+#define CO_STEP(name) name##__step
+
+/** Calls coroutine function @p name (defined with CO_ASYNC) with the fields
+ *  given as designated initialisers: CO_CORO(fetch, .n = 1). Like calling
+ *  an `async def` function it runs nothing; it makes a frame on the heap
+ *  (CO_NEW's kind: a task started on it frees it). Fields not given are 0.
+ *  @return the co_coro *, or NULL when out of memory (every function here
+ *  that starts a task takes NULL as "could not start": CO_ENOTSTARTED). */
+#define CO_CORO(...) CO__CORO(__VA_ARGS__, )
+#define CO__CORO(name, ...)                                                    \
+    co_coro_new_init(sizeof(struct name), name##__step,                        \
+                     &(struct name){.co = {.flags = CO__F_ASYNC}, __VA_ARGS__})
+
+/** `result = await name(args)` for a coroutine defined with CO_ASYNC, with
+ *  its frame in @p frame, a `struct name` field of this frame (which must
+ *  start zeroed, as every CO_CORO / CO_NEW frame does):
+ *  CO_AWAIT_CALL(co, self->child, fetch, .n = 1). The fields are set once,
+ *  before the first step; afterwards read the result from &frame.co
+ *  (co_coro_result_int...). The frame may be used again for the next call:
+ *  what the previous one left in it is freed first. */
+#define CO_AWAIT_CALL(co, frame, ...) CO__AWAIT_CALL(co, frame, __VA_ARGS__, )
+#define CO__AWAIT_CALL(co, frame, name, ...)                                   \
+    do {                                                                       \
+        co_coro_free(&(frame).co);                                             \
+        (frame) = (struct name){                                               \
+            .co = {.fn = name##__step, .flags = CO__F_ASYNC}, __VA_ARGS__};    \
+        CO_AWAIT_CORO(co, &(frame).co);                                        \
+    } while (0)
+
 /* ---- internals the macros call (not for direct use) --------------------- */
 CO_API int co__finish(co_coro *co);
 CO_API void co__raise_thrown(co_coro *co);
 CO_API int co__catch_thrown(co_coro *co);
 CO_API void co__return_int(co_coro *co, long long v);
 CO_API void co__return_ptr(co_coro *co, void *p);
+CO_API void co__return_str(co_coro *co, const char *s);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+CO_API void co__return_fmt(co_coro *co, const char *fmt, ...);
+CO_API int co__answer(co_coro *query, const char *name, const char *file,
+                      int line);
 CO_API void co__raise(co_coro *co, int code, const char *message);
 CO_API void co__call_start(co_coro *co, co_coro *child);
 CO_API int co__call_step(co_coro *co, co_coro *child);

@@ -83,7 +83,16 @@
     X(CO_EFDBUSY, -34, "someone else is watching this file descriptor: as in " \
       "asyncio, a descriptor has one reader and one writer at a time, so a "   \
       "second task may not wait for it, and a wait whose watch was removed "   \
-      "or replaced (co_loop_remove_reader, co_loop_add_reader) ends here")
+      "or replaced (co_loop_remove_reader, co_loop_add_reader) ends here")  \
+    /* -45..-49: the short API (coroutines as tasks, gather's results) */     \
+    X(CO_EWRONGFUTURE, -45, "this future is not the kind this call reads: "  \
+      "gather's results come from co_gather()'s outer future, wait's done "   \
+      "and pending sets from co_wait()'s")                                    \
+    X(CO_ESHORT, -46, "the array is too small: gather has more results than " \
+      "the array has room for (pass as many slots as items were gathered)")   \
+    X(CO_ENOTSTARTED, -47, "the coroutine could not be started: it was NULL " \
+      "(CO_CORO ran out of memory) or a task could not be made for it; its "  \
+      "frame has been freed")
 
 /** Error codes: 0 is success, every error is negative. Codes from
  *  CO_EUSER downwards are free for applications to use as their own

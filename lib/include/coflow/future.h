@@ -96,4 +96,14 @@ CO_API int co_future_add_done_callback(co_future *f, co_done_callback fn, void *
  *  yet. @return how many were removed (0 or more), or CO_EINVAL. */
 CO_API int co_future_remove_done_callback(co_future *f, co_done_callback fn, void *arg);
 
+/* ---- telling "nothing" from 0 ---------------------------------------- */
+
+/** What kind of result the future holds: CO_KIND_NONE when it finished with
+ *  no value (a coroutine that ended without CO_RETURN..., Python's None),
+ *  else CO_KIND_INT, CO_KIND_PTR or CO_KIND_STR. The result getters read
+ *  "nothing" as 0 / NULL; this tells the two apart.
+ *  @return the enum co_kind (>= 0); CO_EINVAL for NULL; CO_ESTATE if
+ *  pending; CO_ECANCELLED; the failure's code if it failed (now read). */
+CO_API int co_future_result_kind(co_future *f);
+
 #endif

@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "coflow/coro.h"
 #include "coflow/error.h"
 #include "coflow/future.h"
 
@@ -178,5 +179,127 @@ CO_API size_t co_as_completed_remaining(const co_as_completed *ac);
  *  pending are cancelled (whoever awaits one sees CO_ECANCELLED, never a
  *  hang); the items carry on. NULL is a no-op. */
 CO_API void co_as_completed_free(co_as_completed *ac);
+
+/* ---- coroutines as items, results in one call, sleep(delay, result) ---- */
+/*
+ * asyncio's combinators take coroutines as well as futures (ensure_future
+ * wraps each in a task). The _coros forms below do that job: each
+ * coroutine (CO_CORO(fn, ...), or any frame not yet started) becomes a
+ * task, named "Task-N", and the combinator then holds those tasks; a call
+ * that fails starts nothing (tasks it made are cancelled before their first
+ * step, and frames from CO_CORO / CO_NEW are freed), so the caller never
+ * has anything to undo. @p loop may be NULL: the running loop. The
+ * results, and the tasks themselves, are read from the outer future:
+ *
+ *     co_gather_coros(NULL, (co_coro *[]){CO_CORO(fetch, .n = 1),
+ *                                         CO_CORO(fetch, .n = 2)}, 2,
+ *                     false, &self->all);
+ *     CO_AWAIT(co, self->all);
+ *     co_gather_results_int(self->all, self->values, 2);
+ */
+
+/** co_gather over coroutines, each started as a task (see above).
+ *  @return as co_gather; CO_ENOTSTARTED for a NULL coroutine (CO_CORO out
+ *  of memory); CO_ENOLOOP for a NULL @p loop outside a running loop;
+ *  CO_EINVAL for a coroutine that has started or is given twice. */
+CO_API int co_gather_coros(co_loop *loop, co_coro *const *coros, size_t n,
+                           bool return_exceptions, co_future **out);
+
+/** co_wait over coroutines started as tasks; read the sets with
+ *  co_wait_sets_of(). @return as co_wait and co_gather_coros. */
+CO_API int co_wait_coros(co_loop *loop, co_coro *const *coros, size_t n,
+                         double timeout, enum co_return_when return_when,
+                         co_future **out);
+
+/** co_wait_for over a coroutine started as a task (cancelled on timeout).
+ *  @return as co_wait_for and co_gather_coros. */
+CO_API int co_wait_for_coro(co_loop *loop, co_coro *coro, double timeout,
+                            co_future **out);
+
+/** co_shield over a coroutine started as a task, which goes on running if
+ *  the outer future is cancelled. @return as co_shield, co_gather_coros. */
+CO_API int co_shield_coro(co_loop *loop, co_coro *coro, co_future **out);
+
+/** co_as_completed_new over coroutines started as tasks; each next-future
+ *  then gives the task's future (co_task_of() turns it into the task).
+ *  @return as co_as_completed_new and co_gather_coros. */
+CO_API int co_as_completed_coros(co_loop *loop, co_coro *const *coros,
+                                 size_t n, double timeout,
+                                 co_as_completed **out);
+
+/** `results = await gather(...)`: the integer results of a finished gather,
+ *  in argument order (a repeated item once per place), into @p out (room
+ *  for @p n). An item that returned nothing reads as 0; with
+ *  return_exceptions, a failed or cancelled item reads as 0 and makes the
+ *  call return its code (the first such, in argument order; look closer
+ *  with co_gather_item). The strings of co_gather_results_str stay owned
+ *  by the items, valid while you hold the outer future.
+ *  @return how many results there are (>= 0); CO_EWRONGFUTURE if @p all is
+ *  no gather's outer future; CO_ESTATE while it is pending; its failure
+ *  (CO_ECANCELLED...) if it failed; CO_ESHORT if @p n is less than the
+ *  number of items (nothing is written); CO_EKIND if an item holds another
+ *  kind; CO_EINVAL for NULL. */
+CO_API int co_gather_results_int(co_future *all, long long *out, size_t n);
+CO_API int co_gather_results_str(co_future *all, const char **out, size_t n);
+CO_API int co_gather_results_ptr(co_future *all, void **out, size_t n);
+
+/** Item @p i (argument order) of gather @p all: a future (a task's, for the
+ *  _coros form), owned by the gather: valid while you hold @p all. NULL if
+ *  @p all is no gather's outer future or @p i is out of range. */
+CO_API co_future *co_gather_item(co_future *all, size_t i);
+
+/** `done, pending = await asyncio.wait(...)` read from co_wait()'s (or
+ *  co_wait_coros()'s) outer future @p w: as co_wait_sets over its items
+ *  (distinct ones, in argument order), without needing the items. Either
+ *  array (room for as many items as were given) and either count may be
+ *  NULL. The futures belong to @p w: valid while you hold it.
+ *  @return 0; CO_EWRONGFUTURE if @p w is no wait's outer future; CO_EINVAL
+ *  for NULL @p w. */
+CO_API int co_wait_sets_of(co_future *w, co_future **done, size_t *ndone,
+                           co_future **pending, size_t *npending);
+
+/** asyncio.sleep(delay, result) as a future: it finishes with @p result
+ *  after @p delay seconds (0 or less: on the next loop iteration), so it
+ *  can be an item of gather or wait. Cancelling it stops its timer. (In a
+ *  coroutine's own body, CO_SLEEP is the short form with no result.)
+ *  @param loop the loop, or NULL for the running loop
+ *  @return 0 and *out (a reference); CO_EINVAL (NULL @p out, NaN @p delay,
+ *  NULL @p result for the string form); CO_ENOLOOP; CO_ECLOSED; CO_ENOMEM. */
+CO_API int co_sleep(co_loop *loop, double delay, long long result,
+                    co_future **out);
+CO_API int co_sleep_str(co_loop *loop, double delay, const char *result,
+                        co_future **out);
+
+/* How many elements a compound-literal array of coroutines has (it is not
+ * evaluated, so no coroutine is made twice). */
+#define CO__NCOROS(...) (sizeof((co_coro *[]){__VA_ARGS__}) / sizeof(co_coro *))
+
+/** Inside a coroutine body, `await asyncio.gather(c1, c2, ...)`: starts
+ *  the coroutines (CO_CORO(...)) as tasks, stores the outer future in the
+ *  co_future * lvalue @p all (drop it with co_future_unref, in CO_FINALLY)
+ *  and awaits it; a failure to start, or of an item, fails this coroutine.
+ *  Then read the results with co_gather_results_*(@p all, ...). */
+#define CO_GATHER(co, all, ...)                                                \
+    do {                                                                       \
+        int co__rc = co_gather_coros(NULL, (co_coro *[]){__VA_ARGS__},        \
+                                     CO__NCOROS(__VA_ARGS__), false, &(all));  \
+        if (co__rc < 0)                                                        \
+            CO_RAISE(co, co__rc, "could not start gather");                    \
+        CO_AWAIT(co, all);                                                     \
+    } while (0)
+
+/** Inside a coroutine body, `done, pending = await asyncio.wait([c1, ...],
+ *  timeout=..., return_when=...)`: starts the coroutines as tasks, stores
+ *  the outer future in @p w (drop it in CO_FINALLY) and awaits it; read the
+ *  sets with co_wait_sets_of(@p w, ...). Never fails on a timeout. */
+#define CO_WAIT(co, w, timeout, return_when, ...)                              \
+    do {                                                                       \
+        int co__rc = co_wait_coros(NULL, (co_coro *[]){__VA_ARGS__},          \
+                                   CO__NCOROS(__VA_ARGS__), (timeout),         \
+                                   (return_when), &(w));                       \
+        if (co__rc < 0)                                                        \
+            CO_RAISE(co, co__rc, "could not start wait");                      \
+        CO_AWAIT(co, w);                                                       \
+    } while (0)
 
 #endif

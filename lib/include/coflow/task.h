@@ -74,4 +74,62 @@ CO_API co_task *co_current_task(co_loop *loop);
  *  @p out (no references taken). @return how many are pending in total. */
 CO_API size_t co_all_tasks(co_loop *loop, co_task **out, size_t max);
 
+/* ---- starting coroutines in one call, and describing futures ----------- */
+
+/** asyncio.create_task(coro, name=name) / ensure_future(coro) in one call:
+ *  like co_create_task, but it takes the coroutine over whatever happens.
+ *  On failure a CO_CORO / CO_NEW frame is freed (its body never runs), so a
+ *  caller has nothing to undo; a frame of the caller's own stays theirs.
+ *  @param loop the loop, or NULL for the running loop of this thread
+ *  @param coro a coroutine not yet started; NULL (CO_CORO out of memory)
+ *  gives CO_ENOTSTARTED
+ *  @param name copied; NULL gives "Task-N"
+ *  @param task_out receives a reference to drop with co_task_unref (may be
+ *  NULL: then nobody but the loop holds the task)
+ *  @return 0; CO_ENOTSTARTED; CO_ENOLOOP (NULL @p loop outside a running
+ *  loop); else as co_create_task (CO_EINVAL for a coroutine that has
+ *  started or that a task drives already: that one is left alone). */
+CO_API int co_task_start(co_loop *loop, co_coro *coro, const char *name,
+                         co_task **task_out);
+
+/** Inside a coroutine body: `task = asyncio.create_task(coro, name=name)`.
+ *  Starts @p coro (CO_CORO(fn, ...)) as a task on the running loop and
+ *  stores a reference in the co_task * lvalue @p task; if that fails, this
+ *  coroutine fails (CO_RAISE) with the reason. Drop the reference with
+ *  co_task_unref, in CO_FINALLY. */
+#define CO_SPAWN(co, task, coro, name)                                         \
+    do {                                                                       \
+        int co__rc = co_task_start(NULL, (coro), (name), &(task));             \
+        if (co__rc < 0)                                                        \
+            CO_RAISE(co, co__rc, "could not start a task");                    \
+    } while (0)
+
+/** The task whose future is @p f (what CO_AS_FUTURE(t) gave), or NULL if
+ *  @p f is no task (a plain future, a gather...) or NULL. No reference is
+ *  taken. */
+CO_API co_task *co_task_of(co_future *f);
+
+/** The string the task's coroutine returned with CO_RETURN_STR (owned by
+ *  the task; valid while you hold it). As co_future_result_str. */
+CO_API int co_task_result_str(co_task *t, const char **out);
+
+/** Writes a one-line description of future or task @p f into @p buf, as
+ *  Python's repr() of an asyncio Future or Task (CPython 3.11's shapes):
+ *
+ *      <Future pending>   <Future finished result=3>   <Future cancelled>
+ *      <Future finished exception=CO_EFAIL('it broke')>
+ *      <Task pending name='n1' coro=<fetch() running at x.c:12>>
+ *      <Task finished name='Task-2' coro=<fetch() done, defined at x.c:9>
+ *      result='paused 1'>
+ *
+ *  A string result is quoted and shortened as reprlib does (30 characters
+ *  at most). A coroutine's name and definition line are known for those
+ *  written with CO_ASYNC; others show as `coroutine()`. Done-callbacks show
+ *  as `cb=[...]`, a task's wakeup as Task.task_wakeup(), any other as
+ *  callback(). Pass a task as CO_AS_FUTURE(t).
+ *  @return the length of the whole description (as snprintf: if it is
+ *  @p size or more, @p buf holds a cut, NUL-terminated start of it);
+ *  CO_EINVAL for a NULL @p f, or a NULL @p buf with @p size > 0. */
+CO_API int co_future_repr(co_future *f, char *buf, size_t size);
+
 #endif
