@@ -168,3 +168,15 @@ int co_as_completed_coros(co_loop *loop, co_coro *const *coros, size_t n,
     free(futs);
     return rc;
 }
+
+int co_as_completed_items(const co_as_completed *ac, co_future **out,
+                          size_t n)
+{
+    if (!ac || (!out && n))
+        return CO_EINVAL;
+    if (n < ac->c.nchildren)
+        return CO_ESHORT;
+    for (size_t i = 0; i < ac->c.nchildren; i++)
+        out[i] = ac->c.children[i];
+    return (int)ac->c.nchildren;
+}

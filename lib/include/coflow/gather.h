@@ -227,6 +227,14 @@ CO_API int co_as_completed_coros(co_loop *loop, co_coro *const *coros,
                                  size_t n, double timeout,
                                  co_as_completed **out);
 
+/** The items @p ac watches (distinct ones, in argument order: for the
+ *  _coros form, the tasks' futures), into @p out (room for @p n). They
+ *  belong to the iterator: valid until co_as_completed_free.
+ *  @return how many (>= 0); CO_ESHORT if @p n is too small (nothing is
+ *  written); CO_EINVAL for NULL. */
+CO_API int co_as_completed_items(const co_as_completed *ac, co_future **out,
+                                 size_t n);
+
 /** `results = await gather(...)`: the integer results of a finished gather,
  *  in argument order (a repeated item once per place), into @p out (room
  *  for @p n). An item that returned nothing reads as 0; with
