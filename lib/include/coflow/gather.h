@@ -8,11 +8,15 @@
  * and gives back one new future, the "outer" one, that a coroutine awaits
  * with CO_AWAIT like any other. The outer future says "the waiting is
  * over"; the results themselves stay in the items, which you read in
- * argument order after the await:
+ * argument order after the await, one by one or all in one call:
  *
  *     co_gather(loop, self->items, 3, false, &self->all);
  *     CO_AWAIT(co, self->all);                  // results = await gather(...)
  *     co_future_result_int(self->items[0], &v); // results[0]
+ *     co_gather_results_int(self->all, vals, 3); // or all of them
+ *
+ * Every combinator also takes coroutines (the _coros forms at the end of
+ * this file), and CO_GATHER / CO_WAIT write start-and-await in one line.
  *
  * Ownership, the same for every function here:
  *  - The caller gets one reference to the outer future (*out) and drops it
