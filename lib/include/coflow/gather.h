@@ -252,7 +252,9 @@ CO_API int co_as_completed_items(const co_as_completed *ac, co_future **out,
  *  number of items (nothing is written); CO_EKIND if an item holds another
  *  kind; CO_EINVAL for NULL. */
 CO_API int co_gather_results_int(co_future *all, long long *out, size_t n);
+/** co_gather_results_int for string results (owned by the items). */
 CO_API int co_gather_results_str(co_future *all, const char **out, size_t n);
+/** co_gather_results_int for pointer results. */
 CO_API int co_gather_results_ptr(co_future *all, void **out, size_t n);
 
 /** Item @p i (argument order) of gather @p all: a future (a task's, for the
@@ -279,6 +281,7 @@ CO_API int co_wait_sets_of(co_future *w, co_future **done, size_t *ndone,
  *  NULL @p result for the string form); CO_ENOLOOP; CO_ECLOSED; CO_ENOMEM. */
 CO_API int co_sleep(co_loop *loop, double delay, long long result,
                     co_future **out);
+/** co_sleep with a string result (copied; freed with the future). */
 CO_API int co_sleep_str(co_loop *loop, double delay, const char *result,
                         co_future **out);
 
