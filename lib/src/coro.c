@@ -8,6 +8,7 @@
 #include "coro_internal.h"
 
 CO__TLS co__thread co__this_thread; /* see coro_internal.h */
+const co__coro_watch *_Atomic co__coro_watcher; /* see coro_internal.h */
 
 void co__throw(co_coro *co, int code, char *msg)
 {
@@ -32,6 +33,7 @@ int co_coro_init(co_coro *co, co_coro_fn fn)
     if (!co || !fn)
         return CO_EINVAL;
     /* The header may be uninitialised memory: trust nothing in it. */
+    co__coro_taken(co); /* debug mode forgets what was here */
     memset(co, 0, sizeof *co);
     co->fn = fn;
     return 0;
@@ -51,10 +53,22 @@ co_coro *co_coro_new(size_t size, co_coro_fn fn)
     return co;
 }
 
+co_coro *co__coro_new_at(size_t size, co_coro_fn fn, const char *name,
+                         const char *file, int line)
+{
+    co_coro *co = co_coro_new(size, fn);
+    const co__coro_watch *w =
+        atomic_load_explicit(&co__coro_watcher, memory_order_relaxed);
+    if (co && w)
+        w->made(co, name, file, line);
+    return co;
+}
+
 void co_coro_free(co_coro *co)
 {
     if (!co)
         return;
+    co__coro_taken(co);
     free(co->errmsg);
     co->errmsg = NULL;
     if ((co->flags & CO__F_OWNED) && !(co->flags & CO__F_INTASK))
@@ -88,6 +102,7 @@ int co_coro_step(co_coro *co)
 {
     if (!co || !co->fn)
         return CO_EINVAL;
+    co__coro_taken(co);
     int status = co__settle(co, co->fn(co));
     co__clear_caught();
     return status;
@@ -227,6 +242,8 @@ void co__call_start(co_coro *co, co_coro *child)
         co__throw(co, CO_EREUSED, NULL);
     else
         co->callee = child;
+    if (co->callee)
+        co__coro_taken(child);
 }
 
 int co__call_step(co_coro *co, co_coro *child)

@@ -272,7 +272,13 @@ int co__task_schedule(co_task *t)
     int rc = co__loop_push(t->fut.loop, step_callback, t, NULL);
     if (rc == 0)
         t->flags |= CO__TF_SCHEDULED;
+    co__loop_note(t->fut.loop, CO__NOTE_TASK_READY, t); /* debug.c */
     return rc;
+}
+
+bool co__task_is_step(co_callback fn)
+{
+    return fn == step_callback;
 }
 
 /* Stops waiting: gives back the sleep timer, or returns the awaited future
@@ -359,7 +365,10 @@ static void task_wake(co_future *done, co_future *w)
         return; /* stale: the task has moved on */
     char *msg;
     int thrown = co__future_outcome(done, &msg);
+    co_loop *loop = t->fut.loop;
+    co__loop_note(loop, CO__NOTE_STEP_BEGIN, t); /* debug.c */
     task_step(t, thrown, msg);
+    co__loop_note(loop, CO__NOTE_STEP_END, t);
 }
 
 /* The step did not leave the task waiting (it yielded or ended), yet an
@@ -484,6 +493,9 @@ int co_create_task(co_loop *loop, co_coro *coro, const char *name,
         return CO_EINVAL;
     if (loop->closed)
         return CO_ECLOSED;
+    int guard_rc = co__loop_check(loop); /* debug mode: which thread */
+    if (guard_rc < 0)
+        return guard_rc;
     task_list *list = list_for(loop);
     char *copy = name ? co__strdup(name) : NULL;
     co_task *t = list && (copy || !name) ? task_alloc(coro) : NULL;
@@ -511,6 +523,8 @@ int co_create_task(co_loop *loop, co_coro *coro, const char *name,
     coro->flags |= CO__F_TAKEN;
     if (coro->flags & CO__F_OWNED)
         coro->flags |= CO__F_INTASK;
+    co__coro_taken(coro);                        /* debug.c */
+    co__loop_note(loop, CO__NOTE_TASK_NEW, t);   /* debug.c */
     if (task_out)
         *task_out = co_task_ref(t);
     return 0;

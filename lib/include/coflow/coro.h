@@ -134,8 +134,15 @@ CO_API int co_coro_init(co_coro *co, co_coro_fn fn);
  *  ran out. */
 CO_API co_coro *co_coro_new(size_t size, co_coro_fn fn);
 
-/** Allocates a frame of type @p type (whose first member is `co_coro co`). */
-#define CO_NEW(type, fn) ((type *)(void *)co_coro_new(sizeof(type), (fn)))
+/** Allocates a frame of type @p type (whose first member is `co_coro co`).
+ *  As co_coro_new(), and it tells debug mode the coroutine's name (the
+ *  spelling of @p fn) and where the frame was made (coflow/debug.h). */
+#define CO_NEW(type, fn)                                                       \
+    ((type *)(void *)co__coro_new_at(sizeof(type), (fn), #fn, __FILE__,       \
+                                     __LINE__))
+/* What CO_NEW calls: co_coro_new, then debug mode hears of the frame. */
+CO_API co_coro *co__coro_new_at(size_t size, co_coro_fn fn, const char *name,
+                                const char *file, int line);
 
 /** Releases what a frame owns: the message of its failure, and the frame
  *  itself if it came from co_coro_new() and no task has taken it over (a

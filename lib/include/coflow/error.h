@@ -83,7 +83,13 @@
     X(CO_EFDBUSY, -34, "someone else is watching this file descriptor: as in " \
       "asyncio, a descriptor has one reader and one writer at a time, so a "   \
       "second task may not wait for it, and a wait whose watch was removed "   \
-      "or replaced (co_loop_remove_reader, co_loop_add_reader) ends here")
+      "or replaced (co_loop_remove_reader, co_loop_add_reader) ends here")  \
+    X(CO_EWRONGTHREAD, -70, "a loop-thread-only function (call_soon, "        \
+      "create_task, call_later, add_reader...) was called from another "     \
+      "thread while the loop runs: from other threads use "                  \
+      "co_loop_call_soon_threadsafe (debug mode refused the call)")         \
+    X(CO_EWRITE, -71, "writing the report failed: the file said no (is the " \
+      "disk full, or the file closed?)")
 
 /** Error codes: 0 is success, every error is negative. Codes from
  *  CO_EUSER downwards are free for applications to use as their own
