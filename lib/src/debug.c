@@ -529,11 +529,16 @@ __attribute__((constructor)) static void read_environment(void)
 
 /* ---- the await graph ------------------------------------------------------ */
 
-void co__debug_describe_wait(const co_task *t, char *buf, size_t size)
+void co__debug_describe_wait(const co_task *t, char *buf, size_t size,
+                             bool timed)
 {
     buf[0] = '\0';
     if (t->fut.state != CO__PENDING)
         return;
+    if ((t->flags & CO__TF_WAIT_TIMER) && !timed) {
+        snprintf(buf, size, "sleep");
+        return;
+    }
     if (t->flags & CO__TF_WAIT_TIMER) {
         double left = t->wait.timer->when - co_loop_time(t->fut.loop);
         snprintf(buf, size, "sleep (%.3f s left)", left > 0 ? left : 0.0);
@@ -608,7 +613,7 @@ static co_task **all_tasks(co_loop *loop, size_t *n)
 static void print_task(FILE *out, const co_task *t, const char *indent)
 {
     char wait[160];
-    co__debug_describe_wait(t, wait, sizeof wait);
+    co__debug_describe_wait(t, wait, sizeof wait, true);
     const char *state = t->fut.state == CO__CANCELLED ? "cancelled"
                         : t->fut.state != CO__PENDING ? "done"
                         : !(t->flags & CO__TF_STARTED) ? "not started"

@@ -56,9 +56,12 @@ double co__debug_now(const co__debug *d);
 
 /* The coroutine name of @p co (see co_coro_name), or "coroutine". */
 const char *co__debug_coro_name(const co_coro *co);
-/* What task @p t waits on, in words ("sleep 0.05 s", "task 'b'"), into
- * @p buf; "" when it waits on nothing. */
-void co__debug_describe_wait(const co_task *t, char *buf, size_t size);
+/* What task @p t waits on, in words ("sleep (0.050 s left)", "task 'b'"),
+ * into @p buf; "" when it waits on nothing. Without @p timed, a sleep is
+ * just "sleep" (the timeline draws its length; the loop's clock would make
+ * a picture on a fake clock differ from run to run). */
+void co__debug_describe_wait(const co_task *t, char *buf, size_t size,
+                             bool timed);
 
 /* The recorder (timeline.c). A note while not recording does nothing. */
 void co__timeline_note(co__debug *d, int what, co_task *t, double t0,

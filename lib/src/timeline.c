@@ -145,7 +145,7 @@ void co__timeline_note(co__debug *d, int what, co_task *t, double t0,
         lane_ended(tl, lane, n->t0);
         return;
     }
-    co__debug_describe_wait(t, n->label, sizeof n->label);
+    co__debug_describe_wait(t, n->label, sizeof n->label, false);
     n->out = n->label[0] ? OUT_WAIT : OUT_YIELD;
 }
 

@@ -292,6 +292,7 @@ struct intruder {
 static void finish(void *arg)
 {
     struct intruder *in = arg;
+    co_loop_release(in->loop);
     co_future_set_result_int(in->done, 1);
 }
 
@@ -317,6 +318,7 @@ static int starter(co_coro *co)
 {
     struct starter *self = (struct starter *)co;
     CO_BEGIN(co);
+    co_loop_hold(self->in->loop); /* the thread's post is on its way */
     pthread_create(&self->thread, NULL, intrude, self->in);
     CO_AWAIT(co, self->in->done);
     pthread_join(self->thread, NULL);
