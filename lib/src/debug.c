@@ -142,6 +142,12 @@ static void frame_taken(co_coro *co)
 }
 
 static const co__coro_watch frame_watch = {frame_made, frame_taken};
+static void watch_frames(void);
+
+void co__debug_watch_frames(void)
+{
+    watch_frames();
+}
 
 static void watch_frames(void)
 {
@@ -521,8 +527,8 @@ __attribute__((constructor)) static void read_environment(void)
     env_debug = v && *v && strcmp(v, "0") != 0;
     v = getenv("COFLOW_TIMELINE");
     env_timeline = v && *v ? v : NULL;
-    if (env_debug)
-        watch_frames();
+    if (env_debug || env_timeline)
+        watch_frames(); /* names for the reports and the lanes */
     if (env_debug || env_timeline)
         co__loop_new_hook = on_new_loop;
 }

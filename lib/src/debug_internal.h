@@ -54,6 +54,8 @@ co__debug *co__debug_find(const co_loop *loop);
 /* Now, on the watcher's clock. */
 double co__debug_now(const co__debug *d);
 
+/* From now on CO_NEW tells this layer the names of coroutines. */
+void co__debug_watch_frames(void);
 /* The coroutine name of @p co (see co_coro_name), or "coroutine". */
 const char *co__debug_coro_name(const co_coro *co);
 /* What task @p t waits on, in words ("sleep (0.050 s left)", "task 'b'"),

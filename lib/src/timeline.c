@@ -175,6 +175,7 @@ int co_timeline_start(co_loop *loop)
     tl->nlane = 1;
     co__timeline_free(d->tl);
     d->tl = tl;
+    co__debug_watch_frames(); /* lanes name their coroutines from now on */
     tl->start = co__debug_now(d);
     tl->on = true;
     /* Tasks already pending get their lanes now, ready or waiting. */
