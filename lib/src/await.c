@@ -59,6 +59,7 @@ int co__await_future(co_coro *co, co_future *f)
 static void timer_fired(void *arg)
 {
     co_task *t = arg;
+    co__loop_note(t->fut.loop, CO__NOTE_TASK_READY, t); /* debug.c */
     co__task_stop_waiting(t); /* gives the timer back */
     if (co__task_schedule(t) < 0)
         co_loop_report(t->fut.loop, "a task could not be woken from a sleep "

@@ -39,6 +39,16 @@ int co_coro_init(co_coro *co, co_coro_fn fn)
     return 0;
 }
 
+_Atomic int co__coro_naming; /* set with co__coro_watcher (coro.h) */
+
+void co__coro_made(co_coro *co, const char *name, const char *file, int line)
+{
+    const co__coro_watch *w =
+        atomic_load_explicit(&co__coro_watcher, memory_order_relaxed);
+    if (w)
+        w->made(co, name, file, line);
+}
+
 co_coro *co_coro_new(size_t size, co_coro_fn fn)
 {
     if (size < sizeof(co_coro) || !fn || size > ((size_t)-1) / 2)
@@ -50,17 +60,6 @@ co_coro *co_coro_new(size_t size, co_coro_fn fn)
     co_coro *co = (co_coro *)(void *)(block + CO__CORO_ROOM);
     co->fn = fn;
     co->flags = CO__F_OWNED;
-    return co;
-}
-
-co_coro *co__coro_new_at(size_t size, co_coro_fn fn, const char *name,
-                         const char *file, int line)
-{
-    co_coro *co = co_coro_new(size, fn);
-    const co__coro_watch *w =
-        atomic_load_explicit(&co__coro_watcher, memory_order_relaxed);
-    if (co && w)
-        w->made(co, name, file, line);
     return co;
 }
 

@@ -152,6 +152,7 @@ void co__debug_watch_frames(void)
 static void watch_frames(void)
 {
     atomic_store(&co__coro_watcher, &frame_watch);
+    atomic_store(&co__coro_naming, 1);
 }
 
 const char *co_coro_name(const co_coro *co)

@@ -118,6 +118,9 @@ int co__loop_grow_ready(co_loop *loop);
  * caller's. */
 static inline int co__loop_push_open(co_loop *loop, co_callback fn,
                                      void *arg, co_callback drop);
+#if defined(__GNUC__)
+__attribute__((cold))
+#endif
 int co__loop_push_guarded(co_loop *loop, co_callback fn, void *arg,
                           co_callback drop);
 static inline int co__loop_push(co_loop *loop, co_callback fn, void *arg,

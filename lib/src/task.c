@@ -272,7 +272,6 @@ int co__task_schedule(co_task *t)
     int rc = co__loop_push(t->fut.loop, step_callback, t, NULL);
     if (rc == 0)
         t->flags |= CO__TF_SCHEDULED;
-    co__loop_note(t->fut.loop, CO__NOTE_TASK_READY, t); /* debug.c */
     return rc;
 }
 

@@ -32,9 +32,11 @@ typedef struct tl_lane {
 } tl_lane;
 
 /* Invariants: notes are in the order they happened (times never go
- * back); lane 0 is the loop's own; `live` lists the lanes whose task is
- * pending (lane indices), so a task is looked up among the live ones
- * only, and a freed task's address that comes back is a new lane. */
+ * back); lane 0 is the loop's own; `live` is an open-addressing table
+ * from a pending task's address to its lane (cap a power of two, at most
+ * half full counting the deleted slots), so a task is found in a step or
+ * two however many are pending, and a freed task's address that comes
+ * back is a new lane. */
 struct co__timeline {
     bool on;             /* recording now */
     double start;        /* the clock at co_timeline_start */
@@ -43,9 +45,62 @@ struct co__timeline {
     size_t n, cap;
     tl_lane *lane;
     size_t nlane, lane_cap;
-    unsigned *live;      /* indices into lane[] */
-    size_t nlive, live_cap;
+    struct live_slot {
+        co_task *task;   /* NULL: free; DELETED: was used */
+        unsigned lane;
+    } *live;
+    size_t live_used, live_cap; /* slots not free, all slots */
 };
+
+#define DELETED ((co_task *)(uintptr_t)1)
+
+static size_t hash_of(const co_task *t, size_t cap)
+{
+    uintptr_t h = (uintptr_t)t;
+    h ^= h >> 15;
+    h *= (uintptr_t)0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 9) & (cap - 1);
+}
+
+static struct live_slot *live_find(const co__timeline *tl, const co_task *t)
+{
+    if (!tl->live_cap)
+        return NULL;
+    for (size_t i = hash_of(t, tl->live_cap);;
+         i = (i + 1) & (tl->live_cap - 1)) {
+        if (tl->live[i].task == t)
+            return &tl->live[i];
+        if (!tl->live[i].task)
+            return NULL;
+    }
+}
+
+/* Makes room for one more (sweeping the deleted slots out). */
+static bool live_room(co__timeline *tl)
+{
+    if ((tl->live_used + 1) * 2 <= tl->live_cap)
+        return true;
+    size_t cap = tl->live_cap ? tl->live_cap * 2 : 64;
+    struct live_slot *grown = calloc(cap, sizeof *grown);
+    if (!grown)
+        return false;
+    size_t used = 0;
+    for (size_t i = 0; i < tl->live_cap; i++) {
+        co_task *t = tl->live[i].task;
+        if (!t || t == DELETED)
+            continue;
+        size_t j = hash_of(t, cap);
+        while (grown[j].task)
+            j = (j + 1) & (cap - 1);
+        grown[j] = tl->live[i];
+        used++;
+    }
+    free(tl->live);
+    tl->live = grown;
+    tl->live_cap = cap;
+    tl->live_used = used;
+    return true;
+}
 
 void co__timeline_free(co__timeline *tl)
 {
@@ -76,21 +131,25 @@ static void copy(char *dst, size_t size, const char *src)
 /* The lane of task @p t, made if it has none. UINT32_MAX: no memory. */
 static unsigned lane_of(co__timeline *tl, co_task *t)
 {
-    for (size_t i = tl->nlive; i-- > 0;)
-        if (tl->lane[tl->live[i]].task == t)
-            return tl->live[i];
+    struct live_slot *slot = live_find(tl, t);
+    if (slot)
+        return slot->lane;
     if ((tl->nlane == tl->lane_cap &&
          !grow((void **)&tl->lane, &tl->lane_cap, sizeof *tl->lane)) ||
-        (tl->nlive == tl->live_cap &&
-         !grow((void **)&tl->live, &tl->live_cap, sizeof *tl->live)))
+        !live_room(tl))
         return UINT32_MAX;
+    size_t i = hash_of(t, tl->live_cap);
+    while (tl->live[i].task && tl->live[i].task != DELETED)
+        i = (i + 1) & (tl->live_cap - 1);
+    if (!tl->live[i].task)
+        tl->live_used++;
+    tl->live[i] = (struct live_slot){t, (unsigned)tl->nlane};
     tl_lane *l = &tl->lane[tl->nlane];
     memset(l, 0, sizeof *l);
     l->task = t;
     l->end = -1;
     copy(l->name, sizeof l->name, co_task_get_name(t));
     copy(l->coro, sizeof l->coro, co__debug_coro_name(co__task_coro(t)));
-    tl->live[tl->nlive++] = (unsigned)tl->nlane;
     return (unsigned)tl->nlane++;
 }
 
@@ -100,11 +159,9 @@ static void lane_ended(co__timeline *tl, unsigned lane, double at)
     co_task *t = l->task;
     l->task = NULL;
     l->end = at;
-    for (size_t i = 0; i < tl->nlive; i++)
-        if (tl->live[i] == lane) {
-            tl->live[i] = tl->live[--tl->nlive];
-            break;
-        }
+    struct live_slot *slot = live_find(tl, t);
+    if (slot)
+        slot->task = DELETED;
     const co_future *f = &t->fut;
     if (f->state == CO__CANCELLED)
         copy(l->outcome, sizeof l->outcome, "cancelled");
