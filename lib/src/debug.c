@@ -256,22 +256,26 @@ double co__debug_now(const co__debug *d)
     return d->clock ? d->clock(d->clock_arg) : co_loop_time(d->loop);
 }
 
-/* "Task 'b' (coroutine demo, suspended at example.c:40)" into @p buf. */
+/* "task 'b' (coroutine demo, suspended at example.c:40)" into @p buf
+ * (without the coroutine when its name is not known). */
 static void task_words(const co_task *t, char *buf, size_t size)
 {
     co_coro *co = co__task_coro(t);
+    const char *name = co_coro_name(co);
+    char coro[64] = "";
+    if (name)
+        snprintf(coro, sizeof coro, "coroutine %s, ", name);
     const char *file;
     int line;
     if (co_task_where(t, &file, &line) == 0)
-        snprintf(buf, size, "task '%s' (coroutine %s, suspended at %s:%d)",
-                 co_task_get_name(t), co__debug_coro_name(co), file, line);
+        snprintf(buf, size, "task '%s' (%ssuspended at %s:%d)",
+                 co_task_get_name(t), coro, file, line);
     else if (t->fut.state == CO__PENDING)
-        snprintf(buf, size, "task '%s' (coroutine %s, not started yet)",
-                 co_task_get_name(t), co__debug_coro_name(co));
+        snprintf(buf, size, "task '%s' (%snot started yet)",
+                 co_task_get_name(t), coro);
     else
-        snprintf(buf, size, "task '%s' (coroutine %s, ended at %s)",
-                 co_task_get_name(t), co__debug_coro_name(co),
-                 co->file ? co->file : "?");
+        snprintf(buf, size, "task '%s' (%sended in %s)", co_task_get_name(t),
+                 coro, co->file ? co->file : "?");
 }
 
 static void report_slow_step(co__debug *d, co_task *t, double took)
