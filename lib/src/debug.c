@@ -560,7 +560,9 @@ void co__debug_describe_wait(const co_task *t, char *buf, size_t size,
         return;
     const co__future_ops *ops = co__future_ops_of(f);
     const char *name = ops && ops->name ? ops->name(f) : NULL;
-    if (ops && ops->what && name)
+    if (ops && ops->what && name && strcmp(ops->what, "fd") == 0)
+        snprintf(buf, size, "fd %s", name); /* "fd 5 readable" */
+    else if (ops && ops->what && name)
         snprintf(buf, size, "%s '%s'", ops->what, name);
     else if (ops && ops->what)
         snprintf(buf, size, "%s", ops->what);

@@ -4,6 +4,7 @@
  * is tested with a threshold of 0 (every step is slow) against a huge one,
  * or with a clock the test moves by hand. */
 #include <pthread.h>
+#include <unistd.h>
 
 #include "../unit/unit.h"
 
@@ -90,6 +91,20 @@ static int stuck(co_coro *co)
     struct stuck *self = (struct stuck *)co;
     CO_BEGIN(co);
     CO_AWAIT(co, self->f);
+    CO_END(co);
+}
+
+/* Waits until the fd it is given is readable. */
+struct reader {
+    co_coro co;
+    int fd;
+};
+
+static int reader(co_coro *co)
+{
+    struct reader *self = (struct reader *)co;
+    CO_BEGIN(co);
+    CO_AWAIT_READABLE(co, self->fd);
     CO_END(co);
 }
 
@@ -470,6 +485,31 @@ START_TEST(test_print_stack_says_what_and_who_awaits)
 }
 END_TEST
 
+START_TEST(test_print_stack_names_the_fd_waited_for)
+{
+    co_loop *loop = unit_loop(NULL);
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    struct reader *rd = CO_NEW(struct reader, reader);
+    rd->fd = fds[0];
+    co_task *t;
+    ck_assert_int_eq(co_create_task(loop, &rd->co, "r", &t), 0);
+    unit_run_once(loop);
+    int rc;
+    char *text = printed(print_stack, t, &rc);
+    char want[64];
+    snprintf(want, sizeof want, "(waiting for fd %d readable)", fds[0]);
+    ck_assert_msg(strstr(text, want), "%s", text);
+    free(text);
+    ck_assert_int_eq(write(fds[1], "x", 1), 1);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    co_task_unref(t);
+    co_loop_close(loop);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
 START_TEST(test_dump_is_a_tree_through_gather)
 {
     co_loop *loop = unit_loop(NULL);
@@ -637,6 +677,7 @@ int main(void)
     tcase_add_test(tc, test_executor_shut_down_in_time_is_not_reported);
     tcase_add_test(tc, test_capture_stack_follows_child_coroutines);
     tcase_add_test(tc, test_print_stack_says_what_and_who_awaits);
+    tcase_add_test(tc, test_print_stack_names_the_fd_waited_for);
     tcase_add_test(tc, test_dump_is_a_tree_through_gather);
     tcase_add_test(tc, test_dump_names_tasks_awaiting_each_other);
     tcase_add_test(tc, test_timeline_records_only_while_on);
