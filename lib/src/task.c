@@ -364,10 +364,12 @@ static void task_wake(co_future *done, co_future *w)
         return; /* stale: the task has moved on */
     char *msg;
     int thrown = co__future_outcome(done, &msg);
-    co_loop *loop = t->fut.loop;
-    co__loop_note(loop, CO__NOTE_STEP_BEGIN, t); /* debug.c */
+    co__probe *p = t->fut.loop->probe; /* debug.c: the same one after */
+    if (p)
+        p->note(p, CO__NOTE_STEP_BEGIN, t);
     task_step(t, thrown, msg);
-    co__loop_note(loop, CO__NOTE_STEP_END, t);
+    if (p)
+        p->note(p, CO__NOTE_STEP_END, t);
 }
 
 /* The step did not leave the task waiting (it yielded or ended), yet an
