@@ -482,6 +482,23 @@ static void on_alarm(int sig)
         co_loop_stop(watched_loop);
 }
 
+/* Where every task of @p loop is stuck (co_loop_dump), for a failure
+ * message: "task 'consumer' (waiting for ...) + consumer at queue.c:40".
+ * Cut to fit in a message; "" if nothing could be said. */
+static void stuck_tasks(co_loop *loop, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    FILE *f = fmemopen(buf, size - 1, "w");
+    if (!f)
+        return;
+    fputs("\nWhere every task is stuck (tasks nobody waits for first, "
+          "under each what it waits for):\n",
+          f);
+    co_loop_dump(loop, f);
+    fclose(f);
+    buf[size - 1] = '\0';
+}
+
 int grade__run_until_complete(const char *file, int line, co_loop *loop,
                               co_future *f, double seconds, const char *what)
 {
@@ -509,6 +526,9 @@ int grade__run_until_complete(const char *file, int line, co_loop *loop,
     sigaction(SIGALRM, &old_sa, NULL);
     watched_loop = NULL;
 
+    char stuck[1800];
+    if (rc == CO_EDEADLOCK || (budget_spent && rc == CO_ESTOPPED))
+        stuck_tasks(loop, stuck, sizeof stuck);
     if (rc == CO_EDEADLOCK)
         _ck_assert_failed(file, line, "Failed",
                           "%s waits for something that nobody will ever "
@@ -517,14 +537,14 @@ int grade__run_until_complete(const char *file, int line, co_loop *loop,
                           "finished. Is a task awaited that was never "
                           "created, or a future that nobody sets? (Or does "
                           "a coroutine end with a plain `return` instead of "
-                          "CO_RETURN? Returning 2 reads as \"waiting\".)",
-                          what);
+                          "CO_RETURN? Returning 2 reads as \"waiting\".)%s",
+                          what, stuck);
     if (budget_spent && rc == CO_ESTOPPED)
         _ck_assert_failed(file, line, "Failed",
                           "%s never finished: after %.1f s it was still "
                           "running. Does your coroutine reach CO_END, and "
-                          "does every loop in it end?",
-                          what, seconds);
+                          "does every loop in it end?%s",
+                          what, seconds, stuck);
     return rc;
 }
 

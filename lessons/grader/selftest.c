@@ -188,6 +188,11 @@ static const struct verdict verdicts[] = {
     {"sleeper", &victim_sleeper, 0, 1, NULL},
     {"forever_on_loop", &victim_forever_on_loop, 0, 0, "never finished"},
     {"deadlock", &victim_deadlock, 0, 0, "nobody will ever"},
+    /* The same two, for the dump of where every task is stuck. */
+    {"deadlock_dump", &victim_deadlock, 0, 0,
+     "* task 'waiter' (waiting for a future)"},
+    {"forever_dump", &victim_forever_on_loop, 0, 0,
+     "* task 'student_forever' (ready)"},
     {"exit_in_task", &victim_exit_in_task, 0, 0, "called exit(0)"},
     {"long_trace", &victim_long_trace, 0, 0, "oops 50 of a long walk"},
 };

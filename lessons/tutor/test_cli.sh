@@ -96,6 +96,13 @@ meson test -C "$work/build" --suite examples >"$work/examples.log" 2>&1 ||
     fail "the student copy's examples suite fails"
 export NO_COLOR=1 COFLOW_GRADE_LIMIT=20
 
+step "run N --timeline draws the example's timeline and says where"
+"$st" run "$n" --timeline >"$work/timeline.log" 2>&1 || fail "run --timeline failed"
+pic="$work/build/lessons/lesson-$nn-run-timeline.svg"
+grep -qF "$pic" "$work/timeline.log" || fail "run --timeline does not say where the picture is"
+python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$pic" ||
+    fail "the timeline is not well-formed SVG"
+
 step "export takes the exercises as committed, not as edited"
 probe="$work/student/lessons/$first/exercise.c"
 cp "$probe" "$work/committed.c"

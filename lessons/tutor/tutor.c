@@ -3,6 +3,7 @@
  *
  *   coflow              where you are and what to type next
  *   coflow run N        build and run lesson N's example
+ *   coflow run N --timeline   ...and draw its timeline (one lane per task)
  *   coflow check [N]    grade your exercise (lesson N, or all of them)
  *   coflow hint N       the next hint for lesson N
  *   coflow watch [N]    grade again every time you save
@@ -193,7 +194,35 @@ static int cmd_hint(tutor *t, const char *arg)
 
 /* ---- run --------------------------------------------------------------- */
 
-static int cmd_run(tutor *t, const char *arg)
+/* With --timeline the example records its loop (COFLOW_TIMELINE, read by
+ * the library when the example starts) and the tutor says where the
+ * pictures went: PREFIX.svg for a browser, PREFIX.json for Perfetto. */
+static void say_timeline(const char *prefix)
+{
+    char path[1400];
+    bool any = false;
+    for (int n = 1; n <= 9; n++) {
+        if (n == 1)
+            snprintf(path, sizeof path, "%s.svg", prefix);
+        else
+            snprintf(path, sizeof path, "%s-%d.svg", prefix, n);
+        if (access(path, R_OK) != 0)
+            break;
+        if (!any)
+            printf("\nThe example's timeline (one lane per task, time left "
+                   "to right):\n");
+        any = true;
+        printf("  %s   open it in a browser\n", path);
+        path[strlen(path) - 3] = '\0';
+        printf("  %sjson  the same in Chrome's trace format, for "
+               "https://ui.perfetto.dev\n",
+               path);
+    }
+    if (!any)
+        printf("\nThe example wrote no timeline (did it run a loop?).\n");
+}
+
+static int cmd_run(tutor *t, const char *arg, bool timeline)
 {
     lesson *l = tutor_lesson_arg(t, arg);
     if (!l)
@@ -210,12 +239,28 @@ static int cmd_run(tutor *t, const char *arg)
         return 1;
     }
     free(build.output);
-    printf("%s$ %s%s\n", tint(DIM), exe, tint(RESET));
+    char prefix[1300];
+    snprintf(prefix, sizeof prefix, "%s/lessons/lesson-%02d-run-timeline",
+             t->build_root, l->number);
+    if (timeline) {
+        for (int n = 1; n <= 9; n++) { /* no old picture passes for new */
+            char old[1400];
+            snprintf(old, sizeof old, n == 1 ? "%s.svg" : "%s-%d.svg",
+                     prefix, n);
+            unlink(old);
+        }
+        setenv("COFLOW_TIMELINE", prefix, 1);
+    }
+    printf("%s$ %s%s%s\n", tint(DIM), timeline ? "COFLOW_TIMELINE=... " : "",
+           exe, tint(RESET));
     fflush(stdout);
     /* The example is the lesson's own code: run it in the foreground so its
      * output appears as it happens. */
     char *const eargv[] = {exe, NULL};
-    return tutor_exec_wait(eargv);
+    int rc = tutor_exec_wait(eargv);
+    if (timeline)
+        say_timeline(prefix);
+    return rc;
 }
 
 /* ---- check --------------------------------------------------------------- */
@@ -303,6 +348,7 @@ static void usage(const char *self)
     printf("usage: %s [command]\n\n"
            "  (nothing)        where you are and what to type next\n"
            "  run N            build and run lesson N's example\n"
+           "  run N --timeline ...and draw its timeline (an SVG picture)\n"
            "  check [N|all]    grade your exercise (the next lesson by "
            "default)\n"
            "  hint N           the next hint for lesson N\n"
@@ -348,7 +394,8 @@ int main(int argc, char **argv)
     if (!cmd || strcmp(cmd, "status") == 0)
         rc = cmd_status(&t, self);
     else if (strcmp(cmd, "run") == 0)
-        rc = cmd_run(&t, arg);
+        rc = cmd_run(&t, arg,
+                     argc > 3 && strcmp(argv[3], "--timeline") == 0);
     else if (strcmp(cmd, "check") == 0)
         rc = cmd_check(&t, arg, self);
     else if (strcmp(cmd, "hint") == 0)

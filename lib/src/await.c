@@ -59,6 +59,7 @@ int co__await_future(co_coro *co, co_future *f)
 static void timer_fired(void *arg)
 {
     co_task *t = arg;
+    co__loop_note(t->fut.loop, CO__NOTE_TASK_READY, t); /* debug.c */
     co__task_stop_waiting(t); /* gives the timer back */
     if (co__task_schedule(t) < 0)
         co_loop_report(t->fut.loop, "a task could not be woken from a sleep "
@@ -100,7 +101,19 @@ typedef struct fd_wait {
     co_future fut;  /* the future the task awaits; must stay first */
     int fd;         /* the descriptor */
     bool writable;  /* waiting to write, not to read */
+    char name[24];  /* "5 readable": what debug reports call it */
 } fd_wait;
+
+/* A kind of future of its own only so that debug reports and the timeline
+ * can say "fd 5 readable" instead of "a future"; it behaves as a plain one. */
+static const char *fd_wait_name(co_future *f)
+{
+    return ((fd_wait *)(void *)f)->name;
+}
+
+static const co__future_ops fd_wait_ops = {.what = "fd",
+                                           .name = fd_wait_name};
+CO__FUTURE_TYPE(fd_wait_type, fd_wait_ops)
 
 static void unwatch(fd_wait *w)
 {
@@ -180,11 +193,13 @@ int co__await_fd(co_coro *co, int fd, int writable)
     if (co__loop_watching(loop, fd, writable != 0, NULL, NULL))
         return refuse_busy(co, fd, writable != 0);
     co_future *f;
-    int rc = co__future_new_typed(loop, sizeof(fd_wait), 0, &f);
+    int rc = co__future_new_typed(loop, sizeof(fd_wait), fd_wait_type, &f);
     if (rc == 0) {
         fd_wait *w = (fd_wait *)(void *)f;
         w->fd = fd;
         w->writable = writable != 0;
+        snprintf(w->name, sizeof w->name, "%d %s", fd,
+                 writable ? "writable" : "readable");
         /* The callback first: once the watch is on, only its drop may
          * release the watch's reference. */
         rc = co_future_add_done_callback(f, fd_wait_done, NULL);

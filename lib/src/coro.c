@@ -10,6 +10,7 @@
 #include "coro_internal.h"
 
 CO__TLS co__thread co__this_thread; /* see coro_internal.h */
+const co__coro_watch *_Atomic co__coro_watcher; /* see coro_internal.h */
 
 void co__throw(co_coro *co, int code, char *msg)
 {
@@ -46,9 +47,20 @@ int co_coro_init(co_coro *co, co_coro_fn fn)
     if (!co || !fn)
         return CO_EINVAL;
     /* The header may be uninitialised memory: trust nothing in it. */
+    co__coro_taken(co); /* debug mode forgets what was here */
     memset(co, 0, sizeof *co);
     co->fn = fn;
     return 0;
+}
+
+_Atomic int co__coro_naming; /* set with co__coro_watcher (coro.h) */
+
+void co__coro_made(co_coro *co, const char *name, const char *file, int line)
+{
+    const co__coro_watch *w =
+        atomic_load_explicit(&co__coro_watcher, memory_order_relaxed);
+    if (w)
+        w->made(co, name, file, line);
 }
 
 co_coro *co_coro_new(size_t size, co_coro_fn fn)
@@ -82,6 +94,7 @@ void co_coro_free(co_coro *co)
 {
     if (!co)
         return;
+    co__coro_taken(co);
     free(co->errmsg);
     co->errmsg = NULL;
     if (co->flags & CO__F_STR)
@@ -117,6 +130,7 @@ int co_coro_step(co_coro *co)
 {
     if (!co || !co->fn)
         return CO_EINVAL;
+    co__coro_taken(co);
     int status = co__settle(co, co->fn(co));
     co__clear_caught();
     return status;
@@ -330,6 +344,8 @@ void co__call_start(co_coro *co, co_coro *child)
         co__throw(co, CO_EREUSED, NULL);
     else
         co->callee = child;
+    if (co->callee)
+        co__coro_taken(child);
 }
 
 int co__call_step(co_coro *co, co_coro *child)

@@ -4,6 +4,7 @@
 #ifndef COFLOW_CORO_INTERNAL_H
 #define COFLOW_CORO_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "base.h"
@@ -65,6 +66,26 @@ static inline co_coro *co__innermost(co_coro *co)
     while (co->callee)
         co = co->callee;
     return co;
+}
+
+/* Debug mode's view of frames (debug.c installs it; NULL until then, and
+ * installed for good): made when CO_NEW makes a frame, taken when a frame
+ * starts being driven (a task, an await, a step by hand) or is freed or
+ * set up again, so that a frame never taken by the time its loop closes
+ * can be reported as "never awaited". */
+typedef struct co__coro_watch {
+    void (*made)(co_coro *co, const char *name, const char *file, int line);
+    void (*taken)(co_coro *co);
+} co__coro_watch;
+extern const co__coro_watch *_Atomic co__coro_watcher;
+
+/* Tells the watcher, if any, that @p co is taken. */
+static inline void co__coro_taken(co_coro *co)
+{
+    const co__coro_watch *w =
+        atomic_load_explicit(&co__coro_watcher, memory_order_relaxed);
+    if (w)
+        w->taken(co);
 }
 
 #endif

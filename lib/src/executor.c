@@ -55,6 +55,7 @@ struct co_executor {
     double shutdown_timeout; /* seconds a shutdown waits for jobs; < 0: ever */
     co_loop *loop;          /* the loop whose default pool this is, or NULL */
     bool shutdown;          /* no new jobs */
+    co__resource open_on;   /* debug mode: "left open" at a loop's close */
 };
 
 /* Threads abandoned by a timed-out shutdown whose job has not returned. */
@@ -343,6 +344,7 @@ int co_executor_shutdown(co_executor *ex, bool wait, bool cancel_futures)
 {
     if (!ex)
         return CO_EINVAL;
+    co__resource_close(&ex->open_on); /* debug mode: closed in time */
     job *cancelled = NULL, *dropped = NULL;
     pthread_mutex_lock(&ex->lock);
     ex->shutdown = true;
@@ -427,6 +429,10 @@ int co_loop_run_in_executor(co_loop *loop, co_executor *ex, co_job_fn fn,
             (*slot)->loop = loop;
         }
         ex = *slot;
+    } else {
+        /* Debug mode: a pool of the caller's must be shut down before the
+         * loop closes (the default one the loop shuts down itself). */
+        co__resource_open(loop, &ex->open_on, "executor", NULL);
     }
     co_cfuture *cf;
     int rc = co_executor_submit(ex, fn, arg, &cf);

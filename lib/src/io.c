@@ -73,6 +73,9 @@ int co__loop_watch(co_loop *loop, int fd, bool writer, co_io_callback fn,
         return CO_EINVAL;
     if (loop->closed)
         return CO_ECLOSED;
+    int guard_rc = co__loop_check(loop); /* debug mode: which thread */
+    if (guard_rc < 0)
+        return guard_rc;
     co__watch *w = fd < loop->io_cap ? loop->io[fd] : NULL;
     co_io_callback *slot = w ? (writer ? &w->writer : &w->reader) : NULL;
     if (!slot || !*slot) {

@@ -13,6 +13,7 @@
 #include "loop_internal.h"
 
 CO__TLS co_loop *co__running_loop;
+void (*co__loop_new_hook)(co_loop *loop); /* see loop_internal.h */
 
 /* ---- creation and teardown ----------------------------------------------- */
 
@@ -125,6 +126,8 @@ int co_loop_new_with_backend(co_loop **out, const char *backend)
     }
     loop->refs = 1; /* the open loop itself */
     *out = loop;
+    if (co__loop_new_hook)
+        co__loop_new_hook(loop);
     return 0;
 }
 
@@ -207,6 +210,8 @@ int co_loop_close(co_loop *loop)
     /* 2. Nothing calls in any more; what was queued is released unrun. */
     co__chan_close(loop->chan);
     loop->closed = true;
+    loop->guard |= CO__GUARD_CLOSED;
+    loop->probe = NULL;
     while (co__loop_nready(loop)) {
         co__handle h = ready_pop(loop);
         if (h.drop)
@@ -286,6 +291,32 @@ int co__loop_grow_ready(co_loop *loop)
     return 0;
 }
 
+/* co__loop_push when loop->guard is set: closed, or debug mode looking at
+ * who calls. Reading `running` from another thread is itself a race, but
+ * only in debug mode, which is there to catch exactly that mistake. */
+int co__loop_guard_slow(co_loop *loop)
+{
+    if (loop->closed)
+        return CO_ECLOSED;
+    if ((loop->guard & CO__GUARD_THREAD) && loop->running &&
+        co__running_loop != loop) {
+        co_loop_report(loop, "a loop-thread-only function (call_soon, "
+                             "create_task, call_later, add_reader...) was "
+                             "called from another thread while the loop "
+                             "runs; it was refused: use "
+                             "co_loop_call_soon_threadsafe");
+        return CO_EWRONGTHREAD;
+    }
+    return 0;
+}
+
+int co__loop_push_guarded(co_loop *loop, co_callback fn, void *arg,
+                          co_callback drop)
+{
+    int rc = co__loop_guard_slow(loop);
+    return rc < 0 ? rc : co__loop_push_open(loop, fn, arg, drop);
+}
+
 int co_loop_call_soon(co_loop *loop, co_callback fn, void *arg)
 {
     if (!loop || !fn)
@@ -302,6 +333,7 @@ static void answer_doorbell(co_loop *loop)
     co__tscall *call = co__chan_take(loop->chan);
     while (call) {
         co__tscall *next = call->next;
+        co__loop_note(loop, CO__NOTE_POST, NULL);
         if (co__loop_push(loop, call->fn, call->arg, call->drop) < 0) {
             co_loop_report(loop, "a threadsafe call could not be queued (out "
                                  "of memory); it is dropped");
@@ -363,6 +395,25 @@ static int take_events(co_loop *loop)
     return 0;
 }
 
+/* Step 5 with a watcher (debug mode, the timeline): the same, with its
+ * hooks around each callback. Out of line: without one, the loop pays a
+ * single branch per iteration for it. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void run_watched(co_loop *loop)
+{
+    for (size_t n = co__loop_nready(loop); n > 0; n--) {
+        co__handle h = ready_pop(loop);
+        co__probe *p = loop->probe; /* the same one before and after */
+        if (p)
+            p->before(p, h.fn, h.arg);
+        h.fn(h.arg);
+        if (p)
+            p->after(p, h.fn, h.arg);
+    }
+}
+
 int co__loop_run_once(co_loop *loop)
 {
     /* Steps 1 to 4 have something to do unless callbacks are ready and
@@ -378,6 +429,10 @@ int co__loop_run_once(co_loop *loop)
      *    callbacks queue waits for the next iteration. Each handle is
      *    taken off the ring before it runs: a callback may grow (move) it.
      *    Nothing but this loop takes handles off, so all n are there. */
+    if (loop->probe) {
+        run_watched(loop);
+        return 0;
+    }
     for (size_t n = co__loop_nready(loop); n > 0; n--) {
         co__handle *h = &loop->ready[loop->ready_head++ &
                                      (loop->ready_cap - 1)];

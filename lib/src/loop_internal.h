@@ -89,6 +89,8 @@ struct co_loop {
     atomic_uint keepalive;      /* outside work that may still call in
                                  * (atomic: released from other threads) */
     co__loop_ext *exts;         /* layers above with per-loop state */
+    struct co__probe *probe;    /* debug mode / timeline watching, or NULL */
+    unsigned char guard;        /* CO__GUARD_*: push takes the slow path */
     co_exception_handler handler; /* where reports go (NULL: stderr) */
     void *handler_arg;          /* its argument */
     unsigned refs;              /* see the invariants above */
@@ -116,11 +118,16 @@ int co__loop_grow_ready(co_loop *loop);
  * caller's. */
 static inline int co__loop_push_open(co_loop *loop, co_callback fn,
                                      void *arg, co_callback drop);
+#if defined(__GNUC__)
+__attribute__((cold))
+#endif
+int co__loop_push_guarded(co_loop *loop, co_callback fn, void *arg,
+                          co_callback drop);
 static inline int co__loop_push(co_loop *loop, co_callback fn, void *arg,
                                 co_callback drop)
 {
-    if (loop->closed)
-        return CO_ECLOSED;
+    if (loop->guard) /* closed, or debug mode checks the thread */
+        return co__loop_push_guarded(loop, fn, arg, drop);
     return co__loop_push_open(loop, fn, arg, drop);
 }
 
@@ -207,5 +214,88 @@ bool co__loop_watching(const co_loop *loop, int fd, bool writer,
 void co__io_queue_fired(co_loop *loop, const co__fired *fired, int n);
 /* At close: drops every watch (running its drop) and frees the table. */
 void co__io_close(co_loop *loop);
+
+/* ---- watchers: debug mode and the timeline (debug.c, timeline.c) --------- */
+
+/* Why co__loop_push cannot take its two-line path: the loop is closed
+ * (CO_ECLOSED), or debug mode wants to see the calling thread. */
+#define CO__GUARD_CLOSED 0x01
+#define CO__GUARD_THREAD 0x02
+
+/* 0, or the failure a loop-thread-only call must return now: CO_ECLOSED,
+ * or CO_EWRONGTHREAD (reported) in debug mode when another thread calls
+ * into a running loop. Inline: one load and a branch when all is well. */
+int co__loop_guard_slow(co_loop *loop);
+static inline int co__loop_check(co_loop *loop)
+{
+    return loop->guard ? co__loop_guard_slow(loop) : 0;
+}
+
+/* What a watcher hears about (co__probe.note): @p subject is a co_task
+ * for the TASK_ ones, a co_timer for TIMER, NULL for POST. */
+enum {
+    CO__NOTE_TASK_NEW,   /* a task was created */
+    CO__NOTE_TASK_READY, /* its step was queued (woken) */
+    CO__NOTE_STEP_BEGIN, /* a step starts outside a ready handle of its own */
+    CO__NOTE_STEP_END,   /* ... and ends (the task may be done) */
+    CO__NOTE_TIMER,      /* a timer is due and was queued */
+    CO__NOTE_POST        /* a threadsafe call arrived */
+};
+
+/* A resource that must be closed before its loop is (an executor, a
+ * stream, a server), as debug mode tracks it: embed one, zeroed, in the
+ * resource, call co__resource_open when it starts being used on a loop
+ * and co__resource_close when it is closed (both on the loop's thread).
+ * One still open when the loop closes is reported ("executor left open").
+ * Free when debug mode is off: nothing is linked then. */
+typedef struct co__resource {
+    struct co__resource *next, *prev; /* the loop's open resources */
+    co_loop *loop;      /* where it is registered, or NULL */
+    const char *kind;   /* "executor", "stream", ... (static text) */
+    const char *name;   /* a name for the report, or NULL (static text) */
+    void (*unlink)(struct co__resource *r); /* set at registration */
+} co__resource;
+
+/* The hooks of a watcher, which lives as long as its loop once installed
+ * (loop->probe; NULL when nothing watches, so that the loop pays one
+ * predictable branch per iteration and the task layer one per wake-up). */
+typedef struct co__probe {
+    /* Around each ready callback of an iteration: before is always
+     * followed by after with the same fn and arg. */
+    void (*before)(struct co__probe *p, co_callback fn, void *arg);
+    void (*after)(struct co__probe *p, co_callback fn, void *arg);
+    /* Something happened (CO__NOTE_*). STEP_BEGIN is always followed by
+     * STEP_END with the same task, which is still alive then. */
+    void (*note)(struct co__probe *p, int what, void *subject);
+    /* Links @p r in (see co__resource). */
+    void (*resource_open)(struct co__probe *p, co__resource *r);
+} co__probe;
+
+static inline void co__resource_open(co_loop *loop, co__resource *r,
+                                     const char *kind, const char *name)
+{
+    if (loop->probe && !r->loop) {
+        r->kind = kind;
+        r->name = name;
+        loop->probe->resource_open(loop->probe, r);
+    }
+}
+
+static inline void co__resource_close(co__resource *r)
+{
+    if (r->loop)
+        r->unlink(r);
+}
+
+/* Tells the watcher of @p loop, if any. */
+static inline void co__loop_note(co_loop *loop, int what, void *subject)
+{
+    if (loop->probe)
+        loop->probe->note(loop->probe, what, subject);
+}
+
+/* Called with every new loop when set (debug.c sets it before main when
+ * COFLOW_DEBUG or COFLOW_TIMELINE asks for a watcher on every loop). */
+extern void (*co__loop_new_hook)(co_loop *loop);
 
 #endif

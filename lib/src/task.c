@@ -277,6 +277,11 @@ int co__task_schedule(co_task *t)
     return rc;
 }
 
+bool co__task_is_step(co_callback fn)
+{
+    return fn == step_callback;
+}
+
 /* Stops waiting: gives back the sleep timer, or returns the awaited future
  * (whose reference passes to the caller). */
 co_future *co__task_stop_waiting(co_task *t)
@@ -369,7 +374,12 @@ static void task_wake(co_future *done, co_future *w)
         return; /* stale: the task has moved on */
     char *msg;
     int thrown = co__future_outcome(done, &msg);
+    co__probe *p = t->fut.loop->probe; /* debug.c: the same one after */
+    if (p)
+        p->note(p, CO__NOTE_STEP_BEGIN, t);
     task_step(t, thrown, msg);
+    if (p)
+        p->note(p, CO__NOTE_STEP_END, t);
 }
 
 /* The step did not leave the task waiting (it yielded or ended), yet an
@@ -494,6 +504,9 @@ int co_create_task(co_loop *loop, co_coro *coro, const char *name,
         return CO_EINVAL;
     if (loop->closed)
         return CO_ECLOSED;
+    int guard_rc = co__loop_check(loop); /* debug mode: which thread */
+    if (guard_rc < 0)
+        return guard_rc;
     task_list *list = list_for(loop);
     char *copy = name ? co__strdup(name) : NULL;
     co_task *t = list && (copy || !name) ? task_alloc(coro) : NULL;
@@ -521,6 +534,8 @@ int co_create_task(co_loop *loop, co_coro *coro, const char *name,
     coro->flags |= CO__F_TAKEN;
     if (coro->flags & CO__F_OWNED)
         coro->flags |= CO__F_INTASK;
+    co__coro_taken(coro);                        /* debug.c */
+    co__loop_note(loop, CO__NOTE_TASK_NEW, t);   /* debug.c */
     if (task_out)
         *task_out = co_task_ref(t);
     return 0;

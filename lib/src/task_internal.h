@@ -63,4 +63,8 @@ co_future *co__task_stop_waiting(co_task *t);
  * first: what co_loop_close does before the layers below close. */
 void co__tasks_abandon_all(co_loop *loop);
 
+/* True if @p fn is the ready-queue callback of a task's step (whose arg
+ * is then the task): how debug mode tells steps from other callbacks. */
+bool co__task_is_step(co_callback fn);
+
 #endif

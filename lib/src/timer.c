@@ -161,6 +161,7 @@ void co__timers_run_due(co_loop *loop)
             continue;
         }
         timer->flags |= CO__TIMER_FIRING;
+        co__loop_note(loop, CO__NOTE_TIMER, timer);
     }
 }
 
@@ -245,6 +246,9 @@ int co_loop_call_at(co_loop *loop, double when, co_callback fn, void *arg,
         return CO_EINVAL;
     if (loop->closed)
         return CO_ECLOSED;
+    int guard_rc = co__loop_check(loop); /* debug mode: which thread */
+    if (guard_rc < 0)
+        return guard_rc;
     bool owned = !timer;
     if (owned && !(timer = spare_timer(loop)))
         return CO_ENOMEM;

@@ -29,6 +29,8 @@ LAYERS = [
                     "acm.c"]),
     ("threads", ["threads_internal.h", "threads.c", "concurrent.c",
                  "executor.c", "process_pool.c", "signals.c"]),
+    ("debug", ["debug_internal.h", "debug.c", "timeline.c",
+               "timeline_svg.c"]),
     ("runner", ["runner.c"]),
 ]
 

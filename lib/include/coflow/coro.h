@@ -58,6 +58,7 @@
 #include "coflow/lc.h"
 #include "coflow/error.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 typedef struct co_coro co_coro;
@@ -137,8 +138,25 @@ CO_API int co_coro_init(co_coro *co, co_coro_fn fn);
  *  ran out. */
 CO_API co_coro *co_coro_new(size_t size, co_coro_fn fn);
 
-/** Allocates a frame of type @p type (whose first member is `co_coro co`). */
-#define CO_NEW(type, fn) ((type *)(void *)co_coro_new(sizeof(type), (fn)))
+/** Allocates a frame of type @p type (whose first member is `co_coro co`).
+ *  As co_coro_new(), and it tells debug mode the coroutine's name (the
+ *  spelling of @p fn) and where the frame was made (coflow/debug.h). */
+#define CO_NEW(type, fn)                                                       \
+    ((type *)(void *)co__coro_new_at(co_coro_new(sizeof(type), (fn)), #fn,    \
+                                     __FILE__, __LINE__))
+/* What CO_NEW calls after co_coro_new: while debug mode (or the timeline)
+ * is on, it hears of the frame. Inline, so that when it is off a frame
+ * costs one load and a branch more, not a call. */
+CO_API extern _Atomic int co__coro_naming;
+CO_API void co__coro_made(co_coro *co, const char *name, const char *file,
+                          int line);
+static inline co_coro *co__coro_new_at(co_coro *co, const char *name,
+                                       const char *file, int line)
+{
+    if (co && atomic_load_explicit(&co__coro_naming, memory_order_relaxed))
+        co__coro_made(co, name, file, line);
+    return co;
+}
 
 /** co_coro_new(@p size, @p fn), then copies the fields of @p init (a frame
  *  of @p size bytes whose header is ignored) into it: what CO_CORO uses.

@@ -92,7 +92,14 @@
       "the array has room for (pass as many slots as items were gathered)")   \
     X(CO_ENOTSTARTED, -47, "the coroutine could not be started: it was NULL " \
       "(CO_CORO ran out of memory) or a task could not be made for it; its "  \
-      "frame has been freed")
+      "frame has been freed")                                                 \
+    /* -70..-74: debug mode and the timeline */                              \
+    X(CO_EWRONGTHREAD, -70, "a loop-thread-only function (call_soon, "        \
+      "create_task, call_later, add_reader...) was called from another "     \
+      "thread while the loop runs: from other threads use "                  \
+      "co_loop_call_soon_threadsafe (debug mode refused the call)")         \
+    X(CO_EWRITE, -71, "writing the report failed: the file said no (is the " \
+      "disk full, or the file closed?)")
 
 /** Error codes: 0 is success, every error is negative. Codes from
  *  CO_EUSER downwards are free for applications to use as their own
