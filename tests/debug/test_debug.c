@@ -274,6 +274,33 @@ START_TEST(test_frame_never_awaited_is_reported_at_close)
 }
 END_TEST
 
+CO_ASYNC(fetch, int n;)
+{
+    CO_BEGIN(co);
+    CO_RETURN(co, self->n);
+    CO_END(co);
+}
+
+/* A frame made by CO_CORO (the short API) is noted like CO_NEW's. */
+START_TEST(test_co_coro_frame_never_awaited_is_reported)
+{
+    struct unit_reports r = {0};
+    co_loop *loop = unit_loop(&r);
+    debug_on(loop);
+    int line = __LINE__ + 1;
+    co_coro *c = CO_CORO(fetch, .n = 1);
+    ck_assert_ptr_nonnull(c);
+    co_loop_close(loop);
+    ck_assert_int_eq(r.count, 1);
+    char where[64];
+    snprintf(where, sizeof where, "test_debug.c:%d", line);
+    ck_assert_ptr_nonnull(strstr(r.last, "coroutine 'fetch' was never "
+                                         "awaited"));
+    ck_assert_ptr_nonnull(strstr(r.last, where));
+    co_coro_free(c);
+}
+END_TEST
+
 START_TEST(test_frames_run_or_freed_are_not_reported)
 {
     struct unit_reports r = {0};
@@ -670,6 +697,7 @@ int main(void)
     tcase_add_test(tc, test_slow_callback_not_reported_with_debug_off);
     tcase_add_test(tc, test_slow_step_names_task_coroutine_and_line);
     tcase_add_test(tc, test_frame_never_awaited_is_reported_at_close);
+    tcase_add_test(tc, test_co_coro_frame_never_awaited_is_reported);
     tcase_add_test(tc, test_frames_run_or_freed_are_not_reported);
     tcase_add_test(tc, test_never_awaited_is_silent_with_debug_off);
     tcase_add_test(tc, test_call_from_another_thread_is_refused_and_reported);

@@ -452,8 +452,11 @@ CO_API int co_coro_result_kind(const co_coro *co);
  *  that starts a task takes NULL as "could not start": CO_ENOTSTARTED). */
 #define CO_CORO(...) CO__CORO(__VA_ARGS__, )
 #define CO__CORO(name, ...)                                                    \
-    co_coro_new_init(sizeof(struct name), name##__step,                        \
-                     &(struct name){.co = {.flags = CO__F_ASYNC}, __VA_ARGS__})
+    co__coro_new_at(                                                           \
+        co_coro_new_init(sizeof(struct name), name##__step,                    \
+                         &(struct name){.co = {.flags = CO__F_ASYNC},          \
+                                        __VA_ARGS__}),                         \
+        #name, __FILE__, __LINE__)
 
 /** `result = await name(args)` for a coroutine defined with CO_ASYNC, with
  *  its frame in @p frame, a `struct name` field of this frame (which must
