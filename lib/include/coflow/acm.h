@@ -1,4 +1,5 @@
-/* coflow/acm.h - async context managers (__aenter__ / __aexit__) and the
+/** @file
+ * coflow/acm.h - async context managers (__aenter__ / __aexit__) and the
  * `async with` that guarantees the exit runs. For lesson 13 (to come;
  * docs/primitives.md explains them now).
  *
@@ -31,11 +32,11 @@
 
 /** The async-context-manager side of an object. */
 typedef struct co_acm {
-    co_coro frame;           /* the enter/exit call in progress; must stay first */
-    co_coro_fn enter_fn;     /* __aenter__ */
-    co_coro_fn exit_fn;      /* __aexit__ */
-    int exc;                 /* during exit: the body's failure, 0 if none */
-    const char *exc_message; /* during exit: its message, or NULL */
+    co_coro frame;           /**< the enter/exit call in progress; must stay first */
+    co_coro_fn enter_fn;     /**< __aenter__ */
+    co_coro_fn exit_fn;      /**< __aexit__ */
+    int exc;                 /**< during exit: the body's failure, 0 if none */
+    const char *exc_message; /**< during exit: its message, or NULL */
 } co_acm;
 
 /** Sets up @p cm with its @p enter and @p exit step functions (both get
@@ -45,11 +46,11 @@ CO_API int co_acm_init(co_acm *cm, co_coro_fn enter, co_coro_fn exit);
 
 /** The frame of one `async with`. All fields are the library's. */
 typedef struct co_async_with {
-    co_coro co;    /* the construct's own frame; must stay first */
-    co_acm *cm;    /* the manager */
-    co_coro *body; /* the body, a child coroutine set up by the caller */
-    int err;       /* how the body ended (0, or its failure) */
-    char *msg;     /* the body failure's message (owned copy), or NULL */
+    co_coro co;    /**< the construct's own frame; must stay first */
+    co_acm *cm;    /**< the manager */
+    co_coro *body; /**< the body, a child coroutine set up by the caller */
+    int err;       /**< how the body ended (0, or its failure) */
+    char *msg;     /**< the body failure's message (owned copy), or NULL */
 } co_async_with;
 
 /** Prepares @p w to await `async with cm: body`. @p body must be a fresh
@@ -76,9 +77,9 @@ static inline co_coro *co__async_with_frame(co_async_with *w)
 
 /** `async with lock:` - enter acquires, exit releases. */
 typedef struct co_lock_cm {
-    co_acm cm;      /* the manager side; must stay first */
-    co_lock *lock;  /* the lock (not owned) */
-    co_wait_op op;  /* the acquire in progress */
+    co_acm cm;      /**< the manager side; must stay first */
+    co_lock *lock;  /**< the lock (not owned) */
+    co_wait_op op;  /**< the acquire in progress */
 } co_lock_cm;
 
 /** Sets up @p lcm for @p lock. @return 0, or CO_EINVAL. */
@@ -86,9 +87,9 @@ CO_API int co_lock_cm_init(co_lock_cm *lcm, co_lock *lock);
 
 /** `async with sem:` - enter acquires, exit releases. */
 typedef struct co_semaphore_cm {
-    co_acm cm;          /* the manager side; must stay first */
-    co_semaphore *sem;  /* the semaphore (not owned) */
-    co_wait_op op;      /* the acquire in progress */
+    co_acm cm;          /**< the manager side; must stay first */
+    co_semaphore *sem;  /**< the semaphore (not owned) */
+    co_wait_op op;      /**< the acquire in progress */
 } co_semaphore_cm;
 
 /** Sets up @p scm for @p sem. @return 0, or CO_EINVAL. */

@@ -1,4 +1,5 @@
-/* coflow/aiter.h - async iterators (__anext__ / StopAsyncIteration), the
+/** @file
+ * coflow/aiter.h - async iterators (__anext__ / StopAsyncIteration), the
  * `async for` loop, and async generators. For lesson 12 (to come;
  * docs/primitives.md explains them now).
  *
@@ -56,10 +57,10 @@
  *  anext (or aclose) call in progress: only one can be, and its return
  *  value is the item. */
 typedef struct co_aiter {
-    co_coro frame;          /* the current anext/aclose call; must stay first */
-    co_coro_fn anext_fn;    /* __anext__: returns the item or raises the end */
-    co_coro_fn aclose_fn;   /* aclose(), or NULL when there is nothing to do */
-    unsigned char ended;    /* the end was reached, or it was closed */
+    co_coro frame;          /**< the current anext/aclose call; must stay first */
+    co_coro_fn anext_fn;    /**< __anext__: returns the item or raises the end */
+    co_coro_fn aclose_fn;   /**< aclose(), or NULL when there is nothing to do */
+    unsigned char ended;    /**< the end was reached, or it was closed */
 } co_aiter;
 
 /** Sets up @p it with @p anext (required) and @p aclose (may be NULL).
@@ -87,6 +88,8 @@ CO_API bool co_aiter_ended(const co_aiter *it);
  *  anext has returned an item since; CO_EKIND if it returned the other
  *  kind; CO_EINVAL. */
 CO_API int co_aiter_value_int(const co_aiter *it, long long *out);
+/** The pointer item the latest anext returned (not owned by coflow).
+ *  @return as co_aiter_value_int(). */
 CO_API int co_aiter_value_ptr(const co_aiter *it, void **out);
 
 /* What the macros await: the call's frame (NULL-safe, typed). */
@@ -138,14 +141,14 @@ CO_API void co__aiter_after(co_coro *co, co_aiter *it);
 /** An async generator's header: the generator's own frame starts with it.
  *  Set it up with co_agen_init(); consume it through `it`. */
 typedef struct co_agen {
-    co_coro co;            /* the generator body's frame; must stay first */
-    co_aiter it;           /* its async-iterator side: anext / aclose */
+    co_coro co;            /**< the generator body's frame; must stay first */
+    co_aiter it;           /**< its async-iterator side: anext / aclose */
     union {
         long long i;
         void *p;
-    } value;               /* the item being yielded */
-    unsigned char kind;    /* enum co_kind of `value` */
-    unsigned char yielded; /* set by CO_AGEN_YIELD, taken by the anext */
+    } value;               /**< the item being yielded */
+    unsigned char kind;    /**< enum co_kind of `value` */
+    unsigned char yielded; /**< set by CO_AGEN_YIELD, taken by the anext */
 } co_agen;
 
 /** Makes @p gen a fresh generator running @p body (a step function whose

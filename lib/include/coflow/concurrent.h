@@ -1,4 +1,5 @@
-/* coflow/concurrent.h - concurrent futures: a thread-safe future that a
+/** @file
+ * coflow/concurrent.h - concurrent futures: a thread-safe future that a
  * thread can block on (Python's concurrent.futures.Future), and the bridge
  * that turns one into a loop future. For lesson 09 (to come;
  * docs/threads.md explains it now).
@@ -20,6 +21,8 @@
 #include "coflow/error.h"
 #include "coflow/future.h"
 
+/** A concurrent future (concurrent.futures.Future): thread-safe, reference
+ *  counted, and possible to block on. Opaque. */
 typedef struct co_cfuture co_cfuture;
 
 /** A concurrent done-callback. It runs in the thread that completed the
@@ -37,13 +40,19 @@ CO_API co_cfuture *co_cfuture_ref(co_cfuture *f);
 /** Drops a reference; the last frees it. NULL is a no-op. */
 CO_API void co_cfuture_unref(co_cfuture *f);
 
-/** Completes it with an integer or a pointer (not owned), or a failure
- *  (@p code negative, @p message copied, may be NULL). Waiters wake, then
- *  the done-callbacks run in this thread, in the order they were added.
- *  @return 0; CO_ESTATE if already done; CO_EINVAL; CO_ENOMEM. Failing with
- *  CO_ECANCELLED cancels. */
+/** Future.set_result(value) with an integer. Waiters wake, then the
+ *  done-callbacks run in this thread, in the order they were added.
+ *  @param f     the pending future
+ *  @param value the result
+ *  @return 0; CO_ESTATE if already done; CO_EINVAL for NULL; CO_ENOMEM. */
 CO_API int co_cfuture_set_result_int(co_cfuture *f, long long value);
+/** Future.set_result(value) with a pointer (not owned by coflow).
+ *  @return as co_cfuture_set_result_int(). */
 CO_API int co_cfuture_set_result_ptr(co_cfuture *f, void *value);
+/** Future.set_exception(): completes @p f with the failure @p code
+ *  (negative) and @p message (copied, may be NULL). Failing with
+ *  CO_ECANCELLED cancels. @return as co_cfuture_set_result_int(), or
+ *  CO_EINVAL if @p code is not negative. */
 CO_API int co_cfuture_set_exception(co_cfuture *f, int code, const char *message);
 
 /** Cancels it if it is pending and not yet running.
@@ -56,16 +65,22 @@ CO_API bool co_cfuture_cancel(co_cfuture *f);
  *  cancelled). CO_ESTATE-like misuse (already running or done) gives false. */
 CO_API bool co_cfuture_set_running_or_notify_cancel(co_cfuture *f);
 
+/** Future.done(): finished, failed or cancelled. False for NULL. */
 CO_API bool co_cfuture_done(co_cfuture *f);
+/** Future.running(): a worker has started the job. False for NULL. */
 CO_API bool co_cfuture_running(co_cfuture *f);
+/** Future.cancelled(). False for NULL. */
 CO_API bool co_cfuture_cancelled(co_cfuture *f);
 
-/** Blocks the calling thread until @p f is done, or for at most @p timeout
- *  seconds (< 0: no limit; 0: just look). Never call it on a loop's thread
+/** Future.result(timeout) for an integer result: blocks the calling thread
+ *  until @p f is done, or for at most @p timeout seconds (< 0: no limit;
+ *  0: just look). Never call it on a loop's thread
  *  for a future that loop must complete: that is a deadlock.
  *  @return 0 and *out; CO_ETIMEDOUT (still pending); CO_ECANCELLED; the
  *  failure's code; CO_EKIND for a result of the other kind; CO_EINVAL. */
 CO_API int co_cfuture_result_int(co_cfuture *f, double timeout, long long *out);
+/** Future.result(timeout) for a pointer result. @return as
+ *  co_cfuture_result_int(). */
 CO_API int co_cfuture_result_ptr(co_cfuture *f, double timeout, void **out);
 
 /** Like the result getters, but returns the failure: 0 for a result, the

@@ -1,4 +1,5 @@
-/* coflow/coro.h - stackless coroutines built on local continuations.
+/** @file
+ * coflow/coro.h - stackless coroutines built on local continuations.
  * Introduced in lesson 03; awaiting futures and tasks comes in lesson 05.
  *
  * A coroutine is a plain C function (its "step function") plus a frame
@@ -60,6 +61,7 @@
 
 #include <stddef.h>
 
+/** A coroutine frame's header (see struct co_coro). */
 typedef struct co_coro co_coro;
 struct co_future;
 struct co_task;
@@ -84,6 +86,14 @@ enum co_status {
 
 /** What a coroutine returned. */
 enum co_kind { CO_KIND_NONE = 0, CO_KIND_INT, CO_KIND_PTR, CO_KIND_STR };
+/** @var CO_KIND_NONE
+ *  Ended without a value (no CO_RETURN): reads as 0 / NULL. */
+/** @var CO_KIND_INT
+ *  An integer, from CO_RETURN or co_future_set_result_int(). */
+/** @var CO_KIND_PTR
+ *  A pointer (not owned), from CO_RETURN_PTR or co_future_set_result_ptr(). */
+/** @var CO_KIND_STR
+ *  A string the future owns a copy of (co_future_set_result_str()). */
 
 /* Special continuation values (ordinary ones are source lines, > 0). */
 #define CO__LC_FINALLY (-1) /* unwinding: run the CO_FINALLY section, if any */
@@ -100,19 +110,19 @@ enum co_kind { CO_KIND_NONE = 0, CO_KIND_INT, CO_KIND_PTR, CO_KIND_STR };
  *  `callee` is non-NULL exactly while the coroutine is suspended inside
  *  CO_AWAIT_CORO, and then points at the child it is running. */
 struct co_coro {
-    co_coro_fn fn;       /* the step function */
-    co_coro *callee;     /* the child coroutine being awaited, or NULL */
-    const char *file;    /* source file of the body (CO_BEGIN notes it) */
+    co_coro_fn fn;       /**< the step function */
+    co_coro *callee;     /**< the child coroutine being awaited, or NULL */
+    const char *file;    /**< source file of the body (CO_BEGIN notes it) */
     union {
         long long i;
         void *p;
-    } value;             /* the return value; `kind` says which member */
-    char *errmsg;        /* owned message of the failure (may be NULL) */
-    co_lc lc;            /* local continuation: where to resume */
-    int err;             /* 0, or the failure the coroutine ends with */
-    int thrown;          /* failure delivered at the resume point, or 0 */
-    unsigned char kind;  /* enum co_kind of `value` */
-    unsigned char flags; /* CO__F_* */
+    } value;             /**< the return value; `kind` says which member */
+    char *errmsg;        /**< owned message of the failure (may be NULL) */
+    co_lc lc;            /**< local continuation: where to resume */
+    int err;             /**< 0, or the failure the coroutine ends with */
+    int thrown;          /**< failure delivered at the resume point, or 0 */
+    unsigned char kind;  /**< enum co_kind of `value` */
+    unsigned char flags; /**< CO__F_* */
 };
 
 /** Makes @p co a fresh, not yet started coroutine running @p fn; clears the
@@ -168,6 +178,8 @@ CO_API int co_coro_error(const co_coro *co, const char **message);
  *  ended; its failure code if it failed; CO_EKIND if it returned the other
  *  kind (returning nothing reads as integer 0 / NULL). */
 CO_API int co_coro_result_int(const co_coro *co, long long *out);
+/** The pointer @p co returned with CO_RETURN_PTR. @return as
+ *  co_coro_result_int(). */
 CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 
 /* ---- the body macros ---------------------------------------------------- */
@@ -279,6 +291,7 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
  *  not open or is closed while waited on; CO_EFDSETSIZE if too large. */
 #define CO_AWAIT_READABLE(co, fd)                                              \
     CO__AWAIT(co, co__await_fd((co), (fd), 0), CO__PROPAGATE(co))
+/** Waits until @p fd is writable: as CO_AWAIT_READABLE, for the writer. */
 #define CO_AWAIT_WRITABLE(co, fd)                                              \
     CO__AWAIT(co, co__await_fd((co), (fd), 1), CO__PROPAGATE(co))
 

@@ -1,4 +1,5 @@
-/* coflow/error.h - error codes and co_strerror().
+/** @file
+ * coflow/error.h - error codes and co_strerror().
  *
  * Every coflow function that can fail returns 0 or one of the negative codes
  * below; co_strerror() turns a code into a sentence a student can act on.
@@ -7,7 +8,7 @@
 #ifndef COFLOW_ERROR_H
 #define COFLOW_ERROR_H
 
-/* Marks the library's public functions; everything else stays hidden. */
+/** Marks the library's public functions; everything else stays hidden. */
 #if defined(__GNUC__)
 #define CO_API __attribute__((visibility("default")))
 #else
@@ -95,6 +96,12 @@ enum co_error {
 #undef CO__ENUM
     CO_EUSER = -1000
 };
+
+/** @var CO_OK
+ *  0: success. Every function that can fail returns it when it did not. */
+/** @var CO_EUSER
+ *  -1000: the first code free for applications; codes at or below it are
+ *  yours (a job's or a coroutine's own failures). */
 
 /** A sentence explaining @p code, for people. Never NULL; the string is
  *  static. Unknown codes at or below CO_EUSER get "an application error". */

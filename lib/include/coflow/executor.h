@@ -1,4 +1,5 @@
-/* coflow/executor.h - a pool of threads for blocking work, and
+/** @file
+ * coflow/executor.h - a pool of threads for blocking work, and
  * loop.run_in_executor(). For lesson 09 (to come; docs/threads.md
  * explains it now).
  *
@@ -30,6 +31,7 @@
 #include "coflow/error.h"
 #include "coflow/future.h"
 
+/** A thread pool (concurrent.futures.ThreadPoolExecutor). Opaque. */
 typedef struct co_executor co_executor;
 
 /** How long a shutdown with wait lets running jobs go on, in seconds,

@@ -1,4 +1,5 @@
-/* coflow/future.h - Future: a box for a result that will arrive later.
+/** @file
+ * coflow/future.h - Future: a box for a result that will arrive later.
  * Introduced in lesson 08 (asyncio.Future); lesson 07 already builds a
  * gather from its done-callbacks.
  *
@@ -19,7 +20,9 @@
 
 #include "coflow/error.h"
 
+/** A future (asyncio.Future). Opaque; reference counted. */
 typedef struct co_future co_future;
+/** The event loop (see coflow/loop.h). */
 typedef struct co_loop co_loop;
 
 /** A done-callback: called with the finished future and the argument given
@@ -47,14 +50,19 @@ CO_API bool co_future_done(const co_future *f);
 /** Was cancelled. */
 CO_API bool co_future_cancelled(const co_future *f);
 
-/** Sets the result: an integer, a pointer (not owned), or a string (copied;
- *  the copy is freed with the future).
+/** Future.set_result(value) with an integer.
+ *  @param f     the future
+ *  @param value the result
  *  @return 0; CO_ESTATE if already done; CO_ECLOSED if still pending but
  *  its loop is closed (nothing could run its callbacks: it stays pending
  *  for good); CO_EINVAL for NULL; CO_ENOMEM; CO_ETASKRESULT for a task
  *  (its result is what its coroutine returns). */
 CO_API int co_future_set_result_int(co_future *f, long long value);
+/** Future.set_result(value) with a pointer (not owned by coflow).
+ *  @return as co_future_set_result_int(). */
 CO_API int co_future_set_result_ptr(co_future *f, void *value);
+/** Future.set_result(value) with a string, copied (the copy is freed with
+ *  the future). @return as co_future_set_result_int(). */
 CO_API int co_future_set_result_str(co_future *f, const char *value);
 
 /** Makes the future fail with @p code (negative) and @p message (copied; may
@@ -68,14 +76,17 @@ CO_API int co_future_set_exception(co_future *f, int code, const char *message);
  *  scheduled), false if it was already done or its loop is closed. */
 CO_API bool co_future_cancel(co_future *f);
 
-/** Reads the result. @return 0 and *out; CO_ESTATE if still pending;
+/** Future.result() of an integer result. @return 0 and *out; CO_ESTATE if still pending;
  *  CO_ECANCELLED if cancelled; the failure's code if it failed (which counts
  *  as having read the failure); CO_EKIND if it holds another kind (a future
  *  finished with no value, as a coroutine ending without CO_RETURN, reads as
  *  0 / NULL with every getter but _str). The string stays owned by the
  *  future. */
 CO_API int co_future_result_int(co_future *f, long long *out);
+/** Future.result() of a pointer result. @return as co_future_result_int(). */
 CO_API int co_future_result_ptr(co_future *f, void **out);
+/** Future.result() of a string result: *out points into the future (it
+ *  stays the future's). @return as co_future_result_int(). */
 CO_API int co_future_result_str(co_future *f, const char **out);
 
 /** The failure: 0 if the future finished with a result; its code if it

@@ -1,4 +1,5 @@
-/* coflow/gather.h - waiting for many futures at once: gather, wait,
+/** @file
+ * coflow/gather.h - waiting for many futures at once: gather, wait,
  * wait_for, as_completed and shield, as asyncio names them.
  * Introduced in lesson 07 (gather and wait); wait_for, shield and what
  * cancellation does to each of them are for lesson 11 (to come;

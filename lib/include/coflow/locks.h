@@ -1,4 +1,5 @@
-/* coflow/locks.h - asyncio's synchronisation primitives: Event, Lock,
+/** @file
+ * coflow/locks.h - asyncio's synchronisation primitives: Event, Lock,
  * Semaphore, BoundedSemaphore and Condition. For lesson 14 of the lesson
  * map (producer/consumer, to come; docs/primitives.md explains them now);
  * the waits are child coroutines (lesson 05).
@@ -42,9 +43,13 @@
 #include "coflow/error.h"
 #include "coflow/future.h"
 
+/** asyncio.Event. Opaque. */
 typedef struct co_event co_event;
+/** asyncio.Lock. Opaque. */
 typedef struct co_lock co_lock;
+/** asyncio.Semaphore or BoundedSemaphore. Opaque. */
 typedef struct co_semaphore co_semaphore;
+/** asyncio.Condition. Opaque. */
 typedef struct co_condition co_condition;
 
 /** The frame of one wait on a primitive (lock acquire, event wait,
@@ -52,11 +57,11 @@ typedef struct co_condition co_condition;
  *  wait that can be in progress at the same time; reuse it for the next
  *  wait once the previous one has ended. All fields are the library's. */
 typedef struct co_wait_op {
-    co_coro co;        /* the wait's own coroutine frame; must stay first */
-    void *target;      /* the object waited on */
-    co_future *waiter; /* what it sleeps on (borrowed from the object's line) */
-    void *item;        /* queues: the item put or got */
-    int caught;        /* the failure that ended the sleep, or 0 */
+    co_coro co;        /**< the wait's own coroutine frame; must stay first */
+    void *target;      /**< the object waited on */
+    co_future *waiter; /**< what it sleeps on (borrowed from the object's line) */
+    void *item;        /**< queues: the item put or got */
+    int caught;        /**< the failure that ended the sleep, or 0 */
 } co_wait_op;
 
 /* What the macros await: the op's frame (NULL-safe, typed). */
@@ -133,10 +138,12 @@ CO_API int co_lock_acquire_op(co_wait_op *op, co_lock *lock);
 
 /* ---- Semaphore and BoundedSemaphore ------------------------------------- */
 
-/** asyncio.Semaphore(value) / asyncio.BoundedSemaphore(value): a counter of
- *  free places. A bounded one refuses to be released above @p value.
+/** asyncio.Semaphore(value): a counter of @p value free places.
  *  @return 0 and *out; CO_EINVAL (NULL, or value < 0); CO_ENOMEM. */
 CO_API int co_semaphore_new(co_semaphore **out, long value);
+/** asyncio.BoundedSemaphore(value): a semaphore that refuses to be
+ *  released above @p value (CO_EOVERRELEASE). @return as
+ *  co_semaphore_new(). */
 CO_API int co_bounded_semaphore_new(co_semaphore **out, long value);
 
 /** Frees @p sem. @return 0; CO_EBUSY if coroutines wait on it. NULL: 0. */
@@ -178,13 +185,13 @@ CO_API int co_semaphore_acquire_op(co_wait_op *op, co_semaphore *sem);
 /** The frame of one Condition.wait(): it releases the lock, sleeps until
  *  notified, then must take the lock again, which is a second wait. */
 typedef struct co_condition_op {
-    co_coro co;          /* the wait's own frame; must stay first */
-    co_condition *cond;  /* the condition waited on */
-    co_future *waiter;   /* what it sleeps on until notified (borrowed) */
-    int caught;          /* the failure that ended that sleep, or 0 */
-    int relock_err;      /* the failure of the latest re-acquire, or 0 */
-    int cancelled;       /* a cancellation arrived while re-acquiring */
-    co_wait_op relock;   /* the re-acquire of the lock */
+    co_coro co;          /**< the wait's own frame; must stay first */
+    co_condition *cond;  /**< the condition waited on */
+    co_future *waiter;   /**< what it sleeps on until notified (borrowed) */
+    int caught;          /**< the failure that ended that sleep, or 0 */
+    int relock_err;      /**< the failure of the latest re-acquire, or 0 */
+    int cancelled;       /**< a cancellation arrived while re-acquiring */
+    co_wait_op relock;   /**< the re-acquire of the lock */
 } co_condition_op;
 
 static inline co_coro *co__condition_frame(co_condition_op *op)

@@ -1,4 +1,5 @@
-/* coflow/loop.h - the event loop: callbacks, timers, file descriptors.
+/** @file
+ * coflow/loop.h - the event loop: callbacks, timers, file descriptors.
  * Introduced in lesson 04 (the loop from the notes' pseudocode).
  *
  * One iteration of the loop (co_loop_run_* repeat it; lib/src/loop.c):
@@ -31,6 +32,7 @@
 #include "coflow/error.h"
 #include "coflow/future.h"
 
+/** An event loop (asyncio's loop). Opaque. */
 typedef struct co_loop co_loop;
 
 /** A plain callback, as given to call_soon / call_later. */
@@ -49,13 +51,13 @@ typedef void (*co_exception_handler)(co_loop *loop, const char *message,
  *  zero it (or co_timer_init) before first use; the loop only links it into
  *  its heap. Fields are private. */
 typedef struct co_timer {
-    double when;             /* deadline, on the co_loop_time() clock */
-    unsigned long long seq;  /* order of arming: ties on `when` run FIFO */
-    co_callback fn;          /* what to call */
-    void *arg;               /* its argument */
-    co_loop *loop;           /* the loop it is armed on, or NULL */
-    unsigned int heap_pos;   /* 1 + index in the loop's heap; 0 = not armed */
-    unsigned int flags;      /* internal */
+    double when;             /**< deadline, on the co_loop_time() clock */
+    unsigned long long seq;  /**< order of arming: ties on `when` run FIFO */
+    co_callback fn;          /**< what to call */
+    void *arg;               /**< its argument */
+    co_loop *loop;           /**< the loop it is armed on, or NULL */
+    unsigned int heap_pos;   /**< 1 + index in the loop's heap; 0 = not armed */
+    unsigned int flags;      /**< internal */
 } co_timer;
 
 /** Creates a loop with the default backend: the one the environment
@@ -101,7 +103,7 @@ CO_API int co_loop_close(co_loop *loop);
  *  @return 0, or CO_EINVAL, CO_ECLOSED, CO_ENOMEM. */
 CO_API int co_loop_call_soon(co_loop *loop, co_callback fn, void *arg);
 
-/** loop.call_later(delay, fn, arg) / loop.call_at(when, fn, arg). If
+/** loop.call_later(delay, fn, arg): runs fn(arg) @p delay seconds from now. If
  *  @p timer is not NULL it is (re)armed and can be cancelled with
  *  co_timer_cancel() until it fires; if NULL, the loop keeps its own.
  *  A negative delay means "as soon as possible". A timer never fires
@@ -111,6 +113,8 @@ CO_API int co_loop_call_soon(co_loop *loop, co_callback fn, void *arg);
  *  @return 0, or CO_EINVAL (NULL, NaN), CO_ECLOSED, CO_ENOMEM. */
 CO_API int co_loop_call_later(co_loop *loop, double delay, co_callback fn, void *arg,
                        co_timer *timer);
+/** loop.call_at(when, fn, arg): as co_loop_call_later(), at the time
+ *  @p when of the co_loop_time() clock. @return as co_loop_call_later(). */
 CO_API int co_loop_call_at(co_loop *loop, double when, co_callback fn, void *arg,
                     co_timer *timer);
 
@@ -124,8 +128,8 @@ CO_API bool co_timer_cancel(co_timer *timer);
 /** loop.time(): monotonic clock, in seconds. */
 CO_API double co_loop_time(const co_loop *loop);
 
-/** loop.add_reader(fd, fn, arg) / add_writer: calls fn while @p fd is
- *  readable / writable (level-triggered), until removed. One reader and one
+/** loop.add_reader(fd, fn, arg): calls fn while @p fd is readable
+ *  (level-triggered), until removed. One reader and one
  *  writer per fd; adding again replaces the callback. If the reader you
  *  replace is a task's CO_AWAIT_READABLE, that task's await fails with
  *  CO_EFDBUSY (and so for writers): it is not left waiting for ever. On
@@ -138,13 +142,16 @@ CO_API double co_loop_time(const co_loop *loop);
  *  or above FD_SETSIZE); CO_EBADF (fd not open); CO_ECLOSED; CO_ENOMEM;
  *  CO_ESYS. */
 CO_API int co_loop_add_reader(co_loop *loop, int fd, co_io_callback fn, void *arg);
+/** loop.add_writer(fd, fn, arg): as co_loop_add_reader(), while @p fd is
+ *  writable. @return as co_loop_add_reader(). */
 CO_API int co_loop_add_writer(co_loop *loop, int fd, co_io_callback fn, void *arg);
 
-/** Stops watching. Removing the watch of a task's CO_AWAIT_READABLE
+/** loop.remove_reader(fd): stops watching @p fd for reading. Removing the watch of a task's CO_AWAIT_READABLE
  *  (CO_AWAIT_WRITABLE) fails that await with CO_EFDBUSY.
  *  @return 1 if a callback was removed, 0 if there was none, CO_EINVAL for
  *  bad arguments. */
 CO_API int co_loop_remove_reader(co_loop *loop, int fd);
+/** loop.remove_writer(fd): as co_loop_remove_reader(), for the writer. */
 CO_API int co_loop_remove_writer(co_loop *loop, int fd);
 
 /** Runs the loop until @p f is done. @return 0 if it finished with a result;
@@ -162,7 +169,9 @@ CO_API int co_loop_run_forever(co_loop *loop);
  *  not running, the next run stops after one iteration (as asyncio does). */
 CO_API void co_loop_stop(co_loop *loop);
 
+/** loop.is_running(). False for NULL. */
 CO_API bool co_loop_is_running(const co_loop *loop);
+/** loop.is_closed(). True once co_loop_close() has run. */
 CO_API bool co_loop_is_closed(const co_loop *loop);
 
 /** How many futures and tasks made on @p loop are still alive: somebody

@@ -1,4 +1,5 @@
-/* coflow/process_pool.h - a pool of worker processes (fork) for work that
+/** @file
+ * coflow/process_pool.h - a pool of worker processes (fork) for work that
  * needs its own process: CPU-bound code, or code that may crash. For lesson
  * 09, next to the thread pool (to come; docs/threads.md explains it now).
  *
@@ -39,6 +40,7 @@
 #include "coflow/error.h"
 #include "coflow/future.h"
 
+/** A pool of worker processes (ProcessPoolExecutor). Opaque. */
 typedef struct co_process_pool co_process_pool;
 
 /** The longest job result a new pool accepts, in bytes (64 MiB): a
@@ -63,10 +65,11 @@ typedef int (*co_process_fn)(const void *in, size_t in_len, void **out,
 /** A job's result, as the loop future's pointer result. The caller who
  *  reads it owns it: free it with co_bytes_free(). */
 typedef struct co_bytes {
-    size_t len;           /* how many bytes in data */
-    unsigned char data[]; /* the bytes (plus a 0 byte after them) */
+    size_t len;           /**< how many bytes in data */
+    unsigned char data[]; /**< the bytes (plus a 0 byte after them) */
 } co_bytes;
 
+/** Frees a job's result. NULL is a no-op. */
 CO_API void co_bytes_free(co_bytes *b);
 
 /** concurrent.futures.ProcessPoolExecutor(workers) bound to @p loop: starts

@@ -1,4 +1,5 @@
-/* coflow/queue.h - asyncio.Queue, LifoQueue and PriorityQueue: hand items
+/** @file
+ * coflow/queue.h - asyncio.Queue, LifoQueue and PriorityQueue: hand items
  * from producers to consumers, waiting when the queue is full or empty.
  * For lesson 14 (producer/consumer, to come; docs/primitives.md explains
  * it now).
@@ -36,6 +37,7 @@
 #include "coflow/error.h"
 #include "coflow/locks.h"
 
+/** asyncio.Queue, LifoQueue or PriorityQueue. Opaque. */
 typedef struct co_queue co_queue;
 
 /** Orders a priority queue: negative if @p a comes out before @p b, positive
@@ -68,9 +70,9 @@ CO_API size_t co_queue_qsize(const co_queue *q);
 /** Queue.maxsize (0: unbounded). 0 for NULL. */
 CO_API size_t co_queue_maxsize(const co_queue *q);
 
-/** Queue.empty() / Queue.full(). A queue with maxsize 0 is never full.
- *  NULL is empty and not full. */
+/** Queue.empty(). NULL is empty. */
 CO_API bool co_queue_empty(const co_queue *q);
+/** Queue.full(). A queue with maxsize 0 is never full, nor is NULL. */
 CO_API bool co_queue_full(const co_queue *q);
 
 /** Queue.put_nowait(item): adds @p item (now the queue's) and wakes the
@@ -92,11 +94,14 @@ CO_API int co_queue_task_done(co_queue *q);
 /** How many items were put but not yet marked with task_done. 0 for NULL. */
 CO_API size_t co_queue_unfinished(const co_queue *q);
 
-/** Prepare @p op to await Queue.put(item) / Queue.get() / Queue.join().
- *  After a get, the item is in op->item. @return 0, or CO_EINVAL for a NULL
- *  @p op (a NULL queue makes the wait itself fail with CO_EINVAL). */
+/** Prepares @p op to await Queue.put(item) (CO_QUEUE_PUT does it for you).
+ *  @return 0, or CO_EINVAL for a NULL @p op (a NULL queue makes the wait
+ *  itself fail with CO_EINVAL). */
 CO_API int co_queue_put_op(co_wait_op *op, co_queue *q, void *item);
+/** Prepares @p op to await Queue.get(); after it, the item is in op->item.
+ *  @return as co_queue_put_op(). */
 CO_API int co_queue_get_op(co_wait_op *op, co_queue *q);
+/** Prepares @p op to await Queue.join(). @return as co_queue_put_op(). */
 CO_API int co_queue_join_op(co_wait_op *op, co_queue *q);
 
 /** `await q.put(item)`: waits while the queue is full. */

@@ -1,4 +1,5 @@
-/* coflow/signals.h - Unix signals delivered as ordinary loop callbacks
+/** @file
+ * coflow/signals.h - Unix signals delivered as ordinary loop callbacks
  * (loop.add_signal_handler). For lesson 11, where Ctrl-C cancels every
  * task and their cleanup runs (to come; docs/threads.md explains it now).
  *

@@ -1,4 +1,5 @@
-/* coflow/task.h - Task: a Future that drives one coroutine.
+/** @file
+ * coflow/task.h - Task: a Future that drives one coroutine.
  * Introduced in lesson 06 (asyncio.create_task).
  *
  * Creating a task runs nothing: its first step is scheduled with call_soon.
@@ -21,6 +22,7 @@
 #include "coflow/coro.h"
 #include "coflow/future.h"
 
+/** A task (asyncio.Task). Opaque; reference counted. */
 typedef struct co_task co_task;
 
 /** asyncio.create_task(coro, name=name) on @p loop. @p name is copied; NULL
@@ -35,8 +37,9 @@ CO_API int co_create_task(co_loop *loop, co_coro *coro, const char *name,
  *  The same as CO_AS_FUTURE(t). */
 CO_API co_future *co_task_future(co_task *t);
 
-/** Takes / drops a reference (as co_future_ref / co_future_unref). */
+/** Takes a reference (as co_future_ref); returns @p t. */
 CO_API co_task *co_task_ref(co_task *t);
+/** Drops a reference (as co_future_unref). NULL is a no-op. */
 CO_API void co_task_unref(co_task *t);
 
 /** Requests cancellation (Task.cancel()). @return false if the task is done;
@@ -45,10 +48,13 @@ CO_API void co_task_unref(co_task *t);
  *  it awaits is cancelled too. */
 CO_API bool co_task_cancel(co_task *t);
 
-/** Shortcuts for the future side. */
+/** Task.done() (co_future_done of its future side). */
 CO_API bool co_task_done(const co_task *t);
+/** Task.cancelled(): its coroutine ended by the cancellation. */
 CO_API bool co_task_cancelled(const co_task *t);
+/** Task.result() of an integer (co_future_result_int of its future side). */
 CO_API int co_task_result_int(co_task *t, long long *out);
+/** Task.result() of a pointer (co_future_result_ptr of its future side). */
 CO_API int co_task_result_ptr(co_task *t, void **out);
 
 /** The task's name ("Task-3" unless given). Never NULL for a valid task. */

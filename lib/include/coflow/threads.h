@@ -1,4 +1,5 @@
-/* coflow/threads.h - loops and threads: calling into a loop from another
+/** @file
+ * coflow/threads.h - loops and threads: calling into a loop from another
  * thread, running a coroutine on a loop that lives in another thread, and
  * the "current loop" of each thread. For lesson 10 (to come;
  * docs/threads.md explains it now).
@@ -35,7 +36,8 @@ CO_API int co_loop_call_soon_threadsafe(co_loop *loop, co_callback fn, void *arg
  *  @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM. */
 CO_API int co_loop_stop_threadsafe(co_loop *loop);
 
-/** Tells the loop that some other thread will call in later: while held,
+/** Tells the loop that some other thread will call in later (the hold
+ *  is undone by co_loop_release): while held,
  *  co_loop_run_forever() and co_loop_run_until_complete() wait (asleep in
  *  select) instead of reporting CO_EDEADLOCK when they have nothing to do.
  *  A loop meant to serve other threads (the notes' loop in a thread) is held
@@ -44,6 +46,8 @@ CO_API int co_loop_stop_threadsafe(co_loop *loop);
  *  at close simply end with it). @return 0; CO_EINVAL; CO_ECLOSED; or, for
  *  release, CO_ESTATE (a release without a hold). */
 CO_API int co_loop_hold(co_loop *loop);
+/** Undoes one co_loop_hold(). Any thread. @return 0; CO_EINVAL;
+ *  CO_ECLOSED; CO_ESTATE for a release without a hold. */
 CO_API int co_loop_release(co_loop *loop);
 
 /** asyncio.run_coroutine_threadsafe(coro, loop). Any thread except the
