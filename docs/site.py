@@ -234,7 +234,8 @@ def write_doxyfile(root, outdir, dot, index, path):
     with open(os.path.join(root, "meson.build"), encoding="utf-8") as f:
         version = re.search(r"version\s*:\s*'([^']+)'", f.read()).group(1)
     guide = [os.path.join(root, "docs", g["file"]) for g in index["guide"]]
-    guide.append(os.path.join(root, "README.md"))
+    guide += [os.path.join(root, "docs", "README.md"),
+              os.path.join(root, "README.md")]
     lesson_readmes = [os.path.join(root, "lessons", le["slug"], "README.md")
                       for le in index["lessons"]]
     subs = {"@VERSION@": version, "@OUTDIR@": outdir, "@SRCROOT@": root,
@@ -289,6 +290,8 @@ def filter_markdown(index, path, text):
             continue
         if not titled and line.startswith("# ") and label:
             titled = True
+            if label == "readme":
+                line = "# Getting started: the project's README"
             if label != "index":
                 line = line.rstrip() + " {#" + label + "}"
             out.append(line)
@@ -305,8 +308,9 @@ def filter_markdown(index, path, text):
         def span(m):
             inner = m.group(1)
             name = re.match(r"^((?:co_|CO_)[A-Za-z0-9_]+)(\(.*\))?$", inner)
-            if name and name.group(1) in api and not name.group(2):
-                return f"[`{inner}`](@ref {name.group(1)})"
+            if name and name.group(1) in api and '"' not in inner \
+                    and "<" not in inner and "@" not in inner:
+                return f'<code>@ref {name.group(1)} "{inner}"</code>'
             return m.group(0)
         # Only spans outside link texts (a span inside [...] stays).
         parts = re.split(r"(\[[^\]\n]*\]\([^)\n]*\))", line)
