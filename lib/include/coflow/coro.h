@@ -3,24 +3,40 @@
  * Introduced in lesson 03; awaiting futures and tasks comes in lesson 05.
  *
  * A coroutine is a plain C function (its "step function") plus a frame
- * struct that holds everything it must remember across a suspension:
+ * struct that holds everything it must remember across a suspension
+ * (a whole program; the test suite compiles and runs it):
  *
- *     struct countdown {
- *         co_coro co;              // always the first member
- *         int n;                   // arguments and "locals" live here
- *     };
+ * @code{.c}
+ * #include <coflow.h>
+ * #include <stdio.h>
  *
- *     static int countdown(co_coro *co)
- *     {
- *         struct countdown *self = (struct countdown *)co;
- *         CO_BEGIN(co);
- *         while (self->n > 0) {
- *             printf("%d\n", self->n--);
- *             CO_YIELD(co);        // give the loop back; resume here later
- *         }
- *         CO_RETURN(co, 0);
- *         CO_END(co);
+ * struct countdown {
+ *     co_coro co;              // always the first member
+ *     int n;                   // arguments and "locals" live here
+ * };
+ *
+ * static int countdown(co_coro *co)
+ * {
+ *     struct countdown *self = (struct countdown *)co;
+ *     CO_BEGIN(co);
+ *     while (self->n > 0) {
+ *         printf("%d\n", self->n--);
+ *         CO_YIELD(co);        // give the loop back; resume here later
  *     }
+ *     CO_RETURN(co, 0);
+ *     CO_END(co);
+ * }
+ *
+ * int main(void)
+ * {
+ *     struct countdown cd = {.n = 3};
+ *     co_coro_init(&cd.co, countdown);  // "calls" it: runs nothing yet
+ *     while (co_coro_step(&cd.co) != CO_STATUS_DONE)
+ *         ;                             // by hand: one number per step
+ *     co_coro_free(&cd.co);
+ *     return 0;
+ * }
+ * @endcode
  *
  * Calling the step function runs the body up to the next suspension point
  * and returns a CO_STATUS_* value; calling it again carries on from there.
