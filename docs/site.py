@@ -288,12 +288,19 @@ def filter_markdown(index, path, text):
         if in_fence:
             out.append(line)
             continue
+        if re.match(r"^#{1,6} ", line):
+            # Doxygen 1.9 shows a code span in a heading (and in the page
+            # tree) as a literal <tt>: headings go plain.
+            line = line.replace("`", "")
         if not titled and line.startswith("# ") and label:
             titled = True
             if label == "readme":
                 line = "# Getting started: the project's README"
             if label != "index":
                 line = line.rstrip() + " {#" + label + "}"
+            out.append(line)
+            continue
+        if re.match(r"^#{1,6} ", line):
             out.append(line)
             continue
         m = DIAGRAM.match(line)
