@@ -41,7 +41,10 @@ typedef struct co_acm {
 
 /** Sets up @p cm with its @p enter and @p exit step functions (both get
  *  &cm->frame, the start of the manager's struct). @return 0, or CO_EINVAL
- *  if any argument is NULL. */
+ *  if any argument is NULL.
+ *  @param cm the manager side, the first member of the manager's struct
+ *  @param enter __aenter__: its step function, whose frame is &cm->frame
+ *  @param exit __aexit__: its step function, whose frame is &cm->frame */
 CO_API int co_acm_init(co_acm *cm, co_coro_fn enter, co_coro_fn exit);
 
 /** The frame of one `async with`. All fields are the library's. */
@@ -56,7 +59,10 @@ typedef struct co_async_with {
 /** Prepares @p w to await `async with cm: body`. @p body must be a fresh
  *  coroutine (co_coro_init or CO_NEW); its return value can be read from
  *  it afterwards. @return 0, or CO_EINVAL for a NULL @p w (NULL @p cm or
- *  @p body make the construct itself fail with CO_EINVAL). */
+ *  @p body make the construct itself fail with CO_EINVAL).
+ *  @param w the construct's frame, a member of the caller's frame
+ *  @param cm the manager
+ *  @param body the body: a fresh coroutine, set up by the caller */
 CO_API int co_async_with_op(co_async_with *w, co_acm *cm, co_coro *body);
 
 static inline co_coro *co__async_with_frame(co_async_with *w)
@@ -82,7 +88,9 @@ typedef struct co_lock_cm {
     co_wait_op op;  /**< the acquire in progress */
 } co_lock_cm;
 
-/** Sets up @p lcm for @p lock. @return 0, or CO_EINVAL. */
+/** Sets up @p lcm for @p lock. @return 0, or CO_EINVAL.
+ *  @param lcm the manager to set up
+ *  @param lock the lock it acquires and releases (not owned) */
 CO_API int co_lock_cm_init(co_lock_cm *lcm, co_lock *lock);
 
 /** `async with sem:` - enter acquires, exit releases. */
@@ -92,7 +100,9 @@ typedef struct co_semaphore_cm {
     co_wait_op op;      /**< the acquire in progress */
 } co_semaphore_cm;
 
-/** Sets up @p scm for @p sem. @return 0, or CO_EINVAL. */
+/** Sets up @p scm for @p sem. @return 0, or CO_EINVAL.
+ *  @param scm the manager to set up
+ *  @param sem the semaphore it acquires and releases (not owned) */
 CO_API int co_semaphore_cm_init(co_semaphore_cm *scm, co_semaphore *sem);
 
 #endif

@@ -65,7 +65,11 @@ typedef struct co_aiter {
 
 /** Sets up @p it with @p anext (required) and @p aclose (may be NULL).
  *  Both step functions get &it->frame, which is the start of the struct
- *  that begins with @p it. @return 0, or CO_EINVAL for NULL @p it/@p anext. */
+ *  that begins with @p it. @return 0, or CO_EINVAL for NULL @p it/@p anext.
+ *  @param it the async-iterator side, the first member of the iterator's
+ *      struct
+ *  @param anext __anext__: returns the next item or raises CO_ESTOPITERATION
+ *  @param aclose aclose(), or NULL when there is nothing to clean up */
 CO_API int co_aiter_init(co_aiter *it, co_coro_fn anext, co_coro_fn aclose);
 
 /** Prepares @p it's frame for one `await anext(it)`: await &it->frame with
@@ -73,23 +77,32 @@ CO_API int co_aiter_init(co_aiter *it, co_coro_fn anext, co_coro_fn aclose);
  *  CO_ESTOPITERATION without calling the user's function. @return 0;
  *  CO_EINVAL for NULL; CO_EAGENRUNNING if a call is still in progress (for
  *  instance another task's anext): the frame is left alone, and awaiting
- *  it fails with CO_EREUSED. */
+ *  it fails with CO_EREUSED.
+ *  @param it the async iterator */
 CO_API int co_aiter_anext_op(co_aiter *it);
 
 /** Prepares @p it's frame for one `await it.aclose()`. Closing an iterator
  *  that has ended, or that has no aclose, only marks it ended. @return as
- *  co_aiter_anext_op(). */
+ *  co_aiter_anext_op().
+ *  @param it the async iterator */
 CO_API int co_aiter_aclose_op(co_aiter *it);
 
-/** True once the iteration has ended (or the iterator was closed). */
+/** True once the iteration has ended (or the iterator was closed).
+ *  @param it the async iterator
+ *  @return true once the iteration has ended or the iterator was closed;
+ *      false for NULL */
 CO_API bool co_aiter_ended(const co_aiter *it);
 
 /** The item the latest anext returned. @return 0 and *out; CO_ESTATE if no
  *  anext has returned an item since; CO_EKIND if it returned the other
- *  kind; CO_EINVAL. */
+ *  kind; CO_EINVAL.
+ *  @param it the async iterator
+ *  @param out receives the item */
 CO_API int co_aiter_value_int(const co_aiter *it, long long *out);
 /** The pointer item the latest anext returned (not owned by coflow).
- *  @return as co_aiter_value_int(). */
+ *  @return as co_aiter_value_int().
+ *  @param it the async iterator
+ *  @param out receives the item */
 CO_API int co_aiter_value_ptr(const co_aiter *it, void **out);
 
 /* What the macros await: the call's frame (NULL-safe, typed). */
@@ -153,7 +166,9 @@ typedef struct co_agen {
 
 /** Makes @p gen a fresh generator running @p body (a step function whose
  *  frame starts with the co_agen). Like calling an async generator
- *  function: runs nothing. @return 0, or CO_EINVAL. */
+ *  function: runs nothing. @return 0, or CO_EINVAL.
+ *  @param gen the generator's header, the first member of its frame
+ *  @param body the generator's step function */
 CO_API int co_agen_init(co_agen *gen, co_coro_fn body);
 
 /* Hand an item to the consumer. */

@@ -150,14 +150,18 @@ struct co_coro {
  *  notices at its next step and fails with CO_EINVAL (its body does not
  *  start again; its CO_FINALLY does not run). Once the task has ended the
  *  frame is yours again, to set up for a new task.
- *  @return 0, or CO_EINVAL if @p co or @p fn is NULL. */
+ *  @return 0, or CO_EINVAL if @p co or @p fn is NULL.
+ *  @param co the frame's header
+ *  @param fn its step function */
 CO_API int co_coro_init(co_coro *co, co_coro_fn fn);
 
 /** Allocates a zeroed frame of @p size bytes (at least sizeof(co_coro)) and
  *  initialises its header for @p fn. A task created for it takes it over and
  *  frees it with the task, in the same allocation as the task itself.
  *  @return the frame, or NULL if @p size is too small, @p fn is NULL or memory
- *  ran out. */
+ *  ran out.
+ *  @param size the frame's size, sizeof(your struct)
+ *  @param fn its step function */
 CO_API co_coro *co_coro_new(size_t size, co_coro_fn fn);
 
 /** Allocates a frame of type @p type (whose first member is `co_coro co`). */
@@ -166,36 +170,48 @@ CO_API co_coro *co_coro_new(size_t size, co_coro_fn fn);
 /** Releases what a frame owns: the message of its failure, and the frame
  *  itself if it came from co_coro_new() and no task has taken it over (a
  *  task frees its own frame). Use it on frames you drove by hand; NULL is a
- *  no-op. */
+ *  no-op.
+ *  @param co the frame, or NULL */
 CO_API void co_coro_free(co_coro *co);
 
 /** The message of the failure last caught by a CO_..._CATCH form in this
  *  thread, or NULL. Valid until the coroutine suspends again: copy it to
- *  keep it. (A future's message can also be read with co_future_exception.) */
+ *  keep it. (A future's message can also be read with co_future_exception.)
+ *  @return the message, valid until the coroutine suspends again, or NULL */
 CO_API const char *co_caught_message(void);
 
 /** Runs @p co by hand until it suspends or ends (what a task does on every
  *  step). @return a CO_STATUS_* value, or CO_EINVAL for NULL. A step
  *  function that returned anything else has ended with a failure
- *  (CO_STATUS_DONE; see co_coro_error), as in a task. */
+ *  (CO_STATUS_DONE; see co_coro_error), as in a task.
+ *  @param co the coroutine frame */
 CO_API int co_coro_step(co_coro *co);
 
-/** True once @p co has ended (returned, failed or was cancelled). */
+/** True once @p co has ended (returned, failed or was cancelled).
+ *  @param co the coroutine frame
+ *  @return non-zero once it has ended, 0 before (and for NULL) */
 CO_API int co_coro_done(const co_coro *co);
 
 /** How @p co ended: 0 if it returned, else its failure code (CO_ECANCELLED
  *  if cancelled); CO_ESTATE while it has not ended. If @p message is not
  *  NULL it receives the failure's message, or NULL. The message stays in
  *  the frame of a coroutine driven by hand; a task moves it into its future
- *  and an awaiting coroutine takes it along when the failure propagates. */
+ *  and an awaiting coroutine takes it along when the failure propagates.
+ *  @param co the coroutine frame
+ *  @param message receives the failure's message or NULL; may be NULL
+ *  @return 0, its failure code, or CO_ESTATE, as above */
 CO_API int co_coro_error(const co_coro *co, const char **message);
 
 /** The integer / pointer @p co returned. @return 0; CO_ESTATE if it has not
  *  ended; its failure code if it failed; CO_EKIND if it returned the other
- *  kind (returning nothing reads as integer 0 / NULL). */
+ *  kind (returning nothing reads as integer 0 / NULL).
+ *  @param co the coroutine frame
+ *  @param out receives the value */
 CO_API int co_coro_result_int(const co_coro *co, long long *out);
 /** The pointer @p co returned with CO_RETURN_PTR. @return as
- *  co_coro_result_int(). */
+ *  co_coro_result_int().
+ *  @param co the coroutine frame
+ *  @param out receives the pointer */
 CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 
 /* ---- the body macros ---------------------------------------------------- */

@@ -104,10 +104,16 @@ enum co_error {
  *  yours (a job's or a coroutine's own failures). */
 
 /** A sentence explaining @p code, for people. Never NULL; the string is
- *  static. Unknown codes at or below CO_EUSER get "an application error". */
+ *  static. Unknown codes at or below CO_EUSER get "an application error".
+ *  @param code 0, a CO_E... code, or an application's code (CO_EUSER and
+ *      below)
+ *  @return the sentence, a static string */
 CO_API const char *co_strerror(int code);
 
-/** The code's name ("CO_EINVAL"), for logs and test messages. Never NULL. */
+/** The code's name ("CO_EINVAL"), for logs and test messages. Never NULL.
+ *  @param code 0 or a CO_E... code
+ *  @return the name, a static string: "CO_EUSER" for any application
+ *      code, "CO_E?" for a code coflow does not have */
 CO_API const char *co_errname(int code);
 
 #endif
