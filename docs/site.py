@@ -377,8 +377,42 @@ def filter_header(index, text):
     nns = {le["nn"] for le in index["lessons"]}
     guide = {g["file"][:-3]: g["label"] for g in index["guide"]}
 
+    api = set(index["api"])
+
+    def link_names(part):
+        # A bare public name in the prose becomes a link (Doxygen links
+        # functions written with "()" and types by itself, not macros or
+        # enum values); one followed by "(" is a call shown, left alone.
+        return re.sub(
+            r"(?<![@#\w])(?<!@p )(?<!@ref )\b((?:co|CO)_[A-Za-z0-9_]+)\b(?![(\w*])",
+            lambda k: (f'@ref {k.group(1)} "{k.group(1)}"'
+                       if k.group(1) in api and
+                       not INTERNAL.match(k.group(1)) else k.group(0)),
+            part)
+
+    def prose(body):
+        # Outside @code blocks and `code spans` only.
+        out = []
+        for i, chunk in enumerate(re.split(r"(@code.*?@endcode)", body,
+                                           flags=re.S)):
+            if i % 2:
+                out.append(chunk)
+                continue
+            lines = []
+            for line in chunk.split("\n"):
+                # An indented line is a code block of the comment (or a
+                # list item's continuation): left as it is.
+                if re.match(r"^\s*\*?(?!/) {4,}\S", line):
+                    lines.append(line)
+                    continue
+                spans = re.split(r"(`[^`\n]*`|\"[^\"\n]*\")", line)
+                lines.append("".join(x if j % 2 else link_names(x)
+                                     for j, x in enumerate(spans)))
+            out.append("\n".join(lines))
+        return "".join(out)
+
     def comment(m):
-        body = m.group(1)
+        body = prose(m.group(1))
         body = re.sub(
             r"\b[Ll]esson (\d\d)\b",
             lambda k: (f'@ref lesson-{k.group(1)} "lesson {k.group(1)}"'
