@@ -72,7 +72,11 @@ static inline co_coro *co__async_with_frame(co_async_with *w)
 
 /** `async with cm: body` - one suspension point. The body's failure (if
  *  exit did not swallow it) or exit's own failure propagates; to catch it,
- *  call co_async_with_op() and await the frame with CO_AWAIT_CORO_CATCH. */
+ *  call co_async_with_op() and await the frame with CO_AWAIT_CORO_CATCH.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param w the construct's frame (a co_async_with * into your frame)
+ *  @param cm the manager (a co_acm *)
+ *  @param body the body: a fresh child coroutine (a co_coro *) */
 #define CO_ASYNC_WITH(co, w, cm, body)                                         \
     do {                                                                       \
         co_async_with_op((w), (cm), (body));                                   \

@@ -116,7 +116,9 @@ CO_API void co__aiter_after(co_coro *co, co_aiter *it);
 
 /** `item = await anext(it)`: one suspension point. Afterwards either
  *  co_aiter_ended(it) is true, or the item is read with co_aiter_value_*.
- *  Any other failure of the anext propagates. */
+ *  Any other failure of the anext propagates.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param it the async iterator (a co_aiter *) */
 #define CO_ANEXT(co, it)                                                       \
     do {                                                                       \
         co_aiter_anext_op(it);                                                 \
@@ -125,7 +127,9 @@ CO_API void co__aiter_after(co_coro *co, co_aiter *it);
     } while (0)
 
 /** `await it.aclose()`: one suspension point (none if there is nothing to
- *  close). A generator's cleanup runs; a failure in it propagates. */
+ *  close). A generator's cleanup runs; a failure in it propagates.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param it the async iterator (a co_aiter *) */
 #define CO_ACLOSE(co, it)                                                      \
     do {                                                                       \
         co_aiter_aclose_op(it);                                                \
@@ -135,7 +139,9 @@ CO_API void co__aiter_after(co_coro *co, co_aiter *it);
 /** Opens `async for` over @p it. The loop body follows, and is closed by
  *  CO_ASYNC_FOR_END on a line of its own (the pair has unbalanced braces
  *  on purpose: forgetting the END does not compile). `break` leaves the
- *  loop, `continue` asks for the next item. */
+ *  loop, `continue` asks for the next item.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param it the async iterator (a co_aiter *) */
 #define CO_ASYNC_FOR(co, it)                                                   \
     for (;;) {                                                                 \
         CO_ANEXT(co, it);                                                      \
@@ -144,7 +150,9 @@ CO_API void co__aiter_after(co_coro *co, co_aiter *it);
 
 /** Closes the loop opened by CO_ASYNC_FOR, then closes @p it: after a
  *  `break` this runs the generator's cleanup; after the natural end it does
- *  nothing. */
+ *  nothing.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param it the async iterator (a co_aiter *) */
 #define CO_ASYNC_FOR_END(co, it)                                               \
     }                                                                          \
     CO_ACLOSE(co, it)
@@ -179,7 +187,9 @@ CO_API void co__agen_yield_ptr(co_coro *co, void *p);
  *  until the consumer asks for the next item; if the consumer closes the
  *  generator instead, the body fails here with CO_EGENEXIT and runs its
  *  CO_FINALLY (it must not yield again). One suspension point. Use it only
- *  in the generator's own step function, whose `co` is the co_agen. */
+ *  in the generator's own step function, whose `co` is the co_agen.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param v the value (an integer) */
 #define CO_AGEN_YIELD(co, v)                                                   \
     do {                                                                       \
         co__agen_yield_int((co), (v));                                         \
@@ -187,7 +197,9 @@ CO_API void co__agen_yield_ptr(co_coro *co, void *p);
         CO__PROPAGATE(co);                                                     \
     } while (0)
 
-/** `yield p` with a pointer (not owned by coflow). */
+/** `yield p` with a pointer (not owned by coflow).
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param p the pointer (not owned by coflow) */
 #define CO_AGEN_YIELD_PTR(co, p)                                               \
     do {                                                                       \
         co__agen_yield_ptr((co), (p));                                         \

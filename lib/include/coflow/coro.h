@@ -83,7 +83,8 @@ struct co_future;
 struct co_task;
 
 /** A Task is a Future (lesson 08): wherever a future is awaited or queried, a
- *  task may stand. This picks the future inside a task, at compile time. */
+ *  task may stand. This picks the future inside a task, at compile time.
+ *  @param x a co_task * or a co_future * */
 #define CO_AS_FUTURE(x)                                                        \
     _Generic((x), struct co_task *: co__task_future,                           \
              struct co_future *: co__future_self)(x)
@@ -164,7 +165,9 @@ CO_API int co_coro_init(co_coro *co, co_coro_fn fn);
  *  @param fn its step function */
 CO_API co_coro *co_coro_new(size_t size, co_coro_fn fn);
 
-/** Allocates a frame of type @p type (whose first member is `co_coro co`). */
+/** Allocates a frame of type @p type (whose first member is `co_coro co`).
+ *  @param type the frame's struct type, whose first member is `co_coro co`
+ *  @param fn its step function */
 #define CO_NEW(type, fn) ((type *)(void *)co_coro_new(sizeof(type), (fn)))
 
 /** Releases what a frame owns: the message of its failure, and the frame
@@ -218,7 +221,8 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 
 /** Opens the body. Declares the label co__resume, so one per function.
  *  A finished coroutine returns at once: it never runs its body again. On
- *  its first run it notes the file its body is in (for co_task_where). */
+ *  its first run it notes the file its body is in (for co_task_where).
+ *  @param co the coroutine's own frame (the step function's argument) */
 #define CO_BEGIN(co)                                                           \
     if ((co)->lc == CO__LC_DONE)                                               \
         return CO_STATUS_DONE;                                                 \
@@ -229,7 +233,8 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 /** Closes the body: the coroutine ends here (with no value unless CO_RETURN
  *  set one). The `default:` label is where CO__LC_EXIT (unwinding from
  *  inside CO_FINALLY) lands; `goto co__resume` is how CO_RETURN and
- *  CO_RAISE re-enter the switch to unwind. */
+ *  CO_RAISE re-enter the switch to unwind.
+ *  @param co the coroutine's own frame (the step function's argument) */
 #define CO_END(co)                                                             \
     CO__FALLTHROUGH;                                                           \
     default:                                                                   \
@@ -242,7 +247,8 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 /** Starts the cleanup section: what follows runs once the body above has
  *  ended in any way (fell through, CO_RETURN, failure, cancellation). Inside
  *  it `(co)->err` is the failure on its way out (0 if none). Cleanup may
- *  suspend; a failure raised inside it replaces the one on its way out. */
+ *  suspend; a failure raised inside it replaces the one on its way out.
+ *  @param co the coroutine's own frame (the step function's argument) */
 #define CO_FINALLY(co)                                                         \
     CO__FALLTHROUGH;                                                           \
     case CO__LC_FINALLY:                                                       \
@@ -262,7 +268,8 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 
 /** Gives control back; the task runs again on the loop's next iteration
  *  (asyncio's `await asyncio.sleep(0)`). Cancellation arrives here. Driven by
- *  hand (co_coro_step), it is a generator's bare `yield`. */
+ *  hand (co_coro_step), it is a generator's bare `yield`.
+ *  @param co the coroutine's own frame (the step function's argument) */
 #define CO_YIELD(co)                                                           \
     do {                                                                       \
         CO__SUSPEND(co, CO_STATUS_YIELD);                                      \
@@ -271,7 +278,9 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 
 /** Yields until @p cond is true. The condition is tested first: if already
  *  true, nothing yields (so a coroutine that never waits never lets others
- *  run). While false, the task polls it once per loop iteration. */
+ *  run). While false, the task polls it once per loop iteration.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param cond the condition, tested before each suspension */
 #define CO_WAIT_UNTIL(co, cond)                                                \
     do {                                                                       \
         while (!(cond)) {                                                      \
@@ -295,22 +304,32 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 
 /** Waits for future or task @p f to finish. If it failed or was cancelled,
  *  this coroutine fails the same way (the failure propagates). The result is
- *  then read with co_future_result_*(f, ...). Needs a running task. */
+ *  then read with co_future_result_*(f, ...). Needs a running task.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param f the future, or the task, to wait for */
 #define CO_AWAIT(co, f)                                                        \
     CO__AWAIT(co, co__await_future((co), CO_AS_FUTURE(f)), CO__PROPAGATE(co))
 
 /** Like CO_AWAIT, but a failure does not propagate: its code (0 if none) is
- *  stored in the int lvalue @p caught. This is `try: await f / except`. */
+ *  stored in the int lvalue @p caught. This is `try: await f / except`.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param f the future, or the task, to wait for
+ *  @param caught an int lvalue that receives the failure code, 0 if none */
 #define CO_AWAIT_CATCH(co, f, caught)                                          \
     CO__AWAIT(co, co__await_future((co), CO_AS_FUTURE(f)),                    \
               CO__CATCH(co, caught))
 
 /** Suspends for @p seconds (a double); 0 or less is a bare CO_YIELD (so,
- *  like CO_YIELD, it also works in a coroutine stepped by hand). */
+ *  like CO_YIELD, it also works in a coroutine stepped by hand).
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param seconds how long, in seconds (a double) */
 #define CO_SLEEP(co, seconds)                                                  \
     CO__AWAIT(co, co__sleep_start((co), (seconds)), CO__PROPAGATE(co))
 
-/** Like CO_SLEEP, but a cancellation is stored in @p caught, not raised. */
+/** Like CO_SLEEP, but a cancellation is stored in @p caught, not raised.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param seconds how long, in seconds (a double)
+ *  @param caught an int lvalue that receives the failure code, 0 if none */
 #define CO_SLEEP_CATCH(co, seconds, caught)                                    \
     CO__AWAIT(co, co__sleep_start((co), (seconds)), CO__CATCH(co, caught))
 
@@ -320,10 +339,14 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
  *  CO_EFDBUSY at once if @p fd already has a reader (writer), another
  *  task's wait or a co_loop_add_reader callback, and later if someone else
  *  removes or replaces the watch while the task waits; CO_EBADF if @p fd is
- *  not open or is closed while waited on; CO_EFDSETSIZE if too large. */
+ *  not open or is closed while waited on; CO_EFDSETSIZE if too large.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param fd the file descriptor */
 #define CO_AWAIT_READABLE(co, fd)                                              \
     CO__AWAIT(co, co__await_fd((co), (fd), 0), CO__PROPAGATE(co))
-/** Waits until @p fd is writable: as CO_AWAIT_READABLE, for the writer. */
+/** Waits until @p fd is writable: as CO_AWAIT_READABLE, for the writer.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param fd the file descriptor */
 #define CO_AWAIT_WRITABLE(co, fd)                                              \
     CO__AWAIT(co, co__await_fd((co), (fd), 1), CO__PROPAGATE(co))
 
@@ -346,21 +369,32 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
  *  is read with co_coro_result_int(child, ...).
  *  Pitfall: @p child is evaluated again at every resume, so it must name a
  *  frame that already exists (&self->child.co), never a call that makes one:
- *  CO_AWAIT_CORO(co, make_child()) would restart the child on every step. */
+ *  CO_AWAIT_CORO(co, make_child()) would restart the child on every step.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param child the child's frame, a co_coro * that already exists
+ *      (&self->child.co) */
 #define CO_AWAIT_CORO(co, child) CO__AWAIT_CORO(co, child, CO__PROPAGATE(co))
 
-/** Like CO_AWAIT_CORO, but the child's failure code goes to @p caught. */
+/** Like CO_AWAIT_CORO, but the child's failure code goes to @p caught.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param child the child's frame, a co_coro * that already exists
+ *      (&self->child.co)
+ *  @param caught an int lvalue that receives the failure code, 0 if none */
 #define CO_AWAIT_CORO_CATCH(co, child, caught)                                 \
     CO__AWAIT_CORO(co, child, CO__CATCH(co, caught))
 
-/** Ends the coroutine returning integer @p v (runs CO_FINALLY first). */
+/** Ends the coroutine returning integer @p v (runs CO_FINALLY first).
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param v the value (an integer) */
 #define CO_RETURN(co, v)                                                       \
     do {                                                                       \
         co__return_int((co), (v));                                             \
         goto co__resume;                                                       \
     } while (0)
 
-/** Ends the coroutine returning pointer @p p (not owned by coflow). */
+/** Ends the coroutine returning pointer @p p (not owned by coflow).
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param p the pointer (not owned by coflow) */
 #define CO_RETURN_PTR(co, p)                                                   \
     do {                                                                       \
         co__return_ptr((co), (p));                                             \
@@ -368,7 +402,10 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
     } while (0)
 
 /** Ends the coroutine with failure @p code (negative) and @p message (copied;
- *  may be NULL). Like `raise`: CO_FINALLY runs, then awaiters see it. */
+ *  may be NULL). Like `raise`: CO_FINALLY runs, then awaiters see it.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param code the failure code (negative)
+ *  @param message its text, copied; may be NULL */
 #define CO_RAISE(co, code, message)                                            \
     do {                                                                       \
         co__raise((co), (code), (message));                                    \

@@ -106,7 +106,10 @@ CO_API bool co_event_is_set(const co_event *ev);
 CO_API int co_event_wait_op(co_wait_op *op, co_event *ev);
 
 /** `await ev.wait()`. Fails with CO_ECANCELLED if cancelled, CO_ENOTASK
- *  outside a task, CO_ENOMEM. */
+ *  outside a task, CO_ENOMEM.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param op the wait's frame, a co_wait_op in your frame
+ *  @param ev the event (a co_event *) */
 #define CO_EVENT_WAIT(co, op, ev)                                              \
     do {                                                                       \
         co_event_wait_op((op), (ev));                                          \
@@ -146,7 +149,10 @@ CO_API int co_lock_acquire_op(co_wait_op *op, co_lock *lock);
 /** `await lock.acquire()`. A cancelled acquire never holds the lock: if it
  *  had been handed the lock, it passes it on to the next in line. Fails
  *  with CO_ECANCELLED if cancelled, CO_EINVAL for a NULL lock, CO_ENOTASK
- *  outside a task, CO_ENOMEM. */
+ *  outside a task, CO_ENOMEM.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param op the wait's frame, a co_wait_op in your frame
+ *  @param lock the lock (a co_lock *) */
 #define CO_LOCK_ACQUIRE(co, op, lock)                                          \
     do {                                                                       \
         co_lock_acquire_op((op), (lock));                                      \
@@ -203,7 +209,10 @@ CO_API int co_semaphore_acquire_op(co_wait_op *op, co_semaphore *sem);
 /** `await sem.acquire()`. A waiter cancelled after being handed a place
  *  gives it back (and to the next waiter): the count is never lost. Fails
  *  with CO_ECANCELLED if cancelled, CO_EINVAL for a NULL semaphore,
- *  CO_ENOTASK outside a task, CO_ENOMEM. */
+ *  CO_ENOTASK outside a task, CO_ENOMEM.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param op the wait's frame, a co_wait_op in your frame
+ *  @param sem the semaphore (a co_semaphore *) */
 #define CO_SEMAPHORE_ACQUIRE(co, op, sem)                                      \
     do {                                                                       \
         co_semaphore_acquire_op((op), (sem));                                  \
@@ -270,7 +279,10 @@ CO_API int co_condition_wait_op(co_condition_op *op, co_condition *cond);
  *  releases it, sleeps until notified, and holds the lock again when it
  *  returns - even when it fails with CO_ECANCELLED. Wake-ups can be for a
  *  state that has changed again since: test your predicate in a loop,
- *  `while (!ready) CO_CONDITION_WAIT(...)` (that is Condition.wait_for). */
+ *  `while (!ready) CO_CONDITION_WAIT(...)` (that is Condition.wait_for).
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param op the wait's frame, a co_condition_op in your frame
+ *  @param cond the condition (a co_condition *) */
 #define CO_CONDITION_WAIT(co, op, cond)                                        \
     do {                                                                       \
         co_condition_wait_op((op), (cond));                                    \

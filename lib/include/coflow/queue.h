@@ -141,7 +141,11 @@ CO_API int co_queue_get_op(co_wait_op *op, co_queue *q);
  *  @param q the queue */
 CO_API int co_queue_join_op(co_wait_op *op, co_queue *q);
 
-/** `await q.put(item)`: waits while the queue is full. */
+/** `await q.put(item)`: waits while the queue is full.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param op the wait's frame, a co_wait_op in your frame
+ *  @param q the queue (a co_queue *)
+ *  @param item the item to put (a void *, the queue's once put) */
 #define CO_QUEUE_PUT(co, op, q, item)                                          \
     do {                                                                       \
         /* Room for it: put it at once, as asyncio's put() does when the    \
@@ -154,7 +158,11 @@ CO_API int co_queue_join_op(co_wait_op *op, co_queue *q);
     } while (0)
 
 /** `out = await q.get()`: waits while the queue is empty, then stores the
- *  item in the `void *` lvalue @p out. */
+ *  item in the `void *` lvalue @p out.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param op the wait's frame, a co_wait_op in your frame
+ *  @param q the queue (a co_queue *)
+ *  @param out a void * lvalue that receives the item */
 #define CO_QUEUE_GET(co, op, q, out)                                           \
     do {                                                                       \
         /* An item is there: take it at once, as asyncio's get() does when  \
@@ -166,7 +174,10 @@ CO_API int co_queue_join_op(co_wait_op *op, co_queue *q);
         (out) = (op)->item;                                                    \
     } while (0)
 
-/** `await q.join()`: waits until every item put has been marked done. */
+/** `await q.join()`: waits until every item put has been marked done.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param op the wait's frame, a co_wait_op in your frame
+ *  @param q the queue (a co_queue *) */
 #define CO_QUEUE_JOIN(co, op, q)                                               \
     do {                                                                       \
         co_queue_join_op((op), (q));                                           \
