@@ -21,7 +21,8 @@ Code that cannot drift (docs/lesson-format.md):
   not compiled on its own: the file itself is, by the build.
 - A ```text block right after `<!-- output: PATH -->` must be what the
   C program PATH prints when it is compiled and run here, with every
-  `t=<number>s` masked as `t=*s` on both sides.
+  `t=<number>s` masked as `t=*s` on both sides; `<!-- output: above -->`
+  compares it with what the page's latest ```c whole program printed.
 - Every `@code` ... `@endcode` block of a public header (lib/include) is a
   translation unit too, and is compiled (and run, if it has a main()).
 - Every lesson README (lessons/NN-slug/README.md) opens, under its title,
@@ -179,14 +180,22 @@ def compile_and_run(src, exe, include, library, sanitize, cc):
 
 
 def check_output(md, trace, arg, tmp, n, include, library, sanitize, cc):
-    """None if the trace is what program arg prints, else why not."""
-    src = os.path.join(os.path.dirname(md), arg)
-    if not os.path.isfile(src):
-        return f"the output marker names {arg}, which does not exist"
-    out, why = compile_and_run(src, os.path.join(tmp, f"traced{n}"),
-                               include, library, sanitize, cc)
-    if why:
-        return f"{arg} {why}"
+    """None if the trace is what program arg prints (arg "above": the
+    page's latest ```c whole program), else why not."""
+    if arg == "above":
+        out = LAST_OUTPUT.get(md)
+        if out is None:
+            return ("is marked as the output of the program above, but no "
+                    "whole program above it ran")
+        arg = "the program above"
+    else:
+        src = os.path.join(os.path.dirname(md), arg)
+        if not os.path.isfile(src):
+            return f"the output marker names {arg}, which does not exist"
+        out, why = compile_and_run(src, os.path.join(tmp, f"traced{n}"),
+                                   include, library, sanitize, cc)
+        if why:
+            return f"{arg} {why}"
 
     def mask(text):
         return [TIME.sub("t=*s", line).rstrip() for line in
@@ -248,9 +257,15 @@ def check(block, path, rel, tmp, n, include, library, sanitize, cc):
                                capture_output=True, text=True)
         return None if build.returncode == 0 else \
             "does not compile:\n" + build.stdout + build.stderr
-    _, why = compile_and_run(src, os.path.join(tmp, f"snippet{n}"), include,
-                             library, sanitize, cc)
+    out, why = compile_and_run(src, os.path.join(tmp, f"snippet{n}"),
+                               include, library, sanitize, cc)
+    LAST_OUTPUT[path] = out
     return why
+
+
+# What the latest whole program of each page printed, for a trace marked
+# `<!-- output: above -->`.
+LAST_OUTPUT = {}
 
 
 def main(argv):
