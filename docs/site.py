@@ -319,6 +319,17 @@ def filter_markdown(index, path, text):
                     and "<" not in inner and "@" not in inner:
                 return f'<code>@ref {name.group(1)} "{inner}"</code>'
             return m.group(0)
+        if label == "guide-glossary" and line.startswith("|") and \
+                not re.match(r"^\|[-| ]+\|$", line):
+            # The glossary's last column: lesson numbers, linked to the
+            # lessons that exist so far.
+            cells = line.rstrip().rstrip("|").split("|")
+            nns = {le["nn"] for le in index["lessons"]}
+            cells[-1] = re.sub(
+                r"\b(\d\d)\b",
+                lambda k: (f'@ref lesson-{k.group(1)} "{k.group(1)}"'
+                           if k.group(1) in nns else k.group(0)), cells[-1])
+            line = "|".join(cells) + "|"
         # Only spans outside link texts (a span inside [...] stays).
         parts = re.split(r"(\[[^\]\n]*\]\([^)\n]*\))", line)
         line = "".join(p if i % 2 else CODE_SPAN.sub(span, p)
