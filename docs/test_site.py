@@ -48,9 +48,24 @@ class Links(html.parser.HTMLParser):
         self.refs = []      # (tag, attribute, url)
         self.anchors = set()
         self.text = []
+        self.in_script = 0
+        self.code_depth = 0  # inside a code block (div.fragment, pre)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "code", "tt"):
+            self.in_script = max(0, self.in_script - 1)
+        if self.code_depth and tag in ("div", "pre"):
+            self.code_depth -= 1
 
     def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "code", "tt"):
+            self.in_script += 1  # not prose: scripts, and code spans
         a = dict(attrs)
+        if tag in ("div", "pre"):
+            if self.code_depth:
+                self.code_depth += 1
+            elif tag == "pre" or "fragment" in (a.get("class") or ""):
+                self.code_depth = 1
         for name in ("id", "name"):
             if a.get(name) and (name == "id" or tag == "a"):
                 self.anchors.add(a[name])
@@ -61,7 +76,8 @@ class Links(html.parser.HTMLParser):
                 self.refs.append((tag, attr, a[attr]))
 
     def handle_data(self, data):
-        self.text.append(data)
+        if not self.in_script and not self.code_depth:
+            self.text.append(data)
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -180,6 +196,17 @@ def expect_pages(root, texts):
               "await-chain"):
         if not os.path.isfile(os.path.join(root, f"dot_{d}.svg")):
             problems.append(f"the diagram {d} was not drawn (dot_{d}.svg)")
+    # Markup that the filter or Doxygen failed to turn into HTML shows up
+    # as text.
+    raw = re.compile(r"[@\\](?:ref|p|param|return|code|usedin|explainedin)\b"
+                     r"|<tt>|</?code>|\{#[a-z-]+\}|<!--")
+    for page, text in sorted(texts.items()):
+        if page.endswith("_source.html"):
+            continue  # the headers as they are, comments and all
+        m = raw.search(text)
+        if m:
+            problems.append(f"{page} shows raw markup: "
+                            f"...{text[max(0, m.start() - 40):m.end() + 40]}...")
     lesson = texts.get("lesson-06.html", "")
     if "co_create_task" not in lesson or "API used in this lesson" not in lesson:
         problems.append("lesson 06's page does not list the API it uses")
