@@ -205,8 +205,8 @@ def expect_pages(root, texts):
             continue  # the headers as they are, comments and all
         m = raw.search(text)
         if m:
-            problems.append(f"{page} shows raw markup: "
-                            f"...{text[max(0, m.start() - 40):m.end() + 40]}...")
+            around = " ".join(text[max(0, m.start() - 60):m.end() + 40].split())
+            problems.append(f"{page} shows raw markup: ...{around}...")
     lesson = texts.get("lesson-06.html", "")
     if "co_create_task" not in lesson or "API used in this lesson" not in lesson:
         problems.append("lesson 06's page does not list the API it uses")
