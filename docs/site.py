@@ -371,17 +371,28 @@ def declared_after(text, pos):
     return None
 
 
-def lesson_refs(index, nns):
+def lesson_refs(index, nns, intro):
+    """The lessons line of a name's entry: the lesson that introduces it
+    (its header's, when that lesson uses it; else the first that does),
+    then the others that use it."""
     titles = {le["nn"]: le["title"] for le in index["lessons"]}
-    return " · ".join(f'@ref lesson-{nn} "{nn} {short(titles[nn])}"'
-                      for nn in nns if nn in titles) + \
-        " (the first introduces it)"
+    nns = [nn for nn in nns if nn in titles]
+    if intro not in nns:
+        intro = nns[0]
+
+    def ref(nn):
+        return f'@ref lesson-{nn} "{nn} {short(titles[nn])}"'
+    text = "Introduced in " + ref(intro)
+    others = [nn for nn in nns if nn != intro]
+    if others:
+        text += "; used in " + " · ".join(ref(nn) for nn in others)
+    return text
 
 
 def short(title):
     # "Lesson 06 — Tasks: ..." -> "Tasks"
     t = re.sub(r"^Lesson\s+\d+\s*[—-]\s*", "", title)
-    return re.split(r"[:(]", t)[0].strip().replace('"', "'")
+    return re.split(r"[:(]", t)[0].strip().replace('"', "'").replace("`", "")
 
 
 def filter_header(index, text):
@@ -389,6 +400,10 @@ def filter_header(index, text):
     guide = {g["file"][:-3]: g["label"] for g in index["guide"]}
 
     api = set(index["api"])
+    # The lesson the header's opening comment says introduces it.
+    m = re.search(r"/\*\*.*?\*/", text, re.S)
+    m = m and re.search(r"Introduced in lesson (\d\d)", m.group(0))
+    intro = m.group(1) if m else None
 
     def link_names(part):
         # A bare public name in the prose becomes a link (Doxygen links
@@ -439,7 +454,7 @@ def filter_header(index, text):
             # comment keeps its number of lines.
             used = index["used"].get(name)
             if used:
-                extra += " @usedin{" + lesson_refs(index, used) + "}"
+                extra += " @usedin{" + lesson_refs(index, used, intro) + "}"
             expl = index["explained"].get(name)
             if expl:
                 extra += " @explainedin{" + " · ".join(

@@ -211,7 +211,7 @@ def expect_pages(root, texts):
     if "co_create_task" not in lesson or "API used in this lesson" not in lesson:
         problems.append("lesson 06's page does not list the API it uses")
     api = texts.get("task_8h.html", "")
-    if "Used in lessons" not in api or "Explained in" not in api:
+    if "Introduced in" not in api or "Explained in" not in api:
         problems.append("task.h's page does not say which lessons use its "
                         "names and which guide pages explain them")
     return problems
