@@ -487,8 +487,24 @@ def has_doc(elem):
     return False
 
 
-def check_xml(xmldir):
+def check_xml(xmldir, root):
     problems = []
+    # A header without an @file comment is left out of the reference
+    # whole, and Doxygen says nothing: every public header must have one.
+    documented = set()
+    for name in os.listdir(xmldir):
+        if name.endswith("_8h.xml"):
+            cd = ET.parse(os.path.join(xmldir, name)).find("compounddef")
+            if cd is not None and has_doc(cd):
+                documented.add(cd.findtext("compoundname"))
+    inc = os.path.join(root, "lib", "include")
+    headers = ["coflow.h"] + sorted(
+        n for n in os.listdir(os.path.join(inc, "coflow")) if n.endswith(".h"))
+    for h in headers:
+        if h not in documented:
+            problems.append(f"lib/include/.../{h} has no file comment for "
+                            f"Doxygen: open it with /** @file ... */ "
+                            f"(what it is, which lesson introduces it)")
     for name in sorted(os.listdir(xmldir)):
         if not name.endswith(".xml") or name in ("index.xml",):
             continue
@@ -528,9 +544,11 @@ def build(root, outdir, doxygen, dot):
     if run.returncode != 0 or warnings:
         sys.stderr.write(warnings + "\n")
         sys.stderr.write(f"site.py: doxygen failed (status {run.returncode})"
-                         f"; every public name needs its Doxygen comment\n")
+                         f": fix the warnings above (every public name needs "
+                         f"its comment, with @param for each parameter and "
+                         f"@return; every @ref must name something)\n")
         return 1
-    problems = check_xml(os.path.join(outdir, "xml"))
+    problems = check_xml(os.path.join(outdir, "xml"), root)
     for p in problems:
         sys.stderr.write(f"site.py: {p}\n")
     if problems:
