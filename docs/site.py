@@ -335,6 +335,14 @@ def filter_markdown(index, path, text):
         line = "".join(p if i % 2 else CODE_SPAN.sub(span, p)
                        for i, p in enumerate(parts))
         out.append(line)
+    if label == "index":
+        out[-1] = out[-1] + (
+            "\n\n@par On this site\n@ref lessons \"The lessons\", in "
+            "order · @ref guide \"The guide\" · @ref guide-glossary "
+            "\"The glossary\" · the API reference, one page per header: "
+            "<a href=\"files.html\">Files</a>, and every name: "
+            "<a href=\"globals.html\">Globals</a> · "
+            "@ref readme \"Getting started\"\n")
     if label and label.startswith("lesson-"):
         nn = label[len("lesson-"):]
         used = sorted(n for n, ls in index["used"].items() if nn in ls)
