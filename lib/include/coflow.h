@@ -1,4 +1,5 @@
-/* coflow.h - everything: coroutines, the event loop, futures and tasks.
+/** @file
+ * coflow.h - everything: coroutines, the event loop, futures and tasks.
  * Each concept has its own header under coflow/; this one includes them all. */
 #ifndef COFLOW_H
 #define COFLOW_H

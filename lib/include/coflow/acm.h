@@ -1,4 +1,5 @@
-/* coflow/acm.h - async context managers (__aenter__ / __aexit__) and the
+/** @file
+ * coflow/acm.h - async context managers (__aenter__ / __aexit__) and the
  * `async with` that guarantees the exit runs. For lesson 13 (to come;
  * docs/primitives.md explains them now).
  *
@@ -31,31 +32,37 @@
 
 /** The async-context-manager side of an object. */
 typedef struct co_acm {
-    co_coro frame;           /* the enter/exit call in progress; must stay first */
-    co_coro_fn enter_fn;     /* __aenter__ */
-    co_coro_fn exit_fn;      /* __aexit__ */
-    int exc;                 /* during exit: the body's failure, 0 if none */
-    const char *exc_message; /* during exit: its message, or NULL */
+    co_coro frame;           /**< the enter/exit call in progress; must stay first */
+    co_coro_fn enter_fn;     /**< __aenter__ */
+    co_coro_fn exit_fn;      /**< __aexit__ */
+    int exc;                 /**< during exit: the body's failure, 0 if none */
+    const char *exc_message; /**< during exit: its message, or NULL */
 } co_acm;
 
 /** Sets up @p cm with its @p enter and @p exit step functions (both get
  *  &cm->frame, the start of the manager's struct). @return 0, or CO_EINVAL
- *  if any argument is NULL. */
+ *  if any argument is NULL.
+ *  @param cm the manager side, the first member of the manager's struct
+ *  @param enter __aenter__: its step function, whose frame is &cm->frame
+ *  @param exit __aexit__: its step function, whose frame is &cm->frame */
 CO_API int co_acm_init(co_acm *cm, co_coro_fn enter, co_coro_fn exit);
 
 /** The frame of one `async with`. All fields are the library's. */
 typedef struct co_async_with {
-    co_coro co;    /* the construct's own frame; must stay first */
-    co_acm *cm;    /* the manager */
-    co_coro *body; /* the body, a child coroutine set up by the caller */
-    int err;       /* how the body ended (0, or its failure) */
-    char *msg;     /* the body failure's message (owned copy), or NULL */
+    co_coro co;    /**< the construct's own frame; must stay first */
+    co_acm *cm;    /**< the manager */
+    co_coro *body; /**< the body, a child coroutine set up by the caller */
+    int err;       /**< how the body ended (0, or its failure) */
+    char *msg;     /**< the body failure's message (owned copy), or NULL */
 } co_async_with;
 
 /** Prepares @p w to await `async with cm: body`. @p body must be a fresh
  *  coroutine (co_coro_init or CO_NEW); its return value can be read from
  *  it afterwards. @return 0, or CO_EINVAL for a NULL @p w (NULL @p cm or
- *  @p body make the construct itself fail with CO_EINVAL). */
+ *  @p body make the construct itself fail with CO_EINVAL).
+ *  @param w the construct's frame, a member of the caller's frame
+ *  @param cm the manager
+ *  @param body the body: a fresh coroutine, set up by the caller */
 CO_API int co_async_with_op(co_async_with *w, co_acm *cm, co_coro *body);
 
 static inline co_coro *co__async_with_frame(co_async_with *w)
@@ -65,7 +72,11 @@ static inline co_coro *co__async_with_frame(co_async_with *w)
 
 /** `async with cm: body` - one suspension point. The body's failure (if
  *  exit did not swallow it) or exit's own failure propagates; to catch it,
- *  call co_async_with_op() and await the frame with CO_AWAIT_CORO_CATCH. */
+ *  call co_async_with_op() and await the frame with CO_AWAIT_CORO_CATCH.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param w the construct's frame (a co_async_with * into your frame)
+ *  @param cm the manager (a co_acm *)
+ *  @param body the body: a fresh child coroutine (a co_coro *) */
 #define CO_ASYNC_WITH(co, w, cm, body)                                         \
     do {                                                                       \
         co_async_with_op((w), (cm), (body));                                   \
@@ -76,22 +87,26 @@ static inline co_coro *co__async_with_frame(co_async_with *w)
 
 /** `async with lock:` - enter acquires, exit releases. */
 typedef struct co_lock_cm {
-    co_acm cm;      /* the manager side; must stay first */
-    co_lock *lock;  /* the lock (not owned) */
-    co_wait_op op;  /* the acquire in progress */
+    co_acm cm;      /**< the manager side; must stay first */
+    co_lock *lock;  /**< the lock (not owned) */
+    co_wait_op op;  /**< the acquire in progress */
 } co_lock_cm;
 
-/** Sets up @p lcm for @p lock. @return 0, or CO_EINVAL. */
+/** Sets up @p lcm for @p lock. @return 0, or CO_EINVAL.
+ *  @param lcm the manager to set up
+ *  @param lock the lock it acquires and releases (not owned) */
 CO_API int co_lock_cm_init(co_lock_cm *lcm, co_lock *lock);
 
 /** `async with sem:` - enter acquires, exit releases. */
 typedef struct co_semaphore_cm {
-    co_acm cm;          /* the manager side; must stay first */
-    co_semaphore *sem;  /* the semaphore (not owned) */
-    co_wait_op op;      /* the acquire in progress */
+    co_acm cm;          /**< the manager side; must stay first */
+    co_semaphore *sem;  /**< the semaphore (not owned) */
+    co_wait_op op;      /**< the acquire in progress */
 } co_semaphore_cm;
 
-/** Sets up @p scm for @p sem. @return 0, or CO_EINVAL. */
+/** Sets up @p scm for @p sem. @return 0, or CO_EINVAL.
+ *  @param scm the manager to set up
+ *  @param sem the semaphore it acquires and releases (not owned) */
 CO_API int co_semaphore_cm_init(co_semaphore_cm *scm, co_semaphore *sem);
 
 #endif

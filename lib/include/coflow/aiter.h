@@ -1,4 +1,5 @@
-/* coflow/aiter.h - async iterators (__anext__ / StopAsyncIteration), the
+/** @file
+ * coflow/aiter.h - async iterators (__anext__ / StopAsyncIteration), the
  * `async for` loop, and async generators. For lesson 12 (to come;
  * docs/primitives.md explains them now).
  *
@@ -56,15 +57,19 @@
  *  anext (or aclose) call in progress: only one can be, and its return
  *  value is the item. */
 typedef struct co_aiter {
-    co_coro frame;          /* the current anext/aclose call; must stay first */
-    co_coro_fn anext_fn;    /* __anext__: returns the item or raises the end */
-    co_coro_fn aclose_fn;   /* aclose(), or NULL when there is nothing to do */
-    unsigned char ended;    /* the end was reached, or it was closed */
+    co_coro frame;          /**< the current anext/aclose call; must stay first */
+    co_coro_fn anext_fn;    /**< __anext__: returns the item or raises the end */
+    co_coro_fn aclose_fn;   /**< aclose(), or NULL when there is nothing to do */
+    unsigned char ended;    /**< the end was reached, or it was closed */
 } co_aiter;
 
 /** Sets up @p it with @p anext (required) and @p aclose (may be NULL).
  *  Both step functions get &it->frame, which is the start of the struct
- *  that begins with @p it. @return 0, or CO_EINVAL for NULL @p it/@p anext. */
+ *  that begins with @p it. @return 0, or CO_EINVAL for NULL @p it/@p anext.
+ *  @param it the async-iterator side, the first member of the iterator's
+ *      struct
+ *  @param anext __anext__: returns the next item or raises CO_ESTOPITERATION
+ *  @param aclose aclose(), or NULL when there is nothing to clean up */
 CO_API int co_aiter_init(co_aiter *it, co_coro_fn anext, co_coro_fn aclose);
 
 /** Prepares @p it's frame for one `await anext(it)`: await &it->frame with
@@ -72,21 +77,32 @@ CO_API int co_aiter_init(co_aiter *it, co_coro_fn anext, co_coro_fn aclose);
  *  CO_ESTOPITERATION without calling the user's function. @return 0;
  *  CO_EINVAL for NULL; CO_EAGENRUNNING if a call is still in progress (for
  *  instance another task's anext): the frame is left alone, and awaiting
- *  it fails with CO_EREUSED. */
+ *  it fails with CO_EREUSED.
+ *  @param it the async iterator */
 CO_API int co_aiter_anext_op(co_aiter *it);
 
 /** Prepares @p it's frame for one `await it.aclose()`. Closing an iterator
  *  that has ended, or that has no aclose, only marks it ended. @return as
- *  co_aiter_anext_op(). */
+ *  co_aiter_anext_op().
+ *  @param it the async iterator */
 CO_API int co_aiter_aclose_op(co_aiter *it);
 
-/** True once the iteration has ended (or the iterator was closed). */
+/** True once the iteration has ended (or the iterator was closed).
+ *  @param it the async iterator
+ *  @return true once the iteration has ended or the iterator was closed;
+ *      false for NULL */
 CO_API bool co_aiter_ended(const co_aiter *it);
 
 /** The item the latest anext returned. @return 0 and *out; CO_ESTATE if no
  *  anext has returned an item since; CO_EKIND if it returned the other
- *  kind; CO_EINVAL. */
+ *  kind; CO_EINVAL.
+ *  @param it the async iterator
+ *  @param out receives the item */
 CO_API int co_aiter_value_int(const co_aiter *it, long long *out);
+/** The pointer item the latest anext returned (not owned by coflow).
+ *  @return as co_aiter_value_int().
+ *  @param it the async iterator
+ *  @param out receives the item */
 CO_API int co_aiter_value_ptr(const co_aiter *it, void **out);
 
 /* What the macros await: the call's frame (NULL-safe, typed). */
@@ -100,7 +116,9 @@ CO_API void co__aiter_after(co_coro *co, co_aiter *it);
 
 /** `item = await anext(it)`: one suspension point. Afterwards either
  *  co_aiter_ended(it) is true, or the item is read with co_aiter_value_*.
- *  Any other failure of the anext propagates. */
+ *  Any other failure of the anext propagates.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param it the async iterator (a co_aiter *) */
 #define CO_ANEXT(co, it)                                                       \
     do {                                                                       \
         co_aiter_anext_op(it);                                                 \
@@ -109,7 +127,9 @@ CO_API void co__aiter_after(co_coro *co, co_aiter *it);
     } while (0)
 
 /** `await it.aclose()`: one suspension point (none if there is nothing to
- *  close). A generator's cleanup runs; a failure in it propagates. */
+ *  close). A generator's cleanup runs; a failure in it propagates.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param it the async iterator (a co_aiter *) */
 #define CO_ACLOSE(co, it)                                                      \
     do {                                                                       \
         co_aiter_aclose_op(it);                                                \
@@ -119,7 +139,9 @@ CO_API void co__aiter_after(co_coro *co, co_aiter *it);
 /** Opens `async for` over @p it. The loop body follows, and is closed by
  *  CO_ASYNC_FOR_END on a line of its own (the pair has unbalanced braces
  *  on purpose: forgetting the END does not compile). `break` leaves the
- *  loop, `continue` asks for the next item. */
+ *  loop, `continue` asks for the next item.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param it the async iterator (a co_aiter *) */
 #define CO_ASYNC_FOR(co, it)                                                   \
     for (;;) {                                                                 \
         CO_ANEXT(co, it);                                                      \
@@ -128,7 +150,9 @@ CO_API void co__aiter_after(co_coro *co, co_aiter *it);
 
 /** Closes the loop opened by CO_ASYNC_FOR, then closes @p it: after a
  *  `break` this runs the generator's cleanup; after the natural end it does
- *  nothing. */
+ *  nothing.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param it the async iterator (a co_aiter *) */
 #define CO_ASYNC_FOR_END(co, it)                                               \
     }                                                                          \
     CO_ACLOSE(co, it)
@@ -138,19 +162,21 @@ CO_API void co__aiter_after(co_coro *co, co_aiter *it);
 /** An async generator's header: the generator's own frame starts with it.
  *  Set it up with co_agen_init(); consume it through `it`. */
 typedef struct co_agen {
-    co_coro co;            /* the generator body's frame; must stay first */
-    co_aiter it;           /* its async-iterator side: anext / aclose */
+    co_coro co;            /**< the generator body's frame; must stay first */
+    co_aiter it;           /**< its async-iterator side: anext / aclose */
     union {
         long long i;
         void *p;
-    } value;               /* the item being yielded */
-    unsigned char kind;    /* enum co_kind of `value` */
-    unsigned char yielded; /* set by CO_AGEN_YIELD, taken by the anext */
+    } value;               /**< the item being yielded */
+    unsigned char kind;    /**< enum co_kind of `value` */
+    unsigned char yielded; /**< set by CO_AGEN_YIELD, taken by the anext */
 } co_agen;
 
 /** Makes @p gen a fresh generator running @p body (a step function whose
  *  frame starts with the co_agen). Like calling an async generator
- *  function: runs nothing. @return 0, or CO_EINVAL. */
+ *  function: runs nothing. @return 0, or CO_EINVAL.
+ *  @param gen the generator's header, the first member of its frame
+ *  @param body the generator's step function */
 CO_API int co_agen_init(co_agen *gen, co_coro_fn body);
 
 /* Hand an item to the consumer. */
@@ -161,7 +187,9 @@ CO_API void co__agen_yield_ptr(co_coro *co, void *p);
  *  until the consumer asks for the next item; if the consumer closes the
  *  generator instead, the body fails here with CO_EGENEXIT and runs its
  *  CO_FINALLY (it must not yield again). One suspension point. Use it only
- *  in the generator's own step function, whose `co` is the co_agen. */
+ *  in the generator's own step function, whose `co` is the co_agen.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param v the value (an integer) */
 #define CO_AGEN_YIELD(co, v)                                                   \
     do {                                                                       \
         co__agen_yield_int((co), (v));                                         \
@@ -169,7 +197,9 @@ CO_API void co__agen_yield_ptr(co_coro *co, void *p);
         CO__PROPAGATE(co);                                                     \
     } while (0)
 
-/** `yield p` with a pointer (not owned by coflow). */
+/** `yield p` with a pointer (not owned by coflow).
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param p the pointer (not owned by coflow) */
 #define CO_AGEN_YIELD_PTR(co, p)                                               \
     do {                                                                       \
         co__agen_yield_ptr((co), (p));                                         \

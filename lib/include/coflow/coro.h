@@ -1,25 +1,42 @@
-/* coflow/coro.h - stackless coroutines built on local continuations.
+/** @file
+ * coflow/coro.h - stackless coroutines built on local continuations.
  * Introduced in lesson 03; awaiting futures and tasks comes in lesson 05.
  *
  * A coroutine is a plain C function (its "step function") plus a frame
- * struct that holds everything it must remember across a suspension:
+ * struct that holds everything it must remember across a suspension
+ * (a whole program; the test suite compiles and runs it):
  *
- *     struct countdown {
- *         co_coro co;              // always the first member
- *         int n;                   // arguments and "locals" live here
- *     };
+ * @code{.c}
+ * #include <coflow.h>
+ * #include <stdio.h>
  *
- *     static int countdown(co_coro *co)
- *     {
- *         struct countdown *self = (struct countdown *)co;
- *         CO_BEGIN(co);
- *         while (self->n > 0) {
- *             printf("%d\n", self->n--);
- *             CO_YIELD(co);        // give the loop back; resume here later
- *         }
- *         CO_RETURN(co, 0);
- *         CO_END(co);
+ * struct countdown {
+ *     co_coro co;              // always the first member
+ *     int n;                   // arguments and "locals" live here
+ * };
+ *
+ * static int countdown(co_coro *co)
+ * {
+ *     struct countdown *self = (struct countdown *)co;
+ *     CO_BEGIN(co);
+ *     while (self->n > 0) {
+ *         printf("%d\n", self->n--);
+ *         CO_YIELD(co);        // give the loop back; resume here later
  *     }
+ *     CO_RETURN(co, 0);
+ *     CO_END(co);
+ * }
+ *
+ * int main(void)
+ * {
+ *     struct countdown cd = {.n = 3};
+ *     co_coro_init(&cd.co, countdown);  // "calls" it: runs nothing yet
+ *     while (co_coro_step(&cd.co) != CO_STATUS_DONE)
+ *         ;                             // by hand: one number per step
+ *     co_coro_free(&cd.co);
+ *     return 0;
+ * }
+ * @endcode
  *
  * Calling the step function runs the body up to the next suspension point
  * and returns a CO_STATUS_* value; calling it again carries on from there.
@@ -61,12 +78,14 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+/** A coroutine frame's header (see struct co_coro). */
 typedef struct co_coro co_coro;
 struct co_future;
 struct co_task;
 
 /** A Task is a Future (lesson 08): wherever a future is awaited or queried, a
- *  task may stand. This picks the future inside a task, at compile time. */
+ *  task may stand. This picks the future inside a task, at compile time.
+ *  @param x a co_task * or a co_future * */
 #define CO_AS_FUTURE(x)                                                        \
     _Generic((x), struct co_task *: co__task_future,                           \
              struct co_future *: co__future_self)(x)
@@ -85,6 +104,14 @@ enum co_status {
 
 /** What a coroutine returned. */
 enum co_kind { CO_KIND_NONE = 0, CO_KIND_INT, CO_KIND_PTR, CO_KIND_STR };
+/** @var CO_KIND_NONE
+ *  Ended without a value (no CO_RETURN): reads as 0 / NULL. */
+/** @var CO_KIND_INT
+ *  An integer, from CO_RETURN or co_future_set_result_int(). */
+/** @var CO_KIND_PTR
+ *  A pointer (not owned), from CO_RETURN_PTR or co_future_set_result_ptr(). */
+/** @var CO_KIND_STR
+ *  A string the future owns a copy of (co_future_set_result_str()). */
 
 /* Special continuation values (ordinary ones are source lines, > 0). */
 #define CO__LC_FINALLY (-1) /* unwinding: run the CO_FINALLY section, if any */
@@ -104,19 +131,19 @@ enum co_kind { CO_KIND_NONE = 0, CO_KIND_INT, CO_KIND_PTR, CO_KIND_STR };
  *  `callee` is non-NULL exactly while the coroutine is suspended inside
  *  CO_AWAIT_CORO, and then points at the child it is running. */
 struct co_coro {
-    co_coro_fn fn;       /* the step function */
-    co_coro *callee;     /* the child coroutine being awaited, or NULL */
-    const char *file;    /* source file of the body (CO_BEGIN notes it) */
+    co_coro_fn fn;       /**< the step function */
+    co_coro *callee;     /**< the child coroutine being awaited, or NULL */
+    const char *file;    /**< source file of the body (CO_BEGIN notes it) */
     union {
         long long i;
         void *p;
-    } value;             /* the return value; `kind` says which member */
-    char *errmsg;        /* owned message of the failure (may be NULL) */
-    co_lc lc;            /* local continuation: where to resume */
-    int err;             /* 0, or the failure the coroutine ends with */
-    int thrown;          /* failure delivered at the resume point, or 0 */
-    unsigned char kind;  /* enum co_kind of `value` */
-    unsigned char flags; /* CO__F_* */
+    } value;             /**< the return value; `kind` says which member */
+    char *errmsg;        /**< owned message of the failure (may be NULL) */
+    co_lc lc;            /**< local continuation: where to resume */
+    int err;             /**< 0, or the failure the coroutine ends with */
+    int thrown;          /**< failure delivered at the resume point, or 0 */
+    unsigned char kind;  /**< enum co_kind of `value` */
+    unsigned char flags; /**< CO__F_* */
 };
 
 /** Makes @p co a fresh, not yet started coroutine running @p fn; clears the
@@ -128,19 +155,25 @@ struct co_coro {
  *  notices at its next step and fails with CO_EINVAL (its body does not
  *  start again; its CO_FINALLY does not run). Once the task has ended the
  *  frame is yours again, to set up for a new task.
- *  @return 0, or CO_EINVAL if @p co or @p fn is NULL. */
+ *  @return 0, or CO_EINVAL if @p co or @p fn is NULL.
+ *  @param co the frame's header
+ *  @param fn its step function */
 CO_API int co_coro_init(co_coro *co, co_coro_fn fn);
 
 /** Allocates a zeroed frame of @p size bytes (at least sizeof(co_coro)) and
  *  initialises its header for @p fn. A task created for it takes it over and
  *  frees it with the task, in the same allocation as the task itself.
  *  @return the frame, or NULL if @p size is too small, @p fn is NULL or memory
- *  ran out. */
+ *  ran out.
+ *  @param size the frame's size, sizeof(your struct)
+ *  @param fn its step function */
 CO_API co_coro *co_coro_new(size_t size, co_coro_fn fn);
 
 /** Allocates a frame of type @p type (whose first member is `co_coro co`).
  *  As co_coro_new(), and it tells debug mode the coroutine's name (the
- *  spelling of @p fn) and where the frame was made (coflow/debug.h). */
+ *  spelling of @p fn) and where the frame was made (coflow/debug.h).
+ *  @param type the frame's struct type, whose first member is `co_coro co`
+ *  @param fn its step function */
 #define CO_NEW(type, fn)                                                       \
     ((type *)(void *)co__coro_new_at(co_coro_new(sizeof(type), (fn)), #fn,    \
                                      __FILE__, __LINE__))
@@ -166,34 +199,48 @@ CO_API co_coro *co_coro_new_init(size_t size, co_coro_fn fn, const void *init);
 /** Releases what a frame owns: the message of its failure, and the frame
  *  itself if it came from co_coro_new() and no task has taken it over (a
  *  task frees its own frame). Use it on frames you drove by hand; NULL is a
- *  no-op. */
+ *  no-op.
+ *  @param co the frame, or NULL */
 CO_API void co_coro_free(co_coro *co);
 
 /** The message of the failure last caught by a CO_..._CATCH form in this
  *  thread, or NULL. Valid until the coroutine suspends again: copy it to
- *  keep it. (A future's message can also be read with co_future_exception.) */
+ *  keep it. (A future's message can also be read with co_future_exception.)
+ *  @return the message, valid until the coroutine suspends again, or NULL */
 CO_API const char *co_caught_message(void);
 
 /** Runs @p co by hand until it suspends or ends (what a task does on every
  *  step). @return a CO_STATUS_* value, or CO_EINVAL for NULL. A step
  *  function that returned anything else has ended with a failure
- *  (CO_STATUS_DONE; see co_coro_error), as in a task. */
+ *  (CO_STATUS_DONE; see co_coro_error), as in a task.
+ *  @param co the coroutine frame */
 CO_API int co_coro_step(co_coro *co);
 
-/** True once @p co has ended (returned, failed or was cancelled). */
+/** True once @p co has ended (returned, failed or was cancelled).
+ *  @param co the coroutine frame
+ *  @return non-zero once it has ended, 0 before (and for NULL) */
 CO_API int co_coro_done(const co_coro *co);
 
 /** How @p co ended: 0 if it returned, else its failure code (CO_ECANCELLED
  *  if cancelled); CO_ESTATE while it has not ended. If @p message is not
  *  NULL it receives the failure's message, or NULL. The message stays in
  *  the frame of a coroutine driven by hand; a task moves it into its future
- *  and an awaiting coroutine takes it along when the failure propagates. */
+ *  and an awaiting coroutine takes it along when the failure propagates.
+ *  @param co the coroutine frame
+ *  @param message receives the failure's message or NULL; may be NULL
+ *  @return 0, its failure code, or CO_ESTATE, as above */
 CO_API int co_coro_error(const co_coro *co, const char **message);
 
 /** The integer / pointer @p co returned. @return 0; CO_ESTATE if it has not
  *  ended; its failure code if it failed; CO_EKIND if it returned the other
- *  kind (returning nothing reads as integer 0 / NULL). */
+ *  kind (returning nothing reads as integer 0 / NULL).
+ *  @param co the coroutine frame
+ *  @param out receives the value */
 CO_API int co_coro_result_int(const co_coro *co, long long *out);
+/** The pointer @p co returned with CO_RETURN_PTR. @return as
+ *  co_coro_result_int().
+ *  @param co the coroutine frame
+ *  @param out receives the pointer */
 CO_API int co_coro_result_ptr(const co_coro *co, void **out);
 
 /** The string @p co returned with CO_RETURN_STR. The frame owns it: it is
@@ -217,7 +264,8 @@ CO_API int co_coro_result_kind(const co_coro *co);
 
 /** Opens the body. Declares the label co__resume, so one per function.
  *  A finished coroutine returns at once: it never runs its body again. On
- *  its first run it notes the file its body is in (for co_task_where). */
+ *  its first run it notes the file its body is in (for co_task_where).
+ *  @param co the coroutine's own frame (the step function's argument) */
 #define CO_BEGIN(co)                                                           \
     if ((co)->lc == CO__LC_DONE)                                               \
         return CO_STATUS_DONE;                                                 \
@@ -228,7 +276,8 @@ CO_API int co_coro_result_kind(const co_coro *co);
 /** Closes the body: the coroutine ends here (with no value unless CO_RETURN
  *  set one). The `default:` label is where CO__LC_EXIT (unwinding from
  *  inside CO_FINALLY) lands; `goto co__resume` is how CO_RETURN and
- *  CO_RAISE re-enter the switch to unwind. */
+ *  CO_RAISE re-enter the switch to unwind.
+ *  @param co the coroutine's own frame (the step function's argument) */
 #define CO_END(co)                                                             \
     CO__FALLTHROUGH;                                                           \
     default:                                                                   \
@@ -241,7 +290,8 @@ CO_API int co_coro_result_kind(const co_coro *co);
 /** Starts the cleanup section: what follows runs once the body above has
  *  ended in any way (fell through, CO_RETURN, failure, cancellation). Inside
  *  it `(co)->err` is the failure on its way out (0 if none). Cleanup may
- *  suspend; a failure raised inside it replaces the one on its way out. */
+ *  suspend; a failure raised inside it replaces the one on its way out.
+ *  @param co the coroutine's own frame (the step function's argument) */
 #define CO_FINALLY(co)                                                         \
     CO__FALLTHROUGH;                                                           \
     case CO__LC_FINALLY:                                                       \
@@ -261,7 +311,8 @@ CO_API int co_coro_result_kind(const co_coro *co);
 
 /** Gives control back; the task runs again on the loop's next iteration
  *  (asyncio's `await asyncio.sleep(0)`). Cancellation arrives here. Driven by
- *  hand (co_coro_step), it is a generator's bare `yield`. */
+ *  hand (co_coro_step), it is a generator's bare `yield`.
+ *  @param co the coroutine's own frame (the step function's argument) */
 #define CO_YIELD(co)                                                           \
     do {                                                                       \
         CO__SUSPEND(co, CO_STATUS_YIELD);                                      \
@@ -270,7 +321,9 @@ CO_API int co_coro_result_kind(const co_coro *co);
 
 /** Yields until @p cond is true. The condition is tested first: if already
  *  true, nothing yields (so a coroutine that never waits never lets others
- *  run). While false, the task polls it once per loop iteration. */
+ *  run). While false, the task polls it once per loop iteration.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param cond the condition, tested before each suspension */
 #define CO_WAIT_UNTIL(co, cond)                                                \
     do {                                                                       \
         while (!(cond)) {                                                      \
@@ -294,22 +347,32 @@ CO_API int co_coro_result_kind(const co_coro *co);
 
 /** Waits for future or task @p f to finish. If it failed or was cancelled,
  *  this coroutine fails the same way (the failure propagates). The result is
- *  then read with co_future_result_*(f, ...). Needs a running task. */
+ *  then read with co_future_result_*(f, ...). Needs a running task.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param f the future, or the task, to wait for */
 #define CO_AWAIT(co, f)                                                        \
     CO__AWAIT(co, co__await_future((co), CO_AS_FUTURE(f)), CO__PROPAGATE(co))
 
 /** Like CO_AWAIT, but a failure does not propagate: its code (0 if none) is
- *  stored in the int lvalue @p caught. This is `try: await f / except`. */
+ *  stored in the int lvalue @p caught. This is `try: await f / except`.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param f the future, or the task, to wait for
+ *  @param caught an int lvalue that receives the failure code, 0 if none */
 #define CO_AWAIT_CATCH(co, f, caught)                                          \
     CO__AWAIT(co, co__await_future((co), CO_AS_FUTURE(f)),                    \
               CO__CATCH(co, caught))
 
 /** Suspends for @p seconds (a double); 0 or less is a bare CO_YIELD (so,
- *  like CO_YIELD, it also works in a coroutine stepped by hand). */
+ *  like CO_YIELD, it also works in a coroutine stepped by hand).
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param seconds how long, in seconds (a double) */
 #define CO_SLEEP(co, seconds)                                                  \
     CO__AWAIT(co, co__sleep_start((co), (seconds)), CO__PROPAGATE(co))
 
-/** Like CO_SLEEP, but a cancellation is stored in @p caught, not raised. */
+/** Like CO_SLEEP, but a cancellation is stored in @p caught, not raised.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param seconds how long, in seconds (a double)
+ *  @param caught an int lvalue that receives the failure code, 0 if none */
 #define CO_SLEEP_CATCH(co, seconds, caught)                                    \
     CO__AWAIT(co, co__sleep_start((co), (seconds)), CO__CATCH(co, caught))
 
@@ -319,9 +382,14 @@ CO_API int co_coro_result_kind(const co_coro *co);
  *  CO_EFDBUSY at once if @p fd already has a reader (writer), another
  *  task's wait or a co_loop_add_reader callback, and later if someone else
  *  removes or replaces the watch while the task waits; CO_EBADF if @p fd is
- *  not open or is closed while waited on; CO_EFDSETSIZE if too large. */
+ *  not open or is closed while waited on; CO_EFDSETSIZE if too large.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param fd the file descriptor */
 #define CO_AWAIT_READABLE(co, fd)                                              \
     CO__AWAIT(co, co__await_fd((co), (fd), 0), CO__PROPAGATE(co))
+/** Waits until @p fd is writable: as CO_AWAIT_READABLE, for the writer.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param fd the file descriptor */
 #define CO_AWAIT_WRITABLE(co, fd)                                              \
     CO__AWAIT(co, co__await_fd((co), (fd), 1), CO__PROPAGATE(co))
 
@@ -344,21 +412,32 @@ CO_API int co_coro_result_kind(const co_coro *co);
  *  is read with co_coro_result_int(child, ...).
  *  Pitfall: @p child is evaluated again at every resume, so it must name a
  *  frame that already exists (&self->child.co), never a call that makes one:
- *  CO_AWAIT_CORO(co, make_child()) would restart the child on every step. */
+ *  CO_AWAIT_CORO(co, make_child()) would restart the child on every step.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param child the child's frame, a co_coro * that already exists
+ *      (&self->child.co) */
 #define CO_AWAIT_CORO(co, child) CO__AWAIT_CORO(co, child, CO__PROPAGATE(co))
 
-/** Like CO_AWAIT_CORO, but the child's failure code goes to @p caught. */
+/** Like CO_AWAIT_CORO, but the child's failure code goes to @p caught.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param child the child's frame, a co_coro * that already exists
+ *      (&self->child.co)
+ *  @param caught an int lvalue that receives the failure code, 0 if none */
 #define CO_AWAIT_CORO_CATCH(co, child, caught)                                 \
     CO__AWAIT_CORO(co, child, CO__CATCH(co, caught))
 
-/** Ends the coroutine returning integer @p v (runs CO_FINALLY first). */
+/** Ends the coroutine returning integer @p v (runs CO_FINALLY first).
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param v the value (an integer) */
 #define CO_RETURN(co, v)                                                       \
     do {                                                                       \
         co__return_int((co), (v));                                             \
         goto co__resume;                                                       \
     } while (0)
 
-/** Ends the coroutine returning pointer @p p (not owned by coflow). */
+/** Ends the coroutine returning pointer @p p (not owned by coflow).
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param p the pointer (not owned by coflow) */
 #define CO_RETURN_PTR(co, p)                                                   \
     do {                                                                       \
         co__return_ptr((co), (p));                                             \
@@ -366,7 +445,10 @@ CO_API int co_coro_result_kind(const co_coro *co);
     } while (0)
 
 /** Ends the coroutine with failure @p code (negative) and @p message (copied;
- *  may be NULL). Like `raise`: CO_FINALLY runs, then awaiters see it. */
+ *  may be NULL). Like `raise`: CO_FINALLY runs, then awaiters see it.
+ *  @param co the coroutine's own frame (the step function's argument)
+ *  @param code the failure code (negative)
+ *  @param message its text, copied; may be NULL */
 #define CO_RAISE(co, code, message)                                            \
     do {                                                                       \
         co__raise((co), (code), (message));                                    \

@@ -1,4 +1,5 @@
-/* coflow/error.h - error codes and co_strerror().
+/** @file
+ * coflow/error.h - error codes and co_strerror().
  *
  * Every coflow function that can fail returns 0 or one of the negative codes
  * below; co_strerror() turns a code into a sentence a student can act on.
@@ -7,7 +8,7 @@
 #ifndef COFLOW_ERROR_H
 #define COFLOW_ERROR_H
 
-/* Marks the library's public functions; everything else stays hidden. */
+/** Marks the library's public functions; everything else stays hidden. */
 #if defined(__GNUC__)
 #define CO_API __attribute__((visibility("default")))
 #else
@@ -112,11 +113,23 @@ enum co_error {
     CO_EUSER = -1000
 };
 
+/** @var CO_OK
+ *  0: success. Every function that can fail returns it when it did not. */
+/** @var CO_EUSER
+ *  -1000: the first code free for applications; codes at or below it are
+ *  yours (a job's or a coroutine's own failures). */
+
 /** A sentence explaining @p code, for people. Never NULL; the string is
- *  static. Unknown codes at or below CO_EUSER get "an application error". */
+ *  static. Unknown codes at or below CO_EUSER get "an application error".
+ *  @param code 0, a CO_E... code, or an application's code (CO_EUSER and
+ *      below)
+ *  @return the sentence, a static string */
 CO_API const char *co_strerror(int code);
 
-/** The code's name ("CO_EINVAL"), for logs and test messages. Never NULL. */
+/** The code's name ("CO_EINVAL"), for logs and test messages. Never NULL.
+ *  @param code 0 or a CO_E... code
+ *  @return the name, a static string: "CO_EUSER" for any application
+ *      code, "CO_E?" for a code coflow does not have */
 CO_API const char *co_errname(int code);
 
 #endif

@@ -1,4 +1,5 @@
-/* coflow/executor.h - a pool of threads for blocking work, and
+/** @file
+ * coflow/executor.h - a pool of threads for blocking work, and
  * loop.run_in_executor(). For lesson 09 (to come; docs/threads.md
  * explains it now).
  *
@@ -30,6 +31,7 @@
 #include "coflow/error.h"
 #include "coflow/future.h"
 
+/** A thread pool (concurrent.futures.ThreadPoolExecutor). Opaque. */
 typedef struct co_executor co_executor;
 
 /** How long a shutdown with wait lets running jobs go on, in seconds,
@@ -47,28 +49,39 @@ typedef long long (*co_job_fn)(void *arg);
  *  CO_EXECUTOR_SHUTDOWN_TIMEOUT. Free it with co_executor_free (or hand it
  *  to co_loop_set_default_executor). @return 0 and *out; CO_EINVAL (NULL
  *  @p out, or @p max_workers negative); CO_ENOMEM; CO_ESYS (a mutex or
- *  condition variable could not be made). */
+ *  condition variable could not be made).
+ *  @param out receives the pool, the caller's to free
+ *  @param max_workers the most threads at once; 0 for the default */
 CO_API int co_executor_new(co_executor **out, int max_workers);
 
-/** The most threads it will run at once. 0 for NULL. */
+/** The most threads it will run at once. 0 for NULL.
+ *  @param ex the thread pool
+ *  @return the most threads it runs at once, 0 for NULL */
 CO_API int co_executor_max_workers(const co_executor *ex);
 
 /** Sets how long co_executor_shutdown(wait) - and so co_executor_free and
  *  co_loop_close for a loop's default pool - waits for running jobs, in
  *  seconds (0: not at all; negative: for ever). Any thread.
- *  @return 0; CO_EINVAL for NULL or NaN. */
+ *  @return 0; CO_EINVAL for NULL or NaN.
+ *  @param ex the thread pool
+ *  @param seconds how long to wait: 0 not at all, negative for ever */
 CO_API int co_executor_set_shutdown_timeout(co_executor *ex, double seconds);
 
 /** How many threads, in the whole program, were abandoned by a shutdown
  *  that timed out and are still running their job. It drops as their jobs
- *  return (each thread frees what it still holds first). Any thread. */
+ *  return (each thread frees what it still holds first). Any thread.
+ *  @return how many abandoned threads are still in their job */
 CO_API int co_executor_abandoned(void);
 
 /** executor.submit(fn, arg): queues the job. *out gets a concurrent future
  *  (a reference for the caller) for its result. Any thread.
  *  @return 0; CO_EINVAL (NULL @p ex, @p fn or @p out); CO_ESHUTDOWN (the
  *  pool is shut down); CO_ENOMEM; CO_ESYS (no thread could be started, or
- *  the future's mutex could not be made). */
+ *  the future's mutex could not be made).
+ *  @param ex the thread pool
+ *  @param fn the job
+ *  @param arg passed to @p fn; yours, valid until the job returns
+ *  @param out receives the concurrent future of its result */
 CO_API int co_executor_submit(co_executor *ex, co_job_fn fn, void *arg,
                               co_cfuture **out);
 
@@ -80,13 +93,17 @@ CO_API int co_executor_submit(co_executor *ex, co_job_fn fn, void *arg,
  *  jobs not started are cancelled, and a warning is reported. Without
  *  @p wait it returns at once (co_executor_free waits later). Call it from
  *  outside the pool's own jobs.
- *  @return 0; CO_ETIMEDOUT if threads were abandoned; CO_EINVAL for NULL. */
+ *  @return 0; CO_ETIMEDOUT if threads were abandoned; CO_EINVAL for NULL.
+ *  @param ex the thread pool
+ *  @param wait true to wait for the jobs (within the shutdown timeout)
+ *  @param cancel_futures true to cancel the jobs not started yet */
 CO_API int co_executor_shutdown(co_executor *ex, bool wait, bool cancel_futures);
 
 /** Shuts down (waiting for running and queued jobs, within the shutdown
  *  timeout), joins the threads and lets go of the pool: it is freed at
  *  once, or by the last abandoned thread when its job returns. @p ex must
- *  not be used afterwards. NULL is a no-op. */
+ *  not be used afterwards. NULL is a no-op.
+ *  @param ex the pool, or NULL */
 CO_API void co_executor_free(co_executor *ex);
 
 /** loop.run_in_executor(executor, fn, arg): runs @p fn(@p arg) in @p ex, or
@@ -97,7 +114,12 @@ CO_API void co_executor_free(co_executor *ex);
  *  Loop thread only.
  *  @return 0; CO_EINVAL (NULL @p loop, @p fn or @p out); CO_ECLOSED (the
  *  loop is closed); CO_ESHUTDOWN (@p ex is shut down); CO_ENOMEM; CO_ESYS
- *  (no thread could be started). */
+ *  (no thread could be started).
+ *  @param loop the event loop
+ *  @param ex the pool, or NULL for the loop's default one
+ *  @param fn the job, run on a worker thread
+ *  @param arg passed to @p fn; yours, valid until the job returns
+ *  @param out receives the loop future of its result */
 CO_API int co_loop_run_in_executor(co_loop *loop, co_executor *ex, co_job_fn fn,
                                    void *arg, co_future **out);
 
@@ -105,7 +127,9 @@ CO_API int co_loop_run_in_executor(co_loop *loop, co_executor *ex, co_job_fn fn,
  *  down and frees it when closed, or when replaced; a shutdown that has to
  *  abandon a thread reports it through the loop's exception handler).
  *  Loop thread only. @return 0; CO_EINVAL (NULL @p loop or @p ex);
- *  CO_ECLOSED (the loop is closed; @p ex stays yours). */
+ *  CO_ECLOSED (the loop is closed; @p ex stays yours).
+ *  @param loop the event loop
+ *  @param ex the pool, taken over by the loop */
 CO_API int co_loop_set_default_executor(co_loop *loop, co_executor *ex);
 
 #endif

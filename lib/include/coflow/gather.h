@@ -1,4 +1,5 @@
-/* coflow/gather.h - waiting for many futures at once: gather, wait,
+/** @file
+ * coflow/gather.h - waiting for many futures at once: gather, wait,
  * wait_for, as_completed and shield, as asyncio names them.
  * Introduced in lesson 07 (gather and wait); wait_for, shield and what
  * cancellation does to each of them are for lesson 11 (to come;
@@ -104,7 +105,14 @@ enum co_return_when {
  *  takes; 0 looks once, on the next loop iteration
  *  @return 0; CO_EEMPTY when @p n is 0 (asyncio: "Set of Tasks/Futures is
  *  empty"); CO_EINVAL (NULL arguments or item, NaN timeout, unknown
- *  @p return_when); CO_EWRONGLOOP; CO_ECLOSED; CO_ENOMEM. */
+ *  @p return_when); CO_EWRONGLOOP; CO_ECLOSED; CO_ENOMEM.
+ *  @param loop the loop every item belongs to
+ *  @param items the futures to watch (a task as CO_AS_FUTURE(task)); none may
+ *      be NULL
+ *  @param n how many @p items there are
+ *  @param return_when when to finish: CO_ALL_COMPLETED, CO_FIRST_COMPLETED or
+ *      CO_FIRST_EXCEPTION
+ *  @param out receives a reference to the outer future */
 CO_API int co_wait(co_loop *loop, co_future *const *items, size_t n,
                    double timeout, enum co_return_when return_when,
                    co_future **out);
@@ -114,7 +122,14 @@ CO_API int co_wait(co_loop *loop, co_future *const *items, size_t n,
  *  co_wait() is done. Either output array (room for @p n) may be NULL if you
  *  only want the other; the counts may be NULL too. No reference is taken:
  *  the pointers are the caller's items.
- *  @return 0, or CO_EINVAL for NULL @p items with @p n > 0. */
+ *  @return 0, or CO_EINVAL for NULL @p items with @p n > 0.
+ *  @param items the items given to co_wait()
+ *  @param n how many @p items there are
+ *  @param done receives the done items, in order (room for @p n); may be NULL
+ *  @param ndone receives how many are done; may be NULL
+ *  @param pending receives the pending items, in order (room for @p n); may
+ *      be NULL
+ *  @param npending receives how many are pending; may be NULL */
 CO_API int co_wait_sets(co_future *const *items, size_t n, co_future **done,
                         size_t *ndone, co_future **pending, size_t *npending);
 
@@ -135,7 +150,10 @@ CO_API int co_wait_sets(co_future *const *items, size_t n, co_future **done,
  *  @param timeout seconds; negative (CO_NO_TIMEOUT): no timeout, the outer
  *  future is a plain await of @p inner; 0: if @p inner is not done yet it is
  *  cancelled right away (as in Python 3.11, timeout <= 0 cancels at once)
- *  @return 0; CO_EINVAL (NULL, NaN); CO_EWRONGLOOP; CO_ECLOSED; CO_ENOMEM. */
+ *  @return 0; CO_EINVAL (NULL, NaN); CO_EWRONGLOOP; CO_ECLOSED; CO_ENOMEM.
+ *  @param loop the loop @p inner belongs to
+ *  @param inner the future (or CO_AS_FUTURE(task)) to wait for
+ *  @param out receives a reference to the outer future */
 CO_API int co_wait_for(co_loop *loop, co_future *inner, double timeout,
                        co_future **out);
 
@@ -145,7 +163,10 @@ CO_API int co_wait_for(co_loop *loop, co_future *inner, double timeout,
  *  @p inner keeps running. If @p inner itself is cancelled, the outer future
  *  is cancelled too. If @p inner is already done, *out is @p inner itself
  *  (with a new reference).
- *  @return 0; CO_EINVAL; CO_EWRONGLOOP; CO_ECLOSED; CO_ENOMEM. */
+ *  @return 0; CO_EINVAL; CO_EWRONGLOOP; CO_ECLOSED; CO_ENOMEM.
+ *  @param loop the loop @p inner belongs to
+ *  @param inner the future (or CO_AS_FUTURE(task)) to wait for
+ *  @param out receives a reference to the outer future */
 CO_API int co_shield(co_loop *loop, co_future *inner, co_future **out);
 
 /** The iterator behind asyncio.as_completed(items, timeout=...). */
@@ -160,7 +181,11 @@ typedef struct co_as_completed co_as_completed;
  *  @param out receives the iterator, owned by the caller, freed with
  *  co_as_completed_free()
  *  @return 0; CO_EEMPTY when @p n is 0; CO_EINVAL; CO_EWRONGLOOP;
- *  CO_ECLOSED; CO_ENOMEM. */
+ *  CO_ECLOSED; CO_ENOMEM.
+ *  @param loop the loop every item belongs to
+ *  @param items the futures to watch (a task as CO_AS_FUTURE(task)); none may
+ *      be NULL
+ *  @param n how many @p items there are */
 CO_API int co_as_completed_new(co_loop *loop, co_future *const *items,
                                size_t n, double timeout,
                                co_as_completed **out);
@@ -173,15 +198,19 @@ CO_API int co_as_completed_new(co_loop *loop, co_future *const *items,
  *  item, as here, which in C is the more useful: you learn which one.)
  *  @param next_out receives a reference, dropped with co_future_unref()
  *  @return 0; CO_EEMPTY when one future per item has been handed out
- *  already; CO_EINVAL; CO_ECLOSED; CO_ENOMEM. */
+ *  already; CO_EINVAL; CO_ECLOSED; CO_ENOMEM.
+ *  @param ac the iterator */
 CO_API int co_as_completed_next(co_as_completed *ac, co_future **next_out);
 
-/** How many items have not been handed out by co_as_completed_next() yet. */
+/** How many items have not been handed out by co_as_completed_next() yet.
+ *  @param ac the as_completed iterator
+ *  @return how many next-futures are still to be handed out; 0 for NULL */
 CO_API size_t co_as_completed_remaining(const co_as_completed *ac);
 
 /** Stops watching and frees the iterator. Next-futures that are still
  *  pending are cancelled (whoever awaits one sees CO_ECANCELLED, never a
- *  hang); the items carry on. NULL is a no-op. */
+ *  hang); the items carry on. NULL is a no-op.
+ *  @param ac the iterator, or NULL */
 CO_API void co_as_completed_free(co_as_completed *ac);
 
 /* ---- coroutines as items, results in one call, sleep(delay, result) ---- */

@@ -1,4 +1,5 @@
-/* coflow/lc.h - local continuations: the whole trick behind stackless
+/** @file
+ * coflow/lc.h - local continuations: the whole trick behind stackless
  * coroutines, in three macros. Introduced in lesson 02 (a generator by
  * hand); lesson 03 builds coroutines on it.
  *
@@ -48,17 +49,28 @@
 /** A local continuation: 0 = start of the body, otherwise a line number. */
 typedef int co_lc;
 
+/** Opens the body: `switch (lc) { case 0:` - jumps to the saved spot.
+ *  @param lc the co_lc variable that keeps the resume point (an lvalue) */
 #define CO_LC_RESUME(lc) switch (lc) { case 0:
+/** Saves this line in @p lc and returns @p retval; the next call resumes
+ *  right after it. One per source line.
+ *  @param lc the co_lc variable that keeps the resume point (an lvalue)
+ *  @param retval what the function returns as it suspends */
 #define CO_LC_YIELD(lc, retval)                                                \
     do {                                                                       \
         (lc) = __LINE__;                                                       \
         return (retval);                                                       \
         case __LINE__:;                                                        \
     } while (0)
+/** Saves this line in @p lc without returning: the next call comes back
+ *  here and runs on from this spot.
+ *  @param lc the co_lc variable that keeps the resume point (an lvalue) */
 #define CO_LC_SET(lc)                                                          \
     (lc) = __LINE__;                                                           \
     CO__FALLTHROUGH;                                                           \
     case __LINE__:
+/** Closes the switch CO_LC_RESUME opened.
+ *  @param lc the co_lc variable that keeps the resume point (an lvalue) */
 #define CO_LC_END(lc) }
 
 #endif

@@ -1,4 +1,5 @@
-/* coflow/loop.h - the event loop: callbacks, timers, file descriptors.
+/** @file
+ * coflow/loop.h - the event loop: callbacks, timers, file descriptors.
  * Introduced in lesson 04 (the loop from the notes' pseudocode).
  *
  * One iteration of the loop (co_loop_run_* repeat it; lib/src/loop.c):
@@ -31,6 +32,7 @@
 #include "coflow/error.h"
 #include "coflow/future.h"
 
+/** An event loop (asyncio's loop). Opaque. */
 typedef struct co_loop co_loop;
 
 /** A plain callback, as given to call_soon / call_later. */
@@ -49,13 +51,13 @@ typedef void (*co_exception_handler)(co_loop *loop, const char *message,
  *  zero it (or co_timer_init) before first use; the loop only links it into
  *  its heap. Fields are private. */
 typedef struct co_timer {
-    double when;             /* deadline, on the co_loop_time() clock */
-    unsigned long long seq;  /* order of arming: ties on `when` run FIFO */
-    co_callback fn;          /* what to call */
-    void *arg;               /* its argument */
-    co_loop *loop;           /* the loop it is armed on, or NULL */
-    unsigned int heap_pos;   /* 1 + index in the loop's heap; 0 = not armed */
-    unsigned int flags;      /* internal */
+    double when;             /**< deadline, on the co_loop_time() clock */
+    unsigned long long seq;  /**< order of arming: ties on `when` run FIFO */
+    co_callback fn;          /**< what to call */
+    void *arg;               /**< its argument */
+    co_loop *loop;           /**< the loop it is armed on, or NULL */
+    unsigned int heap_pos;   /**< 1 + index in the loop's heap; 0 = not armed */
+    unsigned int flags;      /**< internal */
 } co_timer;
 
 /** Creates a loop with the default backend: the one the environment
@@ -68,7 +70,8 @@ typedef struct co_timer {
  *  loop is made, rather than one on another backend than asked for);
  *  CO_EFDSETSIZE (select, in a process with FD_SETSIZE files open: the
  *  loop's own doorbell would get an fd select cannot watch); CO_ENOMEM;
- *  CO_ESYS. */
+ *  CO_ESYS.
+ *  @param out receives the loop, the caller's to close */
 CO_API int co_loop_new(co_loop **out);
 
 /** Creates a loop with the backend called @p backend: "select" (any fd
@@ -77,16 +80,21 @@ CO_API int co_loop_new(co_loop **out);
  *  default of co_loop_new(). A name given here wins over COFLOW_BACKEND.
  *  Every backend keeps the same rules (docs/backends.md).
  *  @return as co_loop_new(), or CO_EINVAL for a name this build does not
- *  have (co_loop_backend_names() lists those it has). */
+ *  have (co_loop_backend_names() lists those it has).
+ *  @param out receives the loop, the caller's to close
+ *  @param backend "select", "poll", "epoll", or NULL for the default */
 CO_API int co_loop_new_with_backend(co_loop **out, const char *backend);
 
 /** The name of the backend @p loop runs on ("select", "poll", "epoll"), or
- *  NULL for a NULL loop. Valid as long as the program runs. */
+ *  NULL for a NULL loop. Valid as long as the program runs.
+ *  @param loop the event loop
+ *  @return the backend's name, or NULL */
 CO_API const char *co_loop_backend_name(const co_loop *loop);
 
 /** The names of the backends this build has, the default first, ending
  *  with NULL: {"select", "poll", "epoll", NULL} on Linux, without "epoll"
- *  where sys/epoll.h is missing. A static array: not to be freed. */
+ *  where sys/epoll.h is missing. A static array: not to be freed.
+ *  @return the NULL-terminated list */
 CO_API const char *const *co_loop_backend_names(void);
 
 /** Closes the loop and frees it. Tasks still pending are reported ("task
@@ -94,38 +102,58 @@ CO_API const char *const *co_loop_backend_names(void);
  *  loop references dropped; callbacks never run. Futures still referenced
  *  elsewhere stay valid to query and free, but cannot be completed.
  *  @return 0; CO_ERUNNING if the loop is running (nothing is done).
- *  NULL is a no-op returning 0. */
+ *  NULL is a no-op returning 0.
+ *  @param loop the loop, or NULL */
 CO_API int co_loop_close(co_loop *loop);
 
 /** loop.call_soon(fn, arg): runs fn(arg) in a later iteration, FIFO.
- *  @return 0, or CO_EINVAL, CO_ECLOSED, CO_ENOMEM. */
+ *  @return 0, or CO_EINVAL, CO_ECLOSED, CO_ENOMEM.
+ *  @param loop the event loop
+ *  @param fn called once, with @p arg
+ *  @param arg passed to @p fn as it is (coflow does not own it) */
 CO_API int co_loop_call_soon(co_loop *loop, co_callback fn, void *arg);
 
-/** loop.call_later(delay, fn, arg) / loop.call_at(when, fn, arg). If
+/** loop.call_later(delay, fn, arg): runs fn(arg) @p delay seconds from now. If
  *  @p timer is not NULL it is (re)armed and can be cancelled with
  *  co_timer_cancel() until it fires; if NULL, the loop keeps its own.
  *  A negative delay means "as soon as possible". A timer never fires
  *  before its deadline, and up to a millisecond after it: the loop sleeps
  *  in whole milliseconds, as asyncio's epoll selector does, so that timers
  *  due close together share one wake-up.
- *  @return 0, or CO_EINVAL (NULL, NaN), CO_ECLOSED, CO_ENOMEM. */
+ *  @return 0, or CO_EINVAL (NULL, NaN), CO_ECLOSED, CO_ENOMEM.
+ *  @param loop the event loop
+ *  @param delay seconds from now
+ *  @param fn called once, with @p arg
+ *  @param arg passed to @p fn as it is (coflow does not own it)
+ *  @param timer a timer of the caller's to arm, or NULL */
 CO_API int co_loop_call_later(co_loop *loop, double delay, co_callback fn, void *arg,
                        co_timer *timer);
+/** loop.call_at(when, fn, arg): as co_loop_call_later(), at the time
+ *  @p when of the co_loop_time() clock. @return as co_loop_call_later().
+ *  @param loop the event loop
+ *  @param when the deadline, on the co_loop_time() clock
+ *  @param fn called once, with @p arg
+ *  @param arg passed to @p fn as it is (coflow does not own it)
+ *  @param timer a timer of the caller's to arm, or NULL */
 CO_API int co_loop_call_at(co_loop *loop, double when, co_callback fn, void *arg,
                     co_timer *timer);
 
-/** Zeroes a timer. */
+/** Zeroes a timer.
+ *  @param timer the timer to zero */
 CO_API void co_timer_init(co_timer *timer);
 
 /** Cancels an armed timer. @return true if it was armed, false otherwise
- *  (already fired, cancelled, never armed, or NULL). */
+ *  (already fired, cancelled, never armed, or NULL).
+ *  @param timer the timer, or NULL */
 CO_API bool co_timer_cancel(co_timer *timer);
 
-/** loop.time(): monotonic clock, in seconds. */
+/** loop.time(): monotonic clock, in seconds.
+ *  @param loop the event loop
+ *  @return the loop's clock, in seconds */
 CO_API double co_loop_time(const co_loop *loop);
 
-/** loop.add_reader(fd, fn, arg) / add_writer: calls fn while @p fd is
- *  readable / writable (level-triggered), until removed. One reader and one
+/** loop.add_reader(fd, fn, arg): calls fn while @p fd is readable
+ *  (level-triggered), until removed. One reader and one
  *  writer per fd; adding again replaces the callback. If the reader you
  *  replace is a task's CO_AWAIT_READABLE, that task's await fails with
  *  CO_EFDBUSY (and so for writers): it is not left waiting for ever. On
@@ -136,33 +164,59 @@ CO_API double co_loop_time(const co_loop *loop);
  *  0.1 s: docs/backends.md).
  *  @return 0; CO_EINVAL (NULL, fd < 0); CO_EFDSETSIZE (select only: fd at
  *  or above FD_SETSIZE); CO_EBADF (fd not open); CO_ECLOSED; CO_ENOMEM;
- *  CO_ESYS. */
+ *  CO_ESYS.
+ *  @param loop the event loop
+ *  @param fd the file descriptor (0 or more)
+ *  @param fn called with @p fd each time it is readable (or closed)
+ *  @param arg passed to @p fn as it is (coflow does not own it) */
 CO_API int co_loop_add_reader(co_loop *loop, int fd, co_io_callback fn, void *arg);
+/** loop.add_writer(fd, fn, arg): as co_loop_add_reader(), while @p fd is
+ *  writable. @return as co_loop_add_reader().
+ *  @param loop the event loop
+ *  @param fd the file descriptor (0 or more)
+ *  @param fn called with @p fd each time it is writable (or closed)
+ *  @param arg passed to @p fn as it is (coflow does not own it) */
 CO_API int co_loop_add_writer(co_loop *loop, int fd, co_io_callback fn, void *arg);
 
-/** Stops watching. Removing the watch of a task's CO_AWAIT_READABLE
+/** loop.remove_reader(fd): stops watching @p fd for reading. Removing the watch of a task's CO_AWAIT_READABLE
  *  (CO_AWAIT_WRITABLE) fails that await with CO_EFDBUSY.
  *  @return 1 if a callback was removed, 0 if there was none, CO_EINVAL for
- *  bad arguments. */
+ *  bad arguments.
+ *  @param loop the event loop
+ *  @param fd the file descriptor (0 or more) */
 CO_API int co_loop_remove_reader(co_loop *loop, int fd);
+/** loop.remove_writer(fd): as co_loop_remove_reader(), for the writer.
+ *  @param loop the event loop
+ *  @param fd the file descriptor (0 or more)
+ *  @return as co_loop_remove_reader() */
 CO_API int co_loop_remove_writer(co_loop *loop, int fd);
 
 /** Runs the loop until @p f is done. @return 0 if it finished with a result;
  *  its failure code (CO_ECANCELLED if cancelled); CO_ERUNNING if the loop is
  *  already running; CO_ESTOPPED if co_loop_stop() ended the run first;
  *  CO_EDEADLOCK if nothing is left that could ever complete @p f; CO_EINVAL,
- *  CO_ECLOSED, CO_EWRONGLOOP. */
+ *  CO_ECLOSED, CO_EWRONGLOOP.
+ *  @param loop the event loop
+ *  @param f the future (or CO_AS_FUTURE(task)) to wait for */
 CO_API int co_loop_run_until_complete(co_loop *loop, co_future *f);
 
 /** Runs until co_loop_stop(). @return 0, CO_ERUNNING, CO_ECLOSED, or
- *  CO_EDEADLOCK when nothing at all is left to wait for. */
+ *  CO_EDEADLOCK when nothing at all is left to wait for.
+ *  @param loop the event loop */
 CO_API int co_loop_run_forever(co_loop *loop);
 
 /** Makes the running loop return after the current iteration. Called while
- *  not running, the next run stops after one iteration (as asyncio does). */
+ *  not running, the next run stops after one iteration (as asyncio does).
+ *  @param loop the event loop */
 CO_API void co_loop_stop(co_loop *loop);
 
+/** loop.is_running(). False for NULL.
+ *  @param loop the event loop
+ *  @return true while one of its run functions runs */
 CO_API bool co_loop_is_running(const co_loop *loop);
+/** loop.is_closed(). True once co_loop_close() has run.
+ *  @param loop the event loop
+ *  @return true once it is closed */
 CO_API bool co_loop_is_closed(const co_loop *loop);
 
 /** How many futures and tasks made on @p loop are still alive: somebody
@@ -170,18 +224,26 @@ CO_API bool co_loop_is_closed(const co_loop *loop);
  *  ended and the loop has run the callbacks it queued, a program that let
  *  go of everything sees 0 here: a tool for tests that look for a missing
  *  co_future_unref() or co_task_unref(). Ask before co_loop_close(): a
- *  closed loop with nothing alive is freed. 0 for NULL. */
+ *  closed loop with nothing alive is freed. 0 for NULL.
+ *  @param loop the event loop
+ *  @return how many of its futures and tasks are alive */
 CO_API size_t co_loop_live_futures(const co_loop *loop);
 
-/** The loop running in this thread, or NULL (asyncio.get_running_loop). */
+/** The loop running in this thread, or NULL (asyncio.get_running_loop).
+ *  @return the running loop, or NULL */
 CO_API co_loop *co_get_running_loop(void);
 
 /** Replaces the exception handler (NULL: the default, which prints to
- *  stderr). */
+ *  stderr).
+ *  @param loop the event loop
+ *  @param fn the handler, or NULL for the default
+ *  @param arg passed to @p fn as it is */
 CO_API void co_loop_set_exception_handler(co_loop *loop, co_exception_handler fn,
                                    void *arg);
 
-/** Reports @p message through the loop's exception handler. */
+/** Reports @p message through the loop's exception handler.
+ *  @param loop the event loop
+ *  @param message what to report, a sentence */
 CO_API void co_loop_report(co_loop *loop, const char *message);
 
 /** asyncio.run(main): makes a new loop, runs @p main as a task until it
@@ -190,7 +252,8 @@ CO_API void co_loop_report(co_loop *loop, const char *message);
  *  from CO_NEW (free that with co_coro_free); its return value can be read
  *  afterwards with co_coro_result_int().
  *  @return 0 if main returned; its failure code otherwise; CO_EINVAL,
- *  CO_ENOMEM, CO_ERUNNING (called from inside a running loop). */
+ *  CO_ENOMEM, CO_ERUNNING (called from inside a running loop).
+ *  @param main the main coroutine's frame, fresh (co_coro_init or CO_NEW) */
 CO_API int co_run(co_coro *main);
 
 /** co_run(@p main), then co_coro_free(@p main): `asyncio.run(main())` in one

@@ -1,4 +1,5 @@
-/* coflow/process_pool.h - a pool of worker processes (fork) for work that
+/** @file
+ * coflow/process_pool.h - a pool of worker processes (fork) for work that
  * needs its own process: CPU-bound code, or code that may crash. For lesson
  * 09, next to the thread pool (to come; docs/threads.md explains it now).
  *
@@ -39,6 +40,7 @@
 #include "coflow/error.h"
 #include "coflow/future.h"
 
+/** A pool of worker processes (ProcessPoolExecutor). Opaque. */
 typedef struct co_process_pool co_process_pool;
 
 /** The longest job result a new pool accepts, in bytes (64 MiB): a
@@ -63,10 +65,12 @@ typedef int (*co_process_fn)(const void *in, size_t in_len, void **out,
 /** A job's result, as the loop future's pointer result. The caller who
  *  reads it owns it: free it with co_bytes_free(). */
 typedef struct co_bytes {
-    size_t len;           /* how many bytes in data */
-    unsigned char data[]; /* the bytes (plus a 0 byte after them) */
+    size_t len;           /**< how many bytes in data */
+    unsigned char data[]; /**< the bytes (plus a 0 byte after them) */
 } co_bytes;
 
+/** Frees a job's result. NULL is a no-op.
+ *  @param b the result, or NULL */
 CO_API void co_bytes_free(co_bytes *b);
 
 /** concurrent.futures.ProcessPoolExecutor(workers) bound to @p loop: starts
@@ -74,7 +78,10 @@ CO_API void co_bytes_free(co_bytes *b);
  *  @return 0 and *out; CO_EINVAL (NULL, or @p workers < 0); CO_ECLOSED (the
  *  loop is closed); CO_ENOMEM; CO_ESYS (socketpair() or fork() failed);
  *  CO_EFDSETSIZE (a worker's socket got a descriptor too large for the
- *  loop's select()). On failure no worker is left running. */
+ *  loop's select()). On failure no worker is left running.
+ *  @param loop the loop its futures belong to
+ *  @param workers how many worker processes; 0 for one per CPU
+ *  @param out receives the pool, the caller's to free */
 CO_API int co_process_pool_new(co_loop *loop, int workers, co_process_pool **out);
 
 /** Copies @p len bytes from @p in and queues @p fn on the next idle worker.
@@ -86,22 +93,33 @@ CO_API int co_process_pool_new(co_loop *loop, int workers, co_process_pool **out
  *  result is discarded.
  *  @return 0; CO_EINVAL (NULL @p pool, @p fn or @p out, or NULL @p in with
  *  @p len > 0); CO_ESHUTDOWN (co_process_pool_free has begun); CO_ECLOSED
- *  (the pool's loop is closed); CO_ENOMEM. */
+ *  (the pool's loop is closed); CO_ENOMEM.
+ *  @param pool the process pool
+ *  @param fn the job, run in a worker process
+ *  @param in the job's argument bytes, copied
+ *  @param len how many bytes @p in has
+ *  @param out receives the loop future of its result */
 CO_API int co_process_pool_submit(co_process_pool *pool, co_process_fn fn,
                                   const void *in, size_t len, co_future **out);
 
-/** How many workers are alive (replacements included). 0 for NULL. */
+/** How many workers are alive (replacements included). 0 for NULL.
+ *  @param pool the process pool
+ *  @return how many workers are alive */
 CO_API int co_process_pool_workers(const co_process_pool *pool);
 
 /** Sets the longest job result @p pool accepts to @p bytes (0: only
  *  empty results). Jobs dispatched from now on use it.
- *  @return 0; CO_EINVAL for NULL or @p bytes > SIZE_MAX / 2. */
+ *  @return 0; CO_EINVAL for NULL or @p bytes > SIZE_MAX / 2.
+ *  @param pool the process pool
+ *  @param bytes the longest result accepted, in bytes */
 CO_API int co_process_pool_set_max_reply(co_process_pool *pool, size_t bytes);
 
 /** Sets how long co_process_pool_free(@p pool, true) waits for running
  *  jobs, in seconds (0: not at all; negative: for ever, as Python's
  *  ProcessPoolExecutor.shutdown(wait=True) does).
- *  @return 0; CO_EINVAL for NULL or NaN. */
+ *  @return 0; CO_EINVAL for NULL or NaN.
+ *  @param pool the process pool
+ *  @param seconds how long to wait: 0 not at all, negative for ever */
 CO_API int co_process_pool_set_shutdown_timeout(co_process_pool *pool,
                                                 double seconds);
 
@@ -113,7 +131,9 @@ CO_API int co_process_pool_set_shutdown_timeout(co_process_pool *pool,
  *  and is reported through the loop's exception handler. Without @p wait
  *  every worker is killed at once and running jobs fail with CO_EWORKER.
  *  Frees the pool. Loop thread; call it before closing the loop. NULL is a
- *  no-op. */
+ *  no-op.
+ *  @param pool the pool, or NULL
+ *  @param wait true to let running jobs finish (within the shutdown timeout) */
 CO_API void co_process_pool_free(co_process_pool *pool, bool wait);
 
 #endif

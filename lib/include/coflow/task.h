@@ -1,4 +1,5 @@
-/* coflow/task.h - Task: a Future that drives one coroutine.
+/** @file
+ * coflow/task.h - Task: a Future that drives one coroutine.
  * Introduced in lesson 06 (asyncio.create_task).
  *
  * Creating a task runs nothing: its first step is scheduled with call_soon.
@@ -21,57 +22,96 @@
 #include "coflow/coro.h"
 #include "coflow/future.h"
 
+/** A task (asyncio.Task). Opaque; reference counted. */
 typedef struct co_task co_task;
 
 /** asyncio.create_task(coro, name=name) on @p loop. @p name is copied; NULL
  *  gives "Task-N". If @p task_out is not NULL it receives a reference.
  *  @return 0; CO_EINVAL (NULL loop/coro, or a coroutine that has already
  *  started); CO_ECLOSED; CO_ENOMEM. A call that fails runs nothing and
- *  leaves an owned frame with the caller. */
+ *  leaves an owned frame with the caller.
+ *  @param loop the loop to run it on
+ *  @param coro the coroutine frame, fresh (co_coro_init or CO_NEW)
+ *  @param name its name, copied, or NULL for "Task-N"
+ *  @param task_out receives a reference to the task, or NULL if you need none */
 CO_API int co_create_task(co_loop *loop, co_coro *coro, const char *name,
                    co_task **task_out);
 
 /** The future side of a task (to use with every co_future_* function).
- *  The same as CO_AS_FUTURE(t). */
+ *  The same as CO_AS_FUTURE(t).
+ *  @param t the task
+ *  @return the task as a future (the same object, no new reference) */
 CO_API co_future *co_task_future(co_task *t);
 
-/** Takes / drops a reference (as co_future_ref / co_future_unref). */
+/** Takes a reference (as co_future_ref); returns @p t.
+ *  @param t the task, or NULL
+ *  @return @p t */
 CO_API co_task *co_task_ref(co_task *t);
+/** Drops a reference (as co_future_unref). NULL is a no-op.
+ *  @param t the task, or NULL */
 CO_API void co_task_unref(co_task *t);
 
 /** Requests cancellation (Task.cancel()). @return false if the task is done;
  *  true otherwise, also when a cancellation is already on its way. The
  *  coroutine sees CO_ECANCELLED at its suspension point; the future or task
- *  it awaits is cancelled too. */
+ *  it awaits is cancelled too.
+ *  @param t the task */
 CO_API bool co_task_cancel(co_task *t);
 
-/** Shortcuts for the future side. */
+/** Task.done() (co_future_done of its future side).
+ *  @param t the task
+ *  @return true once its coroutine has ended */
 CO_API bool co_task_done(const co_task *t);
+/** Task.cancelled(): its coroutine ended by the cancellation.
+ *  @param t the task
+ *  @return true if it ended by the cancellation */
 CO_API bool co_task_cancelled(const co_task *t);
+/** Task.result() of an integer (co_future_result_int of its future side).
+ *  @param t the task
+ *  @param out receives the result
+ *  @return as co_future_result_int() */
 CO_API int co_task_result_int(co_task *t, long long *out);
+/** Task.result() of a pointer (co_future_result_ptr of its future side).
+ *  @param t the task
+ *  @param out receives the result
+ *  @return as co_future_result_ptr() */
 CO_API int co_task_result_ptr(co_task *t, void **out);
 
-/** The task's name ("Task-3" unless given). Never NULL for a valid task. */
+/** The task's name ("Task-3" unless given). Never NULL for a valid task.
+ *  @param t the task
+ *  @return its name, valid until it is renamed or freed */
 CO_API const char *co_task_get_name(const co_task *t);
 
-/** Renames the task (copied). @return 0, CO_EINVAL, CO_ENOMEM. */
+/** Renames the task (copied). @return 0, CO_EINVAL, CO_ENOMEM.
+ *  @param t the task
+ *  @param name the new name, copied */
 CO_API int co_task_set_name(co_task *t, const char *name);
 
-/** The coroutine the task drives (its outermost frame). */
+/** The coroutine the task drives (its outermost frame).
+ *  @param t the task
+ *  @return its outermost frame */
 CO_API co_coro *co_task_get_coro(const co_task *t);
 
 /** Where the task is suspended: the source file and line of the innermost
  *  coroutine's suspension point (following the chain of awaited child
  *  coroutines). @return 0, or CO_ESTATE if the task has not started or is
- *  done. @p file / @p line may be NULL. */
+ *  done. @p file / @p line may be NULL.
+ *  @param t the task
+ *  @param file receives the source file; may be NULL
+ *  @param line receives the line; may be NULL */
 CO_API int co_task_where(const co_task *t, const char **file, int *line);
 
 /** The task running right now on @p loop (NULL: the running loop of this
- *  thread), or NULL when called from outside any task. */
+ *  thread), or NULL when called from outside any task.
+ *  @param loop the loop, or NULL for this thread's running loop
+ *  @return the current task (no reference taken), or NULL */
 CO_API co_task *co_current_task(co_loop *loop);
 
 /** asyncio.all_tasks(): stores up to @p max pending tasks of @p loop in
- *  @p out (no references taken). @return how many are pending in total. */
+ *  @p out (no references taken). @return how many are pending in total.
+ *  @param loop the event loop
+ *  @param out receives up to @p max tasks; may be NULL when @p max is 0
+ *  @param max the room in @p out */
 CO_API size_t co_all_tasks(co_loop *loop, co_task **out, size_t max);
 
 /* ---- starting coroutines in one call, and describing futures ----------- */

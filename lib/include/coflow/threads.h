@@ -1,4 +1,5 @@
-/* coflow/threads.h - loops and threads: calling into a loop from another
+/** @file
+ * coflow/threads.h - loops and threads: calling into a loop from another
  * thread, running a coroutine on a loop that lives in another thread, and
  * the "current loop" of each thread. For lesson 10 (to come;
  * docs/threads.md explains it now).
@@ -27,23 +28,32 @@
  *  co_loop_close frees a loop with none, and a pointer to it is then
  *  dangling, as after free(). So a thread that may call in after the close
  *  needs a future of the loop that is unreferenced only once it is done.
- *  @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM. */
+ *  @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM.
+ *  @param loop the event loop
+ *  @param fn called once on the loop's thread, with @p arg
+ *  @param arg passed to @p fn as it is */
 CO_API int co_loop_call_soon_threadsafe(co_loop *loop, co_callback fn, void *arg);
 
 /** loop.call_soon_threadsafe(loop.stop): stops a loop running in another
  *  thread after its current iteration. Any thread.
- *  @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM. */
+ *  @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM.
+ *  @param loop the event loop */
 CO_API int co_loop_stop_threadsafe(co_loop *loop);
 
-/** Tells the loop that some other thread will call in later: while held,
+/** Tells the loop that some other thread will call in later (the hold
+ *  is undone by co_loop_release): while held,
  *  co_loop_run_forever() and co_loop_run_until_complete() wait (asleep in
  *  select) instead of reporting CO_EDEADLOCK when they have nothing to do.
  *  A loop meant to serve other threads (the notes' loop in a thread) is held
  *  before its thread starts and released when done. Any thread; each hold
  *  needs one release, except that a closed loop takes neither (holds left
  *  at close simply end with it). @return 0; CO_EINVAL; CO_ECLOSED; or, for
- *  release, CO_ESTATE (a release without a hold). */
+ *  release, CO_ESTATE (a release without a hold).
+ *  @param loop the event loop */
 CO_API int co_loop_hold(co_loop *loop);
+/** Undoes one co_loop_hold(). Any thread. @return 0; CO_EINVAL;
+ *  CO_ECLOSED; CO_ESTATE for a release without a hold.
+ *  @param loop the event loop */
 CO_API int co_loop_release(co_loop *loop);
 
 /** asyncio.run_coroutine_threadsafe(coro, loop). Any thread except the
@@ -55,7 +65,10 @@ CO_API int co_loop_release(co_loop *loop);
  *  rules (a CO_NEW frame is freed with the task, or by coflow if the loop
  *  closes before the task starts; any other must outlive it). If the loop
  *  closes while the task is pending, the future fails with CO_ECLOSED.
- *  @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM. */
+ *  @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM.
+ *  @param coro the coroutine frame, fresh (co_coro_init or CO_NEW)
+ *  @param loop the loop, running in another thread
+ *  @param out receives the concurrent future of its outcome */
 CO_API int co_run_coroutine_threadsafe(co_coro *coro, co_loop *loop,
                                        co_cfuture **out);
 
@@ -66,16 +79,20 @@ CO_API int co_run_coroutine_threadsafe(co_coro *coro, co_loop *loop,
  *  other thread with no current loop: CO_ENOLOOP - that is why a thread that
  *  wants a loop makes one with co_new_event_loop() and sets it.
  *  @return 0 and *out (not a new reference); CO_EINVAL; CO_ENOLOOP;
- *  CO_ENOMEM; CO_ESYS. */
+ *  CO_ENOMEM; CO_ESYS.
+ *  @param out receives the loop */
 CO_API int co_get_event_loop(co_loop **out);
 
 /** asyncio.set_event_loop(loop): makes @p loop (or nothing, for NULL) this
  *  thread's current loop. Sets a pointer only: ownership does not change,
- *  and closing the loop unsets it. @return 0, or CO_ECLOSED. */
+ *  and closing the loop unsets it. @return 0, or CO_ECLOSED.
+ *  @param loop the loop, or NULL for none */
 CO_API int co_set_event_loop(co_loop *loop);
 
 /** asyncio.new_event_loop(): a fresh loop, every call; it does not become
- *  current (call co_set_event_loop). The same as co_loop_new(). */
+ *  current (call co_set_event_loop). The same as co_loop_new().
+ *  @param out receives the loop, the caller's to close
+ *  @return as co_loop_new() */
 CO_API int co_new_event_loop(co_loop **out);
 
 #endif
