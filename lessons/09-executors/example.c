@@ -238,6 +238,9 @@ struct main_frame {
     co_process_pool *processes; /* made first: before any thread exists */
     co_executor *pool;          /* our own thread pool (part 3) */
     struct call_func1 call;     /* parts 2-4 */
+    struct answer answer;       /* part 3, by hand: func1's answer */
+    co_cfuture *cf;             /* part 3, by hand: pool.submit(func1) */
+    co_future *wrapped;         /* part 3, by hand: wrap_future(cf) */
     struct download_all all;    /* part 5 */
 };
 
@@ -267,6 +270,17 @@ static int main_co(co_coro *co)
     self->call.where = OWN_POOL;
     self->call.pool = self->pool;
     CO_AWAIT_CORO(co, &self->call.co);
+    /* What run_in_executor does, by hand: submit, then wrap the concurrent
+     * future into a loop future, which a coroutine can await. */
+    t0 = now();
+    rc = co_executor_submit(self->pool, func1, &self->answer, &self->cf);
+    if (rc == 0)
+        rc = co_wrap_future(loop, self->cf, &self->wrapped);
+    if (rc < 0)
+        CO_RAISE(co, rc, "could not submit func1");
+    CO_AWAIT(co, self->wrapped);
+    printf("t=%.2fs main: wrap_future(pool.submit(func1)) gave \"%s\"\n",
+           elapsed(), self->answer.text);
 
     printf("-- part 4: the same in a pool of processes\n");
     co_coro_init(&self->call.co, call_func1);
@@ -283,6 +297,8 @@ static int main_co(co_coro *co)
     CO_AWAIT_CORO(co, &self->all.co);
 
     CO_FINALLY(co);
+    co_future_unref(self->wrapped);
+    co_cfuture_unref(self->cf);
     co_executor_free(self->pool);
     co_process_pool_free(self->processes, true);
     CO_END(co);
