@@ -193,7 +193,10 @@ static inline co_coro *co__coro_new_at(co_coro *co, const char *name,
 
 /** co_coro_new(@p size, @p fn), then copies the fields of @p init (a frame
  *  of @p size bytes whose header is ignored) into it: what CO_CORO uses.
- *  @return the frame, or NULL (as co_coro_new; also for a NULL @p init). */
+ *  @return the frame, or NULL (as co_coro_new; also for a NULL @p init).
+ *  @param size the frame's size in bytes, at least sizeof(co_coro)
+ *  @param fn its step function
+ *  @param init the fields to copy in */
 CO_API co_coro *co_coro_new_init(size_t size, co_coro_fn fn, const void *init);
 
 /** Releases what a frame owns: the message of its failure, and the frame
@@ -249,7 +252,9 @@ CO_API int co_coro_result_ptr(const co_coro *co, void **out);
  *  CO_AWAIT_CORO / CO_AWAIT_CALL the awaiting coroutine may read it here
  *  until it suspends again (copy it to keep it), as co_caught_message().
  *  @return 0 and *out; as co_coro_result_int otherwise (CO_EKIND if it
- *  returned an integer or pointer; returning nothing reads as NULL). */
+ *  returned an integer or pointer; returning nothing reads as NULL).
+ *  @param co the coroutine frame
+ *  @param out receives the string */
 CO_API int co_coro_result_str(const co_coro *co, const char **out);
 
 /** What kind of value @p co returned: CO_KIND_NONE when it ended without a
@@ -257,7 +262,8 @@ CO_API int co_coro_result_str(const co_coro *co, const char **out);
  *  CO_KIND_PTR or CO_KIND_STR. This is how "returned nothing" is told from
  *  "returned 0".
  *  @return the enum co_kind (>= 0); CO_EINVAL for NULL; CO_ESTATE if it has
- *  not ended; its failure code if it failed. */
+ *  not ended; its failure code if it failed.
+ *  @param co the coroutine frame */
 CO_API int co_coro_result_kind(const co_coro *co);
 
 /* ---- the body macros ---------------------------------------------------- */

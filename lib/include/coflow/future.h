@@ -148,7 +148,8 @@ CO_API int co_future_remove_done_callback(co_future *f, co_done_callback fn, voi
  *  else CO_KIND_INT, CO_KIND_PTR or CO_KIND_STR. The result getters read
  *  "nothing" as 0 / NULL; this tells the two apart.
  *  @return the enum co_kind (>= 0); CO_EINVAL for NULL; CO_ESTATE if
- *  pending; CO_ECANCELLED; the failure's code if it failed (now read). */
+ *  pending; CO_ECANCELLED; the failure's code if it failed (now read).
+ *  @param f the future */
 CO_API int co_future_result_kind(co_future *f);
 
 #endif

@@ -234,28 +234,51 @@ CO_API void co_as_completed_free(co_as_completed *ac);
 /** co_gather over coroutines, each started as a task (see above).
  *  @return as co_gather; CO_ENOTSTARTED for a NULL coroutine (CO_CORO out
  *  of memory); CO_ENOLOOP for a NULL @p loop outside a running loop;
- *  CO_EINVAL for a coroutine that has started or is given twice. */
+ *  CO_EINVAL for a coroutine that has started or is given twice.
+ *  @param loop the loop, or NULL for the running one
+ *  @param coros the coroutines (CO_CORO frames), each taken over
+ *  @param n how many
+ *  @param return_exceptions as co_gather
+ *  @param out receives the outer future (a reference) */
 CO_API int co_gather_coros(co_loop *loop, co_coro *const *coros, size_t n,
                            bool return_exceptions, co_future **out);
 
 /** co_wait over coroutines started as tasks; read the sets with
- *  co_wait_sets_of(). @return as co_wait and co_gather_coros. */
+ *  co_wait_sets_of(). @return as co_wait and co_gather_coros.
+ *  @param loop the loop, or NULL for the running one
+ *  @param coros the coroutines (CO_CORO frames), each taken over
+ *  @param n how many
+ *  @param timeout as co_wait (< 0: none)
+ *  @param return_when as co_wait
+ *  @param out receives the outer future (a reference) */
 CO_API int co_wait_coros(co_loop *loop, co_coro *const *coros, size_t n,
                          double timeout, enum co_return_when return_when,
                          co_future **out);
 
 /** co_wait_for over a coroutine started as a task (cancelled on timeout).
- *  @return as co_wait_for and co_gather_coros. */
+ *  @return as co_wait_for and co_gather_coros.
+ *  @param loop the loop, or NULL for the running one
+ *  @param coro the coroutine, taken over
+ *  @param timeout seconds (< 0: none)
+ *  @param out receives the outer future (a reference) */
 CO_API int co_wait_for_coro(co_loop *loop, co_coro *coro, double timeout,
                             co_future **out);
 
 /** co_shield over a coroutine started as a task, which goes on running if
- *  the outer future is cancelled. @return as co_shield, co_gather_coros. */
+ *  the outer future is cancelled. @return as co_shield, co_gather_coros.
+ *  @param loop the loop, or NULL for the running one
+ *  @param coro the coroutine, taken over
+ *  @param out receives the outer future (a reference) */
 CO_API int co_shield_coro(co_loop *loop, co_coro *coro, co_future **out);
 
 /** co_as_completed_new over coroutines started as tasks; each next-future
  *  then gives the task's future (co_task_of() turns it into the task).
- *  @return as co_as_completed_new and co_gather_coros. */
+ *  @return as co_as_completed_new and co_gather_coros.
+ *  @param loop the loop, or NULL for the running one
+ *  @param coros the coroutines (CO_CORO frames), each taken over
+ *  @param n how many
+ *  @param timeout seconds for the whole iteration (< 0: none)
+ *  @param out receives the iterator (co_as_completed_free) */
 CO_API int co_as_completed_coros(co_loop *loop, co_coro *const *coros,
                                  size_t n, double timeout,
                                  co_as_completed **out);
@@ -264,7 +287,10 @@ CO_API int co_as_completed_coros(co_loop *loop, co_coro *const *coros,
  *  _coros form, the tasks' futures), into @p out (room for @p n). They
  *  belong to the iterator: valid until co_as_completed_free.
  *  @return how many (>= 0); CO_ESHORT if @p n is too small (nothing is
- *  written); CO_EINVAL for NULL. */
+ *  written); CO_EINVAL for NULL.
+ *  @param ac the iterator
+ *  @param out room for @p n futures
+ *  @param n its size */
 CO_API int co_as_completed_items(const co_as_completed *ac, co_future **out,
                                  size_t n);
 
@@ -279,16 +305,30 @@ CO_API int co_as_completed_items(const co_as_completed *ac, co_future **out,
  *  no gather's outer future; CO_ESTATE while it is pending; its failure
  *  (CO_ECANCELLED...) if it failed; CO_ESHORT if @p n is less than the
  *  number of items (nothing is written); CO_EKIND if an item holds another
- *  kind; CO_EINVAL for NULL. */
+ *  kind; CO_EINVAL for NULL.
+ *  @param all the gather's outer future
+ *  @param out room for @p n results
+ *  @param n its size */
 CO_API int co_gather_results_int(co_future *all, long long *out, size_t n);
-/** co_gather_results_int for string results (owned by the items). */
+/** co_gather_results_int for string results (owned by the items).
+ *  @param all the gather's outer future
+ *  @param out room for @p n strings
+ *  @param n its size
+ *  @return as co_gather_results_int */
 CO_API int co_gather_results_str(co_future *all, const char **out, size_t n);
-/** co_gather_results_int for pointer results. */
+/** co_gather_results_int for pointer results.
+ *  @param all the gather's outer future
+ *  @param out room for @p n pointers
+ *  @param n its size
+ *  @return as co_gather_results_int */
 CO_API int co_gather_results_ptr(co_future *all, void **out, size_t n);
 
 /** Item @p i (argument order) of gather @p all: a future (a task's, for the
  *  _coros form), owned by the gather: valid while you hold @p all. NULL if
- *  @p all is no gather's outer future or @p i is out of range. */
+ *  @p all is no gather's outer future or @p i is out of range.
+ *  @param all the gather's outer future
+ *  @param i the item's place, from 0
+ *  @return the item, or NULL */
 CO_API co_future *co_gather_item(co_future *all, size_t i);
 
 /** `done, pending = await asyncio.wait(...)` read from co_wait()'s (or
@@ -297,7 +337,12 @@ CO_API co_future *co_gather_item(co_future *all, size_t i);
  *  array (room for as many items as were given) and either count may be
  *  NULL. The futures belong to @p w: valid while you hold it.
  *  @return 0; CO_EWRONGFUTURE if @p w is no wait's outer future; CO_EINVAL
- *  for NULL @p w. */
+ *  for NULL @p w.
+ *  @param w the wait's outer future
+ *  @param done receives the done items, or NULL
+ *  @param ndone receives how many, or NULL
+ *  @param pending receives the pending items, or NULL
+ *  @param npending receives how many, or NULL */
 CO_API int co_wait_sets_of(co_future *w, co_future **done, size_t *ndone,
                            co_future **pending, size_t *npending);
 
@@ -307,10 +352,18 @@ CO_API int co_wait_sets_of(co_future *w, co_future **done, size_t *ndone,
  *  coroutine's own body, CO_SLEEP is the short form with no result.)
  *  @param loop the loop, or NULL for the running loop
  *  @return 0 and *out (a reference); CO_EINVAL (NULL @p out, NaN @p delay,
- *  NULL @p result for the string form); CO_ENOLOOP; CO_ECLOSED; CO_ENOMEM. */
+ *  NULL @p result for the string form); CO_ENOLOOP; CO_ECLOSED; CO_ENOMEM.
+ *  @param delay seconds
+ *  @param result what the future finishes with
+ *  @param out receives the future (a reference) */
 CO_API int co_sleep(co_loop *loop, double delay, long long result,
                     co_future **out);
-/** co_sleep with a string result (copied; freed with the future). */
+/** co_sleep with a string result (copied; freed with the future).
+ *  @param loop the loop, or NULL for the running loop
+ *  @param delay seconds
+ *  @param result the string (copied)
+ *  @param out receives the future (a reference)
+ *  @return as co_sleep */
 CO_API int co_sleep_str(co_loop *loop, double delay, const char *result,
                         co_future **out);
 

@@ -259,7 +259,8 @@ CO_API int co_run(co_coro *main);
 /** co_run(@p main), then co_coro_free(@p main): `asyncio.run(main())` in one
  *  line for a frame from CO_CORO / CO_NEW, freed whatever happens (also
  *  when @p main is NULL because CO_CORO ran out of memory: CO_ENOTSTARTED).
- *  @return as co_run. */
+ *  @return as co_run.
+ *  @param main the main coroutine's frame (CO_CORO / CO_NEW), freed */
 CO_API int co_run_and_free(co_coro *main);
 
 #endif

@@ -146,11 +146,16 @@ CO_API int co_task_start(co_loop *loop, co_coro *coro, const char *name,
 
 /** The task whose future is @p f (what CO_AS_FUTURE(t) gave), or NULL if
  *  @p f is no task (a plain future, a gather...) or NULL. No reference is
- *  taken. */
+ *  taken.
+ *  @param f a future
+ *  @return the task, or NULL */
 CO_API co_task *co_task_of(co_future *f);
 
 /** The string the task's coroutine returned with CO_RETURN_STR (owned by
- *  the task; valid while you hold it). As co_future_result_str. */
+ *  the task; valid while you hold it). As co_future_result_str.
+ *  @param t the task
+ *  @param out receives the string
+ *  @return as co_future_result_str */
 CO_API int co_task_result_str(co_task *t, const char **out);
 
 /** Writes a one-line description of future or task @p f into @p buf, as
@@ -169,7 +174,10 @@ CO_API int co_task_result_str(co_task *t, const char **out);
  *  callback(). Pass a task as CO_AS_FUTURE(t).
  *  @return the length of the whole description (as snprintf: if it is
  *  @p size or more, @p buf holds a cut, NUL-terminated start of it);
- *  CO_EINVAL for a NULL @p f, or a NULL @p buf with @p size > 0. */
+ *  CO_EINVAL for a NULL @p f, or a NULL @p buf with @p size > 0.
+ *  @param f the future or task
+ *  @param buf where the text goes
+ *  @param size the room in @p buf */
 CO_API int co_future_repr(co_future *f, char *buf, size_t size);
 
 #endif

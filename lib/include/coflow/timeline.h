@@ -1,4 +1,5 @@
-/* coflow/timeline.h - the task timeline: a recorder of what the loop did
+/** @file
+ * coflow/timeline.h - the task timeline: a recorder of what the loop did
  * and when, drawn as a picture with one lane per task (docs/debugging.md).
  *
  * Off by default, and then free: the loop pays one predictable branch per
@@ -24,28 +25,38 @@
 #include "coflow/loop.h"
 
 /** Starts recording on @p loop, forgetting an earlier recording. Time 0
- *  of the picture is now. @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM. */
+ *  of the picture is now. @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM.
+ *  @param loop the loop */
 CO_API int co_timeline_start(co_loop *loop);
 
 /** Stops recording; what was recorded stays, to be written.
- *  @return 0; CO_EINVAL (NULL); CO_ESTATE (not recording). */
+ *  @return 0; CO_EINVAL (NULL); CO_ESTATE (not recording).
+ *  @param loop the loop */
 CO_API int co_timeline_stop(co_loop *loop);
 
-/** True while @p loop records. */
+/** True while @p loop records.
+ *  @param loop the loop
+ *  @return whether it records */
 CO_API bool co_timeline_recording(const co_loop *loop);
 
-/** How many notes the recording holds (0 without one). */
+/** How many notes the recording holds (0 without one).
+ *  @param loop the loop
+ *  @return the number of notes */
 CO_API size_t co_timeline_count(const co_loop *loop);
 
 /** Writes the recording as Chrome Trace Event Format JSON: one thread per
  *  task (tid), "B"/"E" pairs for running, ready and waiting, "X" for
  *  callbacks and "i" for timers and posts, timestamps in microseconds.
  *  @return 0; CO_EINVAL (NULL); CO_ESTATE (nothing was recorded);
- *  CO_ENOMEM; CO_EWRITE. */
+ *  CO_ENOMEM; CO_EWRITE.
+ *  @param loop the loop that recorded
+ *  @param out where to write */
 CO_API int co_timeline_write_json(co_loop *loop, FILE *out);
 
 /** Writes the recording as one self-contained SVG picture.
- *  @return as co_timeline_write_json(). */
+ *  @return as co_timeline_write_json().
+ *  @param loop the loop that recorded
+ *  @param out where to write */
 CO_API int co_timeline_write_svg(co_loop *loop, FILE *out);
 
 #endif
