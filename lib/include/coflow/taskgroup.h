@@ -47,30 +47,32 @@ enum co_taskgroup_state {
 
 /** One failure a group collected (internal). */
 struct co__group_error {
-    int code;   /* the failure's code */
-    char *msg;  /* its message (owned), or NULL */
+    int code;   /**< the failure's code */
+    char *msg;  /**< its message (owned), or NULL */
 };
 
 /** A task group. All fields are the library's. */
 typedef struct co_taskgroup {
-    co_coro co;               /* the group's frame (body, then exit); first */
-    co_coro *body;            /* CO_TASKGROUP's body, or NULL */
-    co_task *parent;          /* the task it runs in (a reference while open) */
-    co_task **tasks;          /* its tasks not done yet, in creation order */
-    size_t ntasks, cap;       /* how many, and room */
-    struct co__group_error *errors; /* failures so far, in order */
-    size_t nerrors, errcap;   /* how many, and room */
-    size_t lost;              /* failures that found no memory to be kept */
-    co_future *all_done;      /* what the exit awaits (_on_completed_fut) */
-    char *body_msg;           /* the body failure's message (owned) */
-    char *cancel_msg;         /* the cancellation to pass on (owned) */
-    char *group_msg;          /* the CO_EGROUP message being raised (owned) */
-    int body_err;             /* how the body ended */
-    int caught;               /* what the exit's wait saw */
-    unsigned char state;      /* enum co_taskgroup_state */
-    bool aborting;            /* its tasks have been cancelled */
-    bool parent_cancel_requested; /* it cancelled its parent itself */
-    bool propagate_cancel;    /* it ends with CO_ECANCELLED (if no failure) */
+    co_coro co;               /**< the group's frame (body, then exit); first */
+    co_coro *body;            /**< CO_TASKGROUP's body, or NULL */
+    co_task *parent;          /**< the task it runs in (a reference while open) */
+    co_task **tasks;          /**< its tasks not done yet, in creation order */
+    size_t ntasks;            /**< how many */
+    size_t cap;               /**< room for how many */
+    struct co__group_error *errors; /**< failures so far, in order */
+    size_t nerrors;           /**< how many */
+    size_t errcap;            /**< room for how many */
+    size_t lost;              /**< failures that found no memory to be kept */
+    co_future *all_done;      /**< what the exit awaits (_on_completed_fut) */
+    char *body_msg;           /**< the body failure's message (owned) */
+    char *cancel_msg;         /**< the cancellation to pass on (owned) */
+    char *group_msg;          /**< the CO_EGROUP message being raised (owned) */
+    int body_err;             /**< how the body ended */
+    int caught;               /**< what the exit's wait saw */
+    unsigned char state;      /**< enum co_taskgroup_state */
+    bool aborting;            /**< its tasks have been cancelled */
+    bool parent_cancel_requested; /**< it cancelled its parent itself */
+    bool propagate_cancel;    /**< it ends with CO_ECANCELLED (if no failure) */
 } co_taskgroup;
 
 /** Zeroes @p tg (a fresh group). NULL is a no-op. */

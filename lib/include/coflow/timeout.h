@@ -47,17 +47,17 @@ enum co_timeout_state {
 
 /** A timeout scope. All fields are the library's. */
 typedef struct co_timeout {
-    co_coro co;           /* the scope's frame (CO_TIMEOUT); must stay first */
-    co_timer timer;       /* the deadline while active */
-    co_task *task;        /* the task it cancels (a reference while active) */
-    co_coro *body;        /* CO_TIMEOUT's child body, or NULL */
-    co_future *fut;       /* or the future it awaits (a reference), or NULL */
-    char *msg;            /* the body failure's message (owned), or NULL */
-    double when;          /* the deadline, on co_loop_time()'s clock */
-    double delay;         /* CO_TIMEOUT's delay, until it is entered */
-    int err;              /* how the body ended */
-    unsigned char state;  /* enum co_timeout_state */
-    unsigned char relative; /* `delay` is to be added to the time of entry */
+    co_coro co;           /**< the scope's frame (CO_TIMEOUT); must stay first */
+    co_timer timer;       /**< the deadline while active */
+    co_task *task;        /**< the task it cancels (a reference while active) */
+    co_coro *body;        /**< CO_TIMEOUT's child body, or NULL */
+    co_future *fut;       /**< or the future it awaits (a reference), or NULL */
+    char *msg;            /**< the body failure's message (owned), or NULL */
+    double when;          /**< the deadline, on co_loop_time()'s clock */
+    double delay;         /**< CO_TIMEOUT's delay, until it is entered */
+    int err;              /**< how the body ended */
+    unsigned char state;  /**< enum co_timeout_state */
+    unsigned char relative; /**< `delay` is to be added to the time of entry */
 } co_timeout;
 
 /** Zeroes @p to (a fresh, not entered scope). NULL is a no-op. */
