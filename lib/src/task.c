@@ -299,22 +299,36 @@ static char *take_cancel_msg(co_task *t)
     return msg;
 }
 
+/* complete() of a task with a cancel on its way: true if that cancel is
+ * its outcome. A cancel() that came after its last suspension, when the
+ * coroutine then returned, cancels the task all the same (3.11), with
+ * that cancel's message; otherwise the message is dropped. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static bool complete_cancelled(co_task *t, co_coro *co)
+{
+    char *pending = take_cancel_msg(t);
+    if ((t->flags & CO__TF_MUST_CANCEL) && !co->err) {
+        t->flags &= (unsigned char)~CO__TF_MUST_CANCEL;
+        co__future_finish(&t->fut, CO_KIND_NONE, 0, NULL, CO_ECANCELLED,
+                          pending);
+        return true;
+    }
+    free(pending);
+    return false;
+}
+
 /* The coroutine has ended: the task takes its outcome. */
 static void complete(co_task *t)
 {
     co_coro *co = co__task_coro(t);
     list_remove(t);
-    char *pending = take_cancel_msg(t);
-    if ((t->flags & CO__TF_MUST_CANCEL) && !co->err) {
-        /* cancel() came after its last suspension and it returned: 3.11
-         * cancels the task all the same, with that cancel's message. */
-        t->flags &= (unsigned char)~CO__TF_MUST_CANCEL;
-        co__future_finish(&t->fut, CO_KIND_NONE, 0, NULL, CO_ECANCELLED,
-                          pending);
+    if ((t->fut.v.msg || (t->flags & CO__TF_MUST_CANCEL)) &&
+        complete_cancelled(t, co)) {
         co_task_unref(t); /* the loop's reference */
         return;
     }
-    free(pending);
     char *msg = co->errmsg;
     co->errmsg = NULL;
     if (co->err)
