@@ -84,9 +84,10 @@ CO_API size_t co_all_tasks(co_loop *loop, co_task **out, size_t max);
  *  sees CO_ECANCELLED at its suspension point with @p msg as the failure's
  *  message (co_caught_message() after a catching await), and so does
  *  whoever awaits the task once it has ended cancelled. As in 3.11: when a
- *  cancel already reached what the task awaits, a second one's message
- *  does not replace the first; otherwise (a yield, a cancel of itself) the
- *  latest message wins.
+ *  cancel already reached the future or sleep the task awaits, a second
+ *  one's message does not replace the first; otherwise (a yield, a cancel
+ *  of itself) the latest message wins; a task it awaits is cancelled with
+ *  the same message and applies the same rule.
  *  @param t the task. @param msg copied; NULL for no message.
  *  @return 1 (also when a cancellation is already on its way; the count
  *  goes up each time), 0 if the task is done or its loop is closed;
