@@ -20,6 +20,8 @@
 #include "coflow/queue.h"
 #include "coflow/aiter.h"
 #include "coflow/acm.h"
+#include "coflow/timeout.h"
+#include "coflow/taskgroup.h"
 #include "coflow/debug.h"
 #include "coflow/timeline.h"
 

@@ -50,7 +50,8 @@ void co__finish_failed(co_future *outer, int code, const char *msg)
 void co__finish_like(co_future *outer, co_future *f)
 {
     if (f->state == CO__CANCELLED) {
-        co__finish_cancelled(outer);
+        /* with its cancel message, if any */
+        co__finish_failed(outer, CO_ECANCELLED, f->v.msg);
     } else if (f->err) {
         f->flags |= CO__FF_RETRIEVED;
         co__finish_failed(outer, f->err, f->v.msg);

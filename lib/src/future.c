@@ -85,7 +85,7 @@ static void future_free(co_future *f)
     }
     if (f->kind == CO_KIND_STR)
         free(f->v.s);
-    else if (f->err)
+    else if (f->err || f->state == CO__CANCELLED)
         free(f->v.msg);
     free(f->cbs);
     if (ops && ops->release)
@@ -207,7 +207,7 @@ void co__future_reuse(co_future *f)
 {
     if (f->kind == CO_KIND_STR)
         free(f->v.s);
-    else if (f->err)
+    else if (f->err || f->state == CO__CANCELLED)
         free(f->v.msg);
     f->v.i = 0;
     f->err = 0;
@@ -226,8 +226,8 @@ int co__future_finish(co_future *f, int kind, long long i, void *p, int err,
         return f->state != CO__PENDING ? CO_ESTATE : CO_ECLOSED;
     }
     if (err == CO_ECANCELLED) {
-        free(msg); /* a cancellation carries no message here */
-        f->state = CO__CANCELLED;
+        f->state = CO__CANCELLED; /* its message (cancel(msg)), or NULL */
+        f->v.msg = msg;
     } else if (err) {
         f->state = CO__FINISHED;
         f->err = err;
@@ -298,14 +298,34 @@ int co_future_set_exception(co_future *f, int code, const char *message)
     return co__future_finish(f, CO_KIND_NONE, 0, NULL, code, copy);
 }
 
+/* ---- cancel(msg) (Python 3.9+; counts and uncancel are the task's) ------ */
+
+/* 1 if @p f was pending and is now cancelled (or, for a kind of its own,
+ * accepted the request), 0 if it was done or its loop closed, CO_ENOMEM. */
+static int cancel_with(co_future *f, const char *msg)
+{
+    if (f->state != CO__PENDING)
+        return 0;
+    const co__future_ops *ops = types[f->type];
+    if (ops && ops->cancel_msg)
+        return ops->cancel_msg(f, msg);
+    if (ops && ops->cancel)
+        return ops->cancel(f); /* a kind that keeps no message */
+    char *copy = NULL;
+    if (msg && !(copy = co__strdup(msg)))
+        return CO_ENOMEM;
+    return co__future_finish(f, CO_KIND_NONE, 0, NULL, CO_ECANCELLED, copy) ==
+           0;
+}
+
 bool co_future_cancel(co_future *f)
 {
-    if (!f || f->state != CO__PENDING)
-        return false;
-    if (types[f->type] && types[f->type]->cancel)
-        return types[f->type]->cancel(f);
-    return co__future_finish(f, CO_KIND_NONE, 0, NULL, CO_ECANCELLED, NULL) ==
-           0;
+    return f && cancel_with(f, NULL) == 1;
+}
+
+int co_future_cancel_msg(co_future *f, const char *msg)
+{
+    return f ? cancel_with(f, msg) : CO_EINVAL;
 }
 
 /* Common to the result getters: 0 when a result of @p kind can be read. */
@@ -358,8 +378,11 @@ int co_future_exception(co_future *f, const char **message)
         return CO_EINVAL;
     if (f->state == CO__PENDING)
         return CO_ESTATE;
-    if (f->state == CO__CANCELLED)
+    if (f->state == CO__CANCELLED) {
+        if (message)
+            *message = f->v.msg; /* what cancel(msg) said, or NULL */
         return CO_ECANCELLED;
+    }
     f->flags |= CO__FF_RETRIEVED;
     if (message && f->err)
         *message = f->v.msg;
@@ -412,8 +435,10 @@ int co__future_add_waiter(co_future *f, co_future *w)
 int co__future_outcome(co_future *f, char **msg)
 {
     *msg = NULL;
-    if (f->state == CO__CANCELLED)
+    if (f->state == CO__CANCELLED) {
+        *msg = co__strdup(f->v.msg); /* the awaiter sees cancel's message */
         return CO_ECANCELLED;
+    }
     if (f->err) {
         f->flags |= CO__FF_RETRIEVED;
         *msg = co__strdup(f->v.msg);

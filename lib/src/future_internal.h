@@ -43,9 +43,11 @@ typedef struct co__cbs {
     co__slot at[];           /* the slots */
 } co__cbs;
 
-/* Invariant: while PENDING, `kind` is CO_KIND_NONE and `err` 0; once done,
- * exactly one of (result: kind/value), (failure: err < 0, msg) or
- * CANCELLED holds, and never changes again. From the moment it is done
+/* Invariant: while PENDING, `kind` is CO_KIND_NONE and `err` 0 (a task
+ * may keep the message of a cancel(msg) on its way in v.msg: task.c);
+ * once done, exactly one of (result: kind/value), (failure: err < 0, msg)
+ * or (CANCELLED, its message in v.msg or NULL) holds, and never changes
+ * again. From the moment it is done
  * until its callbacks have run, one handle in the ready queue holds a
  * reference to it and `cbs` is what that handle will call. */
 struct co_future {
@@ -71,6 +73,9 @@ typedef struct co__future_ops {
     const char *what;      /* its name in reports ("task") */
     /* What co_future_cancel() does instead of cancelling it at once. */
     bool (*cancel)(co_future *f);
+    /* The same with cancel(msg)'s message (may be NULL); wins over
+     * `cancel` when set. Returns 1 if accepted, 0 if not, CO_ENOMEM. */
+    int (*cancel_msg)(co_future *f, const char *msg);
     /* The last reference is gone: free what the kind adds. The memory
      * itself is freed just after. */
     void (*release)(co_future *f);

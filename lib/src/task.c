@@ -297,11 +297,44 @@ co_future *co__task_stop_waiting(co_task *t)
     return f;
 }
 
+/* The message of a cancel on its way (NULL if none); the caller owns it. */
+static char *take_cancel_msg(co_task *t)
+{
+    char *msg = t->fut.v.msg;
+    t->fut.v.msg = NULL;
+    return msg;
+}
+
+/* complete() of a task with a cancel on its way: true if that cancel is
+ * its outcome. A cancel() that came after its last suspension, when the
+ * coroutine then returned, cancels the task all the same (3.11), with
+ * that cancel's message; otherwise the message is dropped. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static bool complete_cancelled(co_task *t, co_coro *co)
+{
+    char *pending = take_cancel_msg(t);
+    if ((t->flags & CO__TF_MUST_CANCEL) && !co->err) {
+        t->flags &= (unsigned char)~CO__TF_MUST_CANCEL;
+        co__future_finish(&t->fut, CO_KIND_NONE, 0, NULL, CO_ECANCELLED,
+                          pending);
+        return true;
+    }
+    free(pending);
+    return false;
+}
+
 /* The coroutine has ended: the task takes its outcome. */
 static void complete(co_task *t)
 {
     co_coro *co = co__task_coro(t);
     list_remove(t);
+    if ((t->fut.v.msg || (t->flags & CO__TF_MUST_CANCEL)) &&
+        complete_cancelled(t, co)) {
+        co_task_unref(t); /* the loop's reference */
+        return;
+    }
     char *msg = co->errmsg;
     co->errmsg = NULL;
     if (co->err) {
@@ -320,16 +353,19 @@ static void complete(co_task *t)
     co_task_unref(t); /* the loop's reference */
 }
 
-/* Applies a cancellation to what the task waits on; true if that alone
- * will deliver it (an awaited future that accepted the cancel). */
-static bool cancel_wait(co_task *t)
+/* Applies a cancellation (with @p msg, may be NULL) to what the task
+ * waits on; true if that alone will deliver it (an awaited future that
+ * accepted the cancel). A sleep is cut short and the task queued; then
+ * the message is set for good, as asyncio's cancelled sleep future holds
+ * the first one (CO__TF_CANCEL_SET). */
+static bool cancel_wait(co_task *t, const char *msg)
 {
     if (t->flags & CO__TF_WAIT_TIMER) {
         co__task_stop_waiting(t);
         co__task_schedule(t);
         return false;
     }
-    return t->wait.future && co_future_cancel(t->wait.future);
+    return t->wait.future && co_future_cancel_msg(t->wait.future, msg) == 1;
 }
 
 static void task_step(co_task *t, int thrown, char *msg)
@@ -339,18 +375,24 @@ static void task_step(co_task *t, int thrown, char *msg)
         return;
     }
     if (t->flags & CO__TF_MUST_CANCEL) {
-        t->flags &= (unsigned char)~CO__TF_MUST_CANCEL;
-        free(msg);
-        msg = NULL;
-        thrown = CO_ECANCELLED;
+        t->flags &= (unsigned char)~(CO__TF_MUST_CANCEL | CO__TF_CANCEL_SET);
+        char *pending = take_cancel_msg(t);
+        if (thrown == CO_ECANCELLED) {
+            free(pending); /* the awaited future's own cancellation wins */
+        } else {
+            free(msg);
+            msg = pending;
+            thrown = CO_ECANCELLED;
+        }
     }
     co_future *waited = co__task_stop_waiting(t);
     if (thrown && !(t->flags & CO__TF_STARTED)) {
         /* Cancelled before its first step: as when asyncio throws into a
          * coroutine that never started, not one line of its body runs (and
-         * so neither does its CO_FINALLY). */
-        free(msg);
+         * so neither does its CO_FINALLY). The message goes on. */
         co_coro *co = co__task_coro(t);
+        free(co->errmsg);
+        co->errmsg = msg;
         co->err = thrown;
         co__finish(co);
         complete(t);
@@ -433,27 +475,81 @@ static void after_step(co_task *t, co_coro *co, int status)
     }
     /* CO_STATUS_WAIT. A cancel() during this step applies to the new wait,
      * as asyncio's Task.__step does. */
-    if ((t->flags & CO__TF_MUST_CANCEL) && cancel_wait(t))
-        t->flags &= (unsigned char)~CO__TF_MUST_CANCEL;
+    if (t->flags & CO__TF_MUST_CANCEL) {
+        bool sleeping = t->flags & CO__TF_WAIT_TIMER;
+        if (cancel_wait(t, t->fut.v.msg)) {
+            t->flags &= (unsigned char)~CO__TF_MUST_CANCEL;
+            free(take_cancel_msg(t));
+        } else if (sleeping) {
+            t->flags |= CO__TF_CANCEL_SET;
+        }
+    }
+}
+
+/* ---- cancel(msg), cancelling(), uncancel() (asyncio 3.11) ----------------- */
+
+/* Keeps @p owned as the message of the cancel on its way, unless a cancel
+ * already reached a sleep (whose message then stands, CO__TF_CANCEL_SET). */
+static void set_cancel_msg(co_task *t, char *owned)
+{
+    if (t->flags & CO__TF_CANCEL_SET) {
+        free(owned);
+        return;
+    }
+    free(t->fut.v.msg);
+    t->fut.v.msg = owned;
+}
+
+int co_task_cancel_msg(co_task *t, const char *msg)
+{
+    if (!t)
+        return CO_EINVAL;
+    if (t->fut.state != CO__PENDING || t->fut.loop->closed)
+        return 0;
+    char *copy = NULL;
+    if (msg && !(copy = co__strdup(msg)))
+        return CO_ENOMEM;
+    if (t->cancels < USHRT_MAX)
+        t->cancels++;
+    if (co__current_task == t) {
+        /* Cancelling itself: delivered at its next suspension point. */
+        set_cancel_msg(t, copy);
+        t->flags |= CO__TF_MUST_CANCEL;
+        return 1;
+    }
+    bool sleeping = t->flags & CO__TF_WAIT_TIMER;
+    if (cancel_wait(t, msg)) {
+        free(copy); /* the awaited future (or task) carries it */
+        return 1;
+    }
+    /* Nothing to cancel underneath (a yield, a sleep, a future already
+     * done): deliver it ourselves at the next step. */
+    set_cancel_msg(t, copy);
+    if (sleeping)
+        t->flags |= CO__TF_CANCEL_SET;
+    t->flags |= CO__TF_MUST_CANCEL;
+    if (!t->wait.future)
+        co__task_schedule(t);
+    return 1;
 }
 
 bool co_task_cancel(co_task *t)
 {
-    if (!t || t->fut.state != CO__PENDING || t->fut.loop->closed)
-        return false;
-    if (co__current_task == t) {
-        /* Cancelling itself: delivered at its next suspension point. */
-        t->flags |= CO__TF_MUST_CANCEL;
-        return true;
-    }
-    if (!cancel_wait(t)) {
-        /* Nothing to cancel underneath (a yield, a timer, a future already
-         * done): deliver it ourselves at the next step. */
-        t->flags |= CO__TF_MUST_CANCEL;
-        if (!t->wait.future)
-            co__task_schedule(t);
-    }
-    return true;
+    return co_task_cancel_msg(t, NULL) == 1;
+}
+
+int co_task_cancelling(const co_task *t)
+{
+    return t ? (int)t->cancels : CO_EINVAL;
+}
+
+int co_task_uncancel(co_task *t)
+{
+    if (!t)
+        return CO_EINVAL;
+    if (t->cancels > 0 && t->cancels < USHRT_MAX)
+        t->cancels--;
+    return (int)t->cancels;
 }
 
 /* ---- creating and letting go ---------------------------------------------- */
@@ -547,6 +643,8 @@ static void task_release(co_future *f)
     co_task *t = (co_task *)(void *)f;
     if (t->flags & CO__TF_NAMED)
         free(t->name.text);
+    if (t->fut.state == CO__PENDING)
+        free(take_cancel_msg(t)); /* abandoned with a cancel on its way */
     co_coro *co = co__task_coro(t);
     free(co->errmsg);
     co->errmsg = NULL;
@@ -601,9 +699,9 @@ void co__tasks_abandon_all(co_loop *loop)
     }
 }
 
-static bool task_cancel_op(co_future *f)
+static int task_cancel_op(co_future *f, const char *msg)
 {
-    return co_task_cancel((co_task *)(void *)f);
+    return co_task_cancel_msg((co_task *)(void *)f, msg);
 }
 
 static const char *task_name_op(co_future *f)
@@ -613,7 +711,7 @@ static const char *task_name_op(co_future *f)
 
 static const co__future_ops task_ops = {
     .what = "task",
-    .cancel = task_cancel_op,
+    .cancel_msg = task_cancel_op,
     .release = task_release,
     .wake = task_wake,
     .name = task_name_op,

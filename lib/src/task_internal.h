@@ -14,6 +14,8 @@
 #define CO__TF_INROOM 0x08      /* it sits in front of its co_coro_new frame */
 #define CO__TF_STARTED 0x10     /* the coroutine has run at least once */
 #define CO__TF_NAMED 0x20       /* name.text holds the name */
+#define CO__TF_CANCEL_SET 0x40  /* a cancel reached its sleep: the message
+                                 * on its way can no longer change */
 
 /* A task is a future plus what it needs to drive one coroutine, in 64
  * bytes: every byte counts when 100,000 tasks are pending (docs/
@@ -36,6 +38,11 @@ struct co_task {
     } name;                   /* asked for rarely: the text is made then */
     unsigned pos;             /* its index in the loop's task list */
     unsigned char flags;      /* CO__TF_* */
+    /* asyncio 3.11's cancel counts (docs/cancellation.md): cancel() adds
+     * one, uncancel() takes one off; stops at its top rather than wrap.
+     * The message of a cancel on its way waits in fut.v.msg while the
+     * task is pending (a pending future keeps nothing else there). */
+    unsigned short cancels;
 };
 
 _Static_assert(sizeof(struct co_task) <= CO__CORO_ROOM,

@@ -84,7 +84,19 @@
     X(CO_EFDBUSY, -34, "someone else is watching this file descriptor: as in " \
       "asyncio, a descriptor has one reader and one writer at a time, so a "   \
       "second task may not wait for it, and a wait whose watch was removed "   \
-      "or replaced (co_loop_remove_reader, co_loop_add_reader) ends here")  \
+      "or replaced (co_loop_remove_reader, co_loop_add_reader) ends here")    \
+    X(CO_EGROUP, -35, "one or more tasks of the task group failed (or its "   \
+      "body did): the failure is an ExceptionGroup that keeps each one's "     \
+      "code and message, in order (co_taskgroup_error_count, "                 \
+      "co_taskgroup_error)")                                                   \
+    X(CO_EGROUPCLOSED, -36, "the task group is not open: it was never "        \
+      "entered, or it has already finished, so it takes no new tasks (make "   \
+      "tasks inside its async with)")                                          \
+    X(CO_EGROUPABORTING, -37, "the task group is shutting down: one of its "   \
+      "tasks failed or it was cancelled, so it takes no new tasks")            \
+    X(CO_ESCOPE, -38, "the scope is used out of order: it was entered while "  \
+      "already active, left twice or without being entered, or rescheduled "  \
+      "when not active (after it expired or ended)")                           \
     /* -45..-49: the short API (coroutines as tasks, gather's results) */     \
     X(CO_EWRONGFUTURE, -45, "this future is not the kind this call reads: "  \
       "gather's results come from co_gather()'s outer future, wait's done "   \

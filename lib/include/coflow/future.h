@@ -95,6 +95,18 @@ CO_API int co_future_set_exception(co_future *f, int code, const char *message);
  *  @param f the future */
 CO_API bool co_future_cancel(co_future *f);
 
+/* ---- cancel(msg) (asyncio 3.9+; docs/cancellation.md) ---- */
+
+/** Future.cancel(msg): cancels the future with a message that its awaiters
+ *  receive with the cancellation (co_caught_message() after a catching
+ *  await, co_future_exception() afterwards), as CancelledError(msg) carries
+ *  it in Python. For a task this is co_task_cancel_msg().
+ *  @param f the future. @param msg copied; NULL for no message.
+ *  @return 1 if it was pending (now cancelled, or for a task: the request
+ *  is on its way), 0 if it was already done or its loop is closed;
+ *  CO_EINVAL for a NULL @p f; CO_ENOMEM (nothing was cancelled). */
+CO_API int co_future_cancel_msg(co_future *f, const char *msg);
+
 /** Future.result() of an integer result. @return 0 and *out; CO_ESTATE if still pending;
  *  CO_ECANCELLED if cancelled; the failure's code if it failed (which counts
  *  as having read the failure); CO_EKIND if it holds another kind (a future
@@ -115,7 +127,8 @@ CO_API int co_future_result_ptr(co_future *f, void **out);
 CO_API int co_future_result_str(co_future *f, const char **out);
 
 /** The failure: 0 if the future finished with a result; its code if it
- *  failed (*message gets its text or NULL); CO_ECANCELLED if cancelled;
+ *  failed (*message gets its text or NULL); CO_ECANCELLED if cancelled
+ *  (*message gets the cancellation's message, or NULL);
  *  CO_ESTATE if pending. @p message may be NULL. Asking counts as reading
  *  the failure (so does a result getter that returns it): a failure nobody
  *  read is reported when the future is freed, as asyncio reports

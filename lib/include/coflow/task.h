@@ -180,4 +180,36 @@ CO_API int co_task_result_str(co_task *t, const char **out);
  *  @param size the room in @p buf */
 CO_API int co_future_repr(co_future *f, char *buf, size_t size);
 
+/* ---- cancel(msg), cancelling(), uncancel() (asyncio 3.11) ---------------
+ * A task counts the cancellations requested of it: cancel() adds one,
+ * uncancel() takes one off. timeout() and TaskGroup use the count to tell
+ * their own cancellation from one somebody else asked for
+ * (docs/cancellation.md). */
+
+/** Task.cancel(msg): requests cancellation with a message. The coroutine
+ *  sees CO_ECANCELLED at its suspension point with @p msg as the failure's
+ *  message (co_caught_message() after a catching await), and so does
+ *  whoever awaits the task once it has ended cancelled. As in 3.11: when a
+ *  cancel already reached the future or sleep the task awaits, a second
+ *  one's message does not replace the first; otherwise (a yield, a cancel
+ *  of itself) the latest message wins; a task it awaits is cancelled with
+ *  the same message and applies the same rule.
+ *  @param t the task. @param msg copied; NULL for no message.
+ *  @return 1 (also when a cancellation is already on its way; the count
+ *  goes up each time), 0 if the task is done or its loop is closed;
+ *  CO_EINVAL for NULL; CO_ENOMEM (nothing was requested). */
+CO_API int co_task_cancel_msg(co_task *t, const char *msg);
+
+/** Task.cancelling(): how many cancellations were requested of @p t and
+ *  not taken back with co_task_uncancel(). Not reset when the task catches
+ *  one. The count stops at 65535.
+ *  @return the count (0 or more), or CO_EINVAL for NULL. */
+CO_API int co_task_cancelling(const co_task *t);
+
+/** Task.uncancel(): takes one cancellation request back (for the party
+ *  that made it, once it has dealt with it). It does not stop a
+ *  cancellation already on its way (3.11's rule).
+ *  @return the requests that remain (never below 0), or CO_EINVAL. */
+CO_API int co_task_uncancel(co_task *t);
+
 #endif
