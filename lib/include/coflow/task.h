@@ -203,13 +203,15 @@ CO_API int co_task_cancel_msg(co_task *t, const char *msg);
 /** Task.cancelling(): how many cancellations were requested of @p t and
  *  not taken back with co_task_uncancel(). Not reset when the task catches
  *  one. The count stops at 65535.
- *  @return the count (0 or more), or CO_EINVAL for NULL. */
+ *  @return the count (0 or more), or CO_EINVAL for NULL.
+ *  @param t the task */
 CO_API int co_task_cancelling(const co_task *t);
 
 /** Task.uncancel(): takes one cancellation request back (for the party
  *  that made it, once it has dealt with it). It does not stop a
  *  cancellation already on its way (3.11's rule).
- *  @return the requests that remain (never below 0), or CO_EINVAL. */
+ *  @return the requests that remain (never below 0), or CO_EINVAL.
+ *  @param t the task */
 CO_API int co_task_uncancel(co_task *t);
 
 #endif

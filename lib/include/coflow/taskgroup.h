@@ -1,4 +1,5 @@
-/* coflow/taskgroup.h - asyncio.TaskGroup (Python 3.11): tasks that start
+/** @file
+ * coflow/taskgroup.h - asyncio.TaskGroup (Python 3.11): tasks that start
  * together and end together. For lesson 11 (cancellation);
  * docs/cancellation.md explains.
  *
@@ -75,13 +76,15 @@ typedef struct co_taskgroup {
     bool propagate_cancel;    /**< it ends with CO_ECANCELLED (if no failure) */
 } co_taskgroup;
 
-/** Zeroes @p tg (a fresh group). NULL is a no-op. */
+/** Zeroes @p tg (a fresh group). NULL is a no-op.
+ *  @param tg the task group */
 CO_API void co_taskgroup_init(co_taskgroup *tg);
 
 /** TaskGroup.__aenter__: opens the group in the current task (which it
  *  will cancel if a child fails).
  *  @return 0; CO_EINVAL (NULL); CO_ENOTASK (no current task); CO_ESCOPE
- *  (the group is open or exiting: already entered). */
+ *  (the group is open or exiting: already entered).
+ *  @param tg the task group */
 CO_API int co_taskgroup_enter(co_taskgroup *tg);
 
 /** TaskGroup.create_task(coro, name=name): a task of the group's loop,
@@ -93,7 +96,11 @@ CO_API int co_taskgroup_enter(co_taskgroup *tg);
  *  group was cancelled: it is shutting down, as 3.11 refuses);
  *  CO_ECLOSED; CO_ENOMEM. When it fails nothing runs, and a frame from
  *  CO_NEW is freed (as Python drops the coroutine object); a frame of
- *  your own stays yours. */
+ *  your own stays yours.
+ *  @param tg the task group
+ *  @param coro the coroutine, not yet started
+ *  @param name the task's name, or NULL
+ *  @param task_out receives a reference, or NULL */
 CO_API int co_taskgroup_create_task(co_taskgroup *tg, co_coro *coro,
                                     const char *name, co_task **task_out);
 
@@ -101,7 +108,8 @@ CO_API int co_taskgroup_create_task(co_taskgroup *tg, co_coro *coro,
  *  len(eg.exceptions)). @p message is the group failure's message, as
  *  co_caught_message() or co_future_exception() give it.
  *  @return 1 or more; CO_EINVAL if @p message is NULL or not the message
- *  of a task group's failure. */
+ *  of a task group's failure.
+ *  @param message the group failure's message */
 CO_API int co_taskgroup_error_count(const char *message);
 
 /** The failure number @p index (from 0, in the order they happened) of a
@@ -111,18 +119,27 @@ CO_API int co_taskgroup_error_count(const char *message);
  *  message these functions read again.
  *  @return the full length of that failure's message (as snprintf: more
  *  than size - 1 means it was cut); CO_EINVAL (not a group's message, an
- *  index past the end, NULL @p code, NULL @p buf with @p size > 0). */
+ *  index past the end, NULL @p code, NULL @p buf with @p size > 0).
+ *  @param message the group failure's message
+ *  @param index which failure, from 0
+ *  @param code receives its code
+ *  @param buf receives its message
+ *  @param size the room in @p buf */
 CO_API int co_taskgroup_error(const char *message, size_t index, int *code,
                               char *buf, size_t size);
 
 /** Opens @p tg and sets it up to run child coroutine @p body, then wait
- *  for its tasks: what CO_TASKGROUP calls. @return as co_taskgroup_enter. */
+ *  for its tasks: what CO_TASKGROUP calls. @return as co_taskgroup_enter.
+ *  @param tg the task group
+ *  @param body the body coroutine */
 CO_API int co_taskgroup_op(co_taskgroup *tg, co_coro *body);
 
 /** Sets up the exit of a group opened with co_taskgroup_enter: the body
  *  ended with @p body_err (0, or a failure). What CO_TASKGROUP_EXIT calls.
  *  @return 0; CO_EINVAL; CO_ESCOPE (the group is not open: not entered, or
- *  its exit already ran). */
+ *  its exit already ran).
+ *  @param tg the task group
+ *  @param body_err how the body ended */
 CO_API int co_taskgroup_exit_op(co_taskgroup *tg, int body_err);
 
 /** `async with TaskGroup() as tg: body` in one suspension point: opens

@@ -1,4 +1,5 @@
-/* coflow/timeout.h - asyncio.timeout() / timeout_at(): a deadline around
+/** @file
+ * coflow/timeout.h - asyncio.timeout() / timeout_at(): a deadline around
  * any await. For lesson 11 (cancellation); docs/cancellation.md explains.
  *
  *     async with asyncio.timeout(0.5):      CO_TIMEOUT(co, &self->to, 0.5,
@@ -60,7 +61,8 @@ typedef struct co_timeout {
     unsigned char relative; /**< `delay` is to be added to the time of entry */
 } co_timeout;
 
-/** Zeroes @p to (a fresh, not entered scope). NULL is a no-op. */
+/** Zeroes @p to (a fresh, not entered scope). NULL is a no-op.
+ *  @param to the scope */
 CO_API void co_timeout_init(co_timeout *to);
 
 /** `async with timeout(delay)` entered by hand: the deadline is @p delay
@@ -69,11 +71,16 @@ CO_API void co_timeout_init(co_timeout *to);
  *  co_timeout_exit() before the coroutine suspends in anything but a
  *  _CATCH await.
  *  @return 0; CO_EINVAL (NULL, NaN); CO_ENOTASK (no current task);
- *  CO_ESCOPE (the scope is already active); CO_ENOMEM. */
+ *  CO_ESCOPE (the scope is already active); CO_ENOMEM.
+ *  @param to the scope
+ *  @param delay seconds from now, or CO_NO_DEADLINE */
 CO_API int co_timeout_enter(co_timeout *to, double delay);
 
 /** Like co_timeout_enter(), with a deadline @p when on co_loop_time()'s
- *  clock (asyncio.timeout_at). */
+ *  clock (asyncio.timeout_at).
+ *  @param to the scope
+ *  @param when the deadline, or CO_NO_DEADLINE
+ *  @return as co_timeout_enter() */
 CO_API int co_timeout_enter_at(co_timeout *to, double when);
 
 /** Leaves the scope (__aexit__). @p err holds how the body ended (0 or
@@ -81,22 +88,30 @@ CO_API int co_timeout_enter_at(co_timeout *to, double when);
  *  (uncancel() returns 0) and *err is CO_ECANCELLED, *err becomes
  *  CO_ETIMEDOUT. Otherwise *err is left as it is.
  *  @return 0; CO_EINVAL (NULL); CO_ESCOPE (not active: never entered, or
- *  already left). */
+ *  already left).
+ *  @param to the scope
+ *  @param err how the body ended; may become CO_ETIMEDOUT */
 CO_API int co_timeout_exit(co_timeout *to, int *err);
 
 /** Timeout.reschedule(when): moves the deadline of an active scope to
  *  @p when (co_loop_time()'s clock; CO_NO_DEADLINE: none; in the past:
  *  it expires in the next iteration).
  *  @return 0; CO_EINVAL (NULL, NaN); CO_ESCOPE (not active: not entered,
- *  expiring, expired or finished, as asyncio refuses); CO_ENOMEM. */
+ *  expiring, expired or finished, as asyncio refuses); CO_ENOMEM.
+ *  @param to the scope
+ *  @param when the new deadline */
 CO_API int co_timeout_reschedule(co_timeout *to, double when);
 
 /** Timeout.when(): the deadline (CO_NO_DEADLINE if none), NaN for NULL
- *  or a scope given only a delay and not entered yet. */
+ *  or a scope given only a delay and not entered yet.
+ *  @param to the scope
+ *  @return the deadline, CO_NO_DEADLINE or NaN */
 CO_API double co_timeout_when(const co_timeout *to);
 
 /** Timeout.expired(): true once the deadline has passed while the scope
- *  was active (expiring or expired). */
+ *  was active (expiring or expired).
+ *  @param to the scope
+ *  @return whether it expired */
 CO_API bool co_timeout_expired(const co_timeout *to);
 
 /** Prepares @p to to run @p body (a coroutine, or a future or task to
