@@ -30,6 +30,7 @@ LAYERS = [
     ("threads", ["threads_internal.h", "threads.c", "concurrent.c",
                  "executor.c", "process_pool.c", "signals.c"]),
     ("runner", ["runner.c"]),
+    ("http", ["url.c", "http_parse.c"]),
 ]
 
 COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)

@@ -83,7 +83,26 @@
     X(CO_EFDBUSY, -34, "someone else is watching this file descriptor: as in " \
       "asyncio, a descriptor has one reader and one writer at a time, so a "   \
       "second task may not wait for it, and a wait whose watch was removed "   \
-      "or replaced (co_loop_remove_reader, co_loop_add_reader) ends here")
+      "or replaced (co_loop_remove_reader, co_loop_add_reader) ends here")     \
+    /* -60 to -69: HTTP and URLs (coflow/http.h, coflow/url.h) */             \
+    X(CO_EHTTPPROTO, -60, "the server's reply is not valid HTTP/1.1: a "      \
+      "malformed status line, header or chunk, or a framing that cannot be "   \
+      "trusted (two different Content-Lengths, an unknown transfer coding)") \
+    X(CO_EHTTPLIMIT, -61, "the server's reply has a line, a header section " \
+      "or a number of headers above the parser's limits")                     \
+    X(CO_EHTTPBODYLIMIT, -62, "the response body is larger than the limit "  \
+      "the caller set (co_http_request.max_body)")                            \
+    X(CO_EHTTPINCOMPLETE, -63, "the connection closed before the response " \
+      "was complete: in the status line, the headers or the body")            \
+    X(CO_EHTTPSTATUS, -64, "the server answered with an error status (400 " \
+      "or above); the status is in the response")                             \
+    X(CO_EURL, -65, "the URL is malformed: it must look like "              \
+      "http://host[:port]/path?query, with a host name, an IPv4 address or "  \
+      "a bracketed IPv6 address, no user:password@, and a port 1-65535")       \
+    X(CO_EURLSCHEME, -66, "the URL's scheme is not supported: only http and " \
+      "https (https only when coflow was built with TLS)")                    \
+    X(CO_EREDIRECTS, -67, "too many redirects: the server kept answering "  \
+      "with 3xx and a Location (the limit is co_http_request.max_redirects)")
 
 /** Error codes: 0 is success, every error is negative. Codes from
  *  CO_EUSER downwards are free for applications to use as their own
