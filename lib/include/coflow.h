@@ -19,5 +19,7 @@
 #include "coflow/queue.h"
 #include "coflow/aiter.h"
 #include "coflow/acm.h"
+#include "coflow/streams.h"
+#include "coflow/tls.h"
 
 #endif
