@@ -19,6 +19,8 @@
 #include "coflow/queue.h"
 #include "coflow/aiter.h"
 #include "coflow/acm.h"
+#include "coflow/streams.h"
+#include "coflow/tls.h"
 #include "coflow/url.h"
 #include "coflow/http.h"
 

@@ -30,6 +30,7 @@ LAYERS = [
     ("threads", ["threads_internal.h", "threads.c", "concurrent.c",
                  "executor.c", "process_pool.c", "signals.c"]),
     ("runner", ["runner.c"]),
+    ("streams", ["streams_internal.h", "tls.c", "streams.c"]),
     ("http", ["url.c", "http_parse.c"]),
 ]
 
