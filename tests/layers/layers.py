@@ -31,7 +31,7 @@ LAYERS = [
                  "executor.c", "process_pool.c", "signals.c"]),
     ("runner", ["runner.c"]),
     ("streams", ["streams_internal.h", "tls.c", "streams.c"]),
-    ("http", ["url.c", "http_parse.c"]),
+    ("http", ["url.c", "http_parse.c", "http.c"]),
 ]
 
 COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)

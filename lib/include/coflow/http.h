@@ -124,4 +124,148 @@ CO_API int co_http_parser_done(const co_http_parser *p);
  *  ("bad status line", "chunk size is not hexadecimal", ...); "" if none. */
 CO_API const char *co_http_parser_why(const co_http_parser *p);
 
+/* ---- the client ---------------------------------------------------------- */
+
+/* The client needs the streams (coflow/streams.h) and the loop. */
+#include "coflow/coro.h"
+#include "coflow/loop.h"
+
+struct co_tls_context;
+
+/** A client: aiohttp's ClientSession with its TCPConnector. It keeps a pool
+ *  of idle keep-alive connections per host (scheme, host and port) and
+ *  limits how many requests are on the wire at once; requests beyond the
+ *  limit wait for a place in arrival order (a Semaphore). Opaque. */
+typedef struct co_http_client co_http_client;
+
+/** Options of a client; zero them, then set what you need (0 means the
+ *  default). NULL options are all defaults. */
+typedef struct co_http_client_opts {
+    size_t max_connections;   /**< requests on the wire at once, all hosts
+                                   together (0: 100, aiohttp's limit) */
+    size_t max_idle_per_host; /**< idle connections kept per host (0: 8) */
+    double connect_timeout;   /**< seconds for one connect, name lookup
+                                   included (0: none of coflow's own) */
+    struct co_tls_context *tls; /**< the context for https (borrowed; it must
+                                   outlive the client); NULL: a default one
+                                   that verifies against the system's
+                                   authorities, made at the first https
+                                   request */
+    const char *user_agent;   /**< the User-Agent header (copied; NULL:
+                                   "coflow/0.1") */
+    co_http_limits limits;    /**< the response parser's limits */
+} co_http_client_opts;
+
+/** Makes a client on @p loop. @return 0 and *out; CO_EINVAL (NULL
+ *  argument); CO_ENOMEM. */
+CO_API int co_http_client_new(co_loop *loop, const co_http_client_opts *opts,
+                              co_http_client **out);
+
+/** Closes the client's idle connections and frees it. @return 0; CO_EBUSY
+ *  (nothing freed) while a request made with it is still in progress.
+ *  NULL is a no-op returning 0. */
+CO_API int co_http_client_free(co_http_client *c);
+
+/** How many idle connections the pool holds now. 0 for NULL. */
+CO_API size_t co_http_client_idle(const co_http_client *c);
+
+/** How many connections the client has opened since it was made (a
+ *  keep-alive connection that is reused is not counted again). */
+CO_API size_t co_http_client_connections_opened(const co_http_client *c);
+
+/** Called as body bytes arrive: @p received so far, of @p total (-1 when
+ *  the server did not say: a chunked or close-framed body). */
+typedef void (*co_http_progress_fn)(void *arg, long long received,
+                                    long long total);
+
+/** One request. Set it up with co_http_request_init(), then set url and
+ *  what else you need. Read during co_http_fetch_op() only: the strings
+ *  are copied (the header lines too). */
+typedef struct co_http_request {
+    const char *method;          /**< "GET" (also for NULL) or "HEAD" */
+    const char *url;             /**< an http or https URL (coflow/url.h) */
+    const char *const *headers;  /**< extra "Name: value" lines, the array
+                                      ended by NULL; or NULL */
+    int max_redirects;           /**< redirects followed (301, 302, 303, 307,
+                                      308 with a Location); 0: none, the 3xx
+                                      is the answer (default 10) */
+    double timeout;              /**< seconds for the whole request,
+                                      redirects included (0: none) */
+    long long max_body;          /**< the most body bytes accepted (0: no
+                                      limit) */
+    int fd;                      /**< >= 0: the body is written to this file
+                                      descriptor (the caller's: not closed);
+                                      -1: kept in memory (response.body) */
+    co_http_progress_fn on_progress; /**< or NULL */
+    void *progress_arg;          /**< its first argument */
+} co_http_request;
+
+/** Sets @p req to the defaults: GET, no URL, 10 redirects, no timeout, no
+ *  limit, the body in memory. NULL is a no-op. */
+CO_API void co_http_request_init(co_http_request *req);
+
+/** What a request got. Owned by the co_http_op it is in: free it with
+ *  co_http_response_clear() once read, however the request ended. */
+typedef struct co_http_response {
+    int status;          /**< the last response's status, 0 if none came */
+    char *url;           /**< the URL of the last request (after redirects) */
+    int redirects;       /**< how many redirects were followed */
+    char *body;          /**< the body when request.fd was -1 (NUL-terminated
+                              for convenience; may hold NULs), else NULL */
+    size_t body_len;     /**< its length */
+    long long received;  /**< body bytes received (also when written to fd) */
+    long long content_length; /**< as the server announced, or -1 */
+    size_t nheaders;     /**< the last response's header fields */
+    char **header_names; /**< their names (as sent) */
+    char **header_values;/**< their values */
+} co_http_response;
+
+/** The value of the response's first header field named @p name (compared
+ *  without case), or NULL. */
+CO_API const char *co_http_response_header(const co_http_response *r,
+                                           const char *name);
+
+/** Frees what @p r holds and zeroes it; NULL is a no-op. */
+CO_API void co_http_response_clear(co_http_response *r);
+
+/** The frame of one request, as co_stream_op is of one read: put it in
+ *  your frame. After the wait, @c resp holds what came back. */
+typedef struct co_http_op {
+    co_coro co;                  /**< the wait's own frame; must stay first */
+    co_http_response resp;       /**< the result (yours to clear) */
+    struct co__http_fetch *st;   /**< the request in progress (internal) */
+} co_http_op;
+
+/** Prepares @p op to await one request of @p c. The wait fails with:
+ *  CO_EHTTPSTATUS (a status >= 400: resp.status says which, and the body
+ *  is not read), CO_EURL / CO_EURLSCHEME (the URL, or a Location, is not
+ *  one we can fetch), CO_EREDIRECTS, CO_EHTTPBODYLIMIT, CO_EHTTPPROTO,
+ *  CO_EHTTPLIMIT, CO_EHTTPINCOMPLETE (the server closed mid-response),
+ *  CO_ETIMEDOUT (request.timeout, or opts.connect_timeout, passed), the
+ *  connect's failures (CO_ECONNREFUSED, CO_ENONAME, CO_ECERT, CO_ENOTLS...),
+ *  CO_ECONNRESET, CO_ESYS (writing to request.fd failed), CO_ECANCELLED,
+ *  CO_ENOMEM, CO_EINVAL (NULL client or URL, a method other than GET or
+ *  HEAD, a header line with a CR or LF or no colon); each with a message
+ *  naming the URL. A request on a reused connection that the server had
+ *  closed meanwhile is retried once on a new one (GET and HEAD are
+ *  idempotent).
+ *  @return 0, or CO_EINVAL for a NULL @p op. */
+CO_API int co_http_fetch_op(co_http_op *op, co_http_client *c,
+                            const co_http_request *req);
+
+/** `op->resp = await session.request(...)`: the request, to its end. */
+#define CO_HTTP_FETCH(co, op, client, req)                                     \
+    do {                                                                       \
+        co_http_fetch_op((op), (client), (req));                               \
+        CO_AWAIT_CORO(co, &(op)->co);                                          \
+    } while (0)
+
+/** Like CO_HTTP_FETCH, but the failure's code goes to int lvalue @p caught
+ *  (0 on success) instead of propagating. */
+#define CO_HTTP_FETCH_CATCH(co, op, client, req, caught)                       \
+    do {                                                                       \
+        co_http_fetch_op((op), (client), (req));                               \
+        CO_AWAIT_CORO_CATCH(co, &(op)->co, caught);                            \
+    } while (0)
+
 #endif
