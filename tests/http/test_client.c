@@ -731,7 +731,10 @@ START_TEST(test_bad_requests_refused)
     }
     ck_assert_uint_eq(co_http_client_connections_opened(e.c), 0);
     ck_assert_int_eq(co_http_fetch_op(NULL, e.c, NULL), CO_EINVAL);
-    ck_assert_int_eq(co_http_client_new(NULL, NULL, &e.c), CO_EINVAL);
+    co_http_client *none = e.c;
+    ck_assert_int_eq(co_http_client_new(NULL, NULL, &none), CO_EINVAL);
+    ck_assert_ptr_null(none);
+    ck_assert_int_eq(co_http_client_new(e.loop, NULL, NULL), CO_EINVAL);
     env_close(&e);
 }
 END_TEST
