@@ -654,6 +654,236 @@ START_TEST(test_loop_close_closes_streams_and_server)
 }
 END_TEST
 
+/* ---- a connect that times out, one cancelled, one reset ------------------ */
+
+START_TEST(test_connect_timeout_says_timed_out)
+{
+    /* A listener with backlog 0 and one connection waiting in its queue:
+     * Linux drops every further SYN, so a connect can only time out. */
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(listen(l, 0), 0);
+    ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
+    int filler = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_eq(connect(filler, (struct sockaddr *)&a, sizeof a), 0);
+    struct connector c = {.host = "127.0.0.1", .port = ntohs(a.sin_port),
+                          .timeout = 0.2};
+    ck_assert_int_eq(try_connect(&c), CO_ETIMEDOUT);
+    ck_assert_msg(strstr(c.msg, "no connection within") != NULL, "%s", c.msg);
+    close(filler);
+    close(l);
+}
+END_TEST
+
+START_TEST(test_cancelled_connect_during_lookup_leaks_nothing)
+{
+    co_loop *loop = unit_loop(NULL);
+    struct connector c = {.host = "localhost", .port = free_port(),
+                          .loop = loop};
+    co_coro_init(&c.co, connector_step);
+    co_task *t;
+    ck_assert_int_eq(co_create_task(loop, &c.co, NULL, &t), 0);
+    unit_run_once(loop); /* the lookup is on its way to a worker thread */
+    ck_assert(!co_task_done(t));
+    ck_assert(co_task_cancel(t));
+    co_loop_run_until_complete(loop, co_task_future(t));
+    ck_assert_int_eq(c.caught, CO_ECANCELLED);
+    ck_assert_ptr_null(c.conn.stream);
+    co_task_unref(t);
+    co_coro_free(&c.co);
+    ck_assert_int_eq(co_loop_close(loop), 0); /* joins the worker */
+}
+END_TEST
+
+/* A server that resets every connection once it has read a line from it:
+ * SO_LINGER 0, then it ends (its stream is closed: an RST goes out). */
+struct resetter {
+    co_coro co;
+    co_stream *s;
+    co_stream_op op;
+    char line[64];
+};
+
+static int resetter_step(co_coro *co)
+{
+    struct resetter *self = (struct resetter *)co;
+    CO_BEGIN(co);
+    CO_STREAM_READLINE(co, &self->op, self->s, self->line, sizeof self->line);
+    {
+        struct linger lg = {.l_onoff = 1, .l_linger = 0};
+        setsockopt(co_stream_fileno(self->s), SOL_SOCKET, SO_LINGER, &lg,
+                   sizeof lg);
+    }
+    CO_END(co);
+}
+
+static co_coro *resetter_factory(co_stream *s, void *arg)
+{
+    (void)arg;
+    struct resetter *r = CO_NEW(struct resetter, resetter_step);
+    if (r)
+        r->s = s;
+    return r ? &r->co : NULL;
+}
+
+struct reset_client {
+    co_coro co;
+    co_loop *loop;
+    int port;
+    co_connect_op conn;
+    co_stream_op op;
+    char buf[64];
+    int caught;
+    int write_rc;
+};
+
+static int reset_client_step(co_coro *co)
+{
+    struct reset_client *self = (struct reset_client *)co;
+    CO_BEGIN(co);
+    CO_OPEN_CONNECTION(co, &self->conn, self->loop, "127.0.0.1", self->port,
+                       NULL);
+    co_stream_write(self->conn.stream, "hi\n", 3);
+    co_stream_read_op(&self->op, self->conn.stream, self->buf, sizeof self->buf);
+    CO_AWAIT_CORO_CATCH(co, &self->op.co, self->caught);
+    self->write_rc = co_stream_write(self->conn.stream, "x", 1);
+    CO_FINALLY(co);
+    co_stream_free(self->conn.stream);
+    CO_END(co);
+}
+
+START_TEST(test_reset_by_peer_says_reset)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, resetter_factory,
+                                     NULL, NULL, &srv), 0);
+    struct reset_client c = {.loop = loop, .port = co_server_port(srv)};
+    co_coro_init(&c.co, reset_client_step);
+    co_task *t;
+    ck_assert_int_eq(co_create_task(loop, &c.co, NULL, &t), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    ck_assert_int_eq(c.caught, CO_ECONNRESET);
+    ck_assert_int_eq(c.write_rc, CO_ECONNRESET); /* the stream says why */
+    co_task_unref(t);
+    co_coro_free(&c.co);
+    co_server_close(srv);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+    ck_assert_int_eq(co_server_free(srv), 0);
+}
+END_TEST
+
+/* ---- serve_forever, writelines, write_eof, names --------------------------- */
+
+struct forever {
+    co_coro co;
+    co_server *srv;
+    co_server_op op;
+};
+
+static int forever_step(co_coro *co)
+{
+    struct forever *self = (struct forever *)co;
+    CO_BEGIN(co);
+    CO_SERVER_SERVE_FOREVER(co, &self->op, self->srv);
+    CO_END(co);
+}
+
+START_TEST(test_cancelling_serve_forever_closes_the_server)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, echo_factory, NULL,
+                                     NULL, &srv), 0);
+    ck_assert(co_server_is_serving(srv));
+    struct forever f = {.srv = srv};
+    co_coro_init(&f.co, forever_step);
+    co_task *t;
+    ck_assert_int_eq(co_create_task(loop, &f.co, NULL, &t), 0);
+    unit_run_once(loop);
+    ck_assert(!co_task_done(t));
+    co_task_cancel(t);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)),
+                     CO_ECANCELLED);
+    ck_assert(!co_server_is_serving(srv));
+    ck_assert_int_eq(co_server_sockets(srv), 0);
+    co_task_unref(t);
+    ck_assert_int_eq(co_server_free(srv), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
+START_TEST(test_writelines_then_write_eof)
+{
+    struct pair p = pair_new(0);
+    struct iovec iov[3] = {{"one ", 4}, {"two ", 4}, {"three", 5}};
+    ck_assert_int_eq(co_stream_writelines(p.s, iov, 3), 0);
+    ck_assert_int_eq(co_stream_write_eof(p.s), 0);
+    ck_assert_int_eq(co_stream_write(p.s, "x", 1), CO_ESTREAMCLOSED);
+    char buf[64];
+    size_t got = 0;
+    ssize_t n;
+    while ((n = read(p.peer, buf + got, sizeof buf - got)) > 0)
+        got += (size_t)n;
+    ck_assert_int_eq(n, 0); /* end of file after the bytes */
+    ck_assert_uint_eq(got, 13);
+    ck_assert(memcmp(buf, "one two three", 13) == 0);
+    /* Reading still works after write_eof. */
+    peer_send(&p, "back\n");
+    struct reader r = {.kind = 2};
+    run_read(&p, &r);
+    ck_assert_uint_eq(r.n, 5);
+    pair_free(&p);
+}
+END_TEST
+
+START_TEST(test_bad_arguments_are_refused)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_server *srv = NULL;
+    ck_assert_int_eq(co_start_server(NULL, "127.0.0.1", 0, echo_factory, NULL,
+                                     NULL, &srv), CO_EINVAL);
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 65536, echo_factory,
+                                     NULL, NULL, &srv), CO_EINVAL);
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, NULL, NULL, NULL,
+                                     &srv), CO_EINVAL);
+    ck_assert_ptr_null(srv);
+    ck_assert_int_eq(co_stream_from_fd(loop, -1, NULL, &(co_stream *){NULL}),
+                     CO_EINVAL);
+    ck_assert_int_eq(co_stream_from_fd(loop, 1000, NULL, &(co_stream *){NULL}),
+                     CO_EBADF);
+    ck_assert_int_eq(co_stream_free(NULL), 0);
+    ck_assert(co_stream_at_eof(NULL));
+    ck_assert_int_eq(co_stream_read_op(NULL, NULL, NULL, 0), CO_EINVAL);
+    char longpath[200];
+    memset(longpath, 'a', sizeof longpath - 1);
+    longpath[sizeof longpath - 1] = '\0';
+    ck_assert_int_eq(co_start_unix_server(loop, longpath, echo_factory, NULL,
+                                          NULL, &srv), CO_EINVAL);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
+START_TEST(test_port_in_use_is_reported)
+{
+    struct unit_reports rep = {0};
+    co_loop *loop = unit_loop(&rep);
+    co_server *a, *b = NULL;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, echo_factory, NULL,
+                                     NULL, &a), 0);
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", co_server_port(a),
+                                     echo_factory, NULL, NULL, &b), CO_ESYS);
+    ck_assert_ptr_null(b);
+    ck_assert_msg(strstr(rep.last, "Address already in use") != NULL, "%s",
+                  rep.last);
+    ck_assert_int_eq(co_server_free(a), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 Suite *streams_suite(void)
 {
     Suite *s = suite_create("streams");
@@ -666,6 +896,9 @@ Suite *streams_suite(void)
     tcase_add_test(tc, test_connect_unknown_name_says_not_found);
     tcase_add_test(tc, test_connect_bad_arguments);
     tcase_add_test(tc, test_unix_connect_to_missing_socket);
+    tcase_add_test(tc, test_connect_timeout_says_timed_out);
+    tcase_add_test(tc, test_cancelled_connect_during_lookup_leaks_nothing);
+    tcase_add_test(tc, test_reset_by_peer_says_reset);
     unit_add_case(s, tc);
     tc = tcase_create("reads");
     tcase_add_test(tc, test_readexactly_reports_what_arrived_before_eof);
@@ -680,11 +913,15 @@ Suite *streams_suite(void)
     unit_add_case(s, tc);
     tc = tcase_create("writes");
     tcase_add_test(tc, test_write_after_close_is_refused);
+    tcase_add_test(tc, test_writelines_then_write_eof);
     tcase_add_test(tc, test_slow_reader_makes_drain_wait_and_memory_stays_bounded);
     unit_add_case(s, tc);
     tc = tcase_create("servers");
     tcase_add_test(tc, test_unix_server_echoes);
     tcase_add_test(tc, test_loop_close_closes_streams_and_server);
+    tcase_add_test(tc, test_cancelling_serve_forever_closes_the_server);
+    tcase_add_test(tc, test_bad_arguments_are_refused);
+    tcase_add_test(tc, test_port_in_use_is_reported);
     unit_add_case(s, tc);
     return s;
 }
