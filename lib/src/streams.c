@@ -215,6 +215,7 @@ static int rbuf_reserve(co_stream *s, size_t want)
 #define READ_CHUNK (64 * 1024)
 
 static void try_write(co_stream *s);
+static bool tls_read_pending(co_stream *s);
 
 /* One read from the socket into the buffer. */
 static void read_some(co_stream *s)
@@ -281,16 +282,30 @@ static void on_readable(int fd, int status, void *arg)
     if ((s->flags & S_WWANTR) && s->fd >= 0)
         try_write(s);
     /* TLS can hold decrypted bytes the socket will not signal again. */
+    tls_read_pending(s);
+}
+
+/* TLS: OpenSSL may hold decrypted bytes that arrived with an earlier
+ * record while reading was paused; the socket will not signal them again,
+ * so they are read now. True if something happened (bytes, EOF, a loss). */
+static bool tls_read_pending(co_stream *s)
+{
+    bool any = false;
     while (s->tls && s->fd >= 0 && (s->flags & S_READING) &&
-           co__tls_pending(s->tls) > 0)
+           !(s->flags & S_EOF) && co__tls_pending(s->tls) > 0) {
         read_some(s);
+        any = true;
+    }
+    return any;
 }
 
 /* Reading may go on again (after a read consumed bytes, or a reader waits). */
 static void resume_reading(co_stream *s)
 {
-    if (!(s->flags & (S_EOF | S_CLOSED)) && s->rlen <= s->limit)
+    if (!(s->flags & (S_EOF | S_CLOSED)) && s->rlen <= s->limit) {
         watch_read(s, true);
+        tls_read_pending(s);
+    }
 }
 
 static void consume(co_stream *s, size_t n)
@@ -365,6 +380,8 @@ static void try_write(co_stream *s)
         flushed(s);
     } else if (!(s->flags & S_WWANTR)) {
         watch_write(s, true);
+    } else if (!(s->flags & S_RWANTW)) {
+        watch_write(s, false); /* TLS waits to read first: no spinning */
     }
     if (s->wlen <= s->low)
         co__waitq_wake_next(&s->wwait);
@@ -887,12 +904,16 @@ static int read_step(co_coro *co)
             CO_RAISE(co, rc, why);
         if (!s->loop)
             CO_RAISE(co, CO_ECLOSED, NULL);
+        /* A reader waits: reading goes on, beyond the limit if it must
+         * (readexactly of more than twice the limit). */
+        if (!(s->flags & (S_EOF | S_CLOSED)))
+            watch_read(s, true);
+        if (tls_read_pending(s))
+            continue;
         rc = co__waitq_wait(&s->rwait, &op->waiter);
         if (rc < 0)
             CO_RAISE(co, rc, NULL);
         s->flags |= S_RBUSY;
-        if (!(s->flags & (S_EOF | S_CLOSED)))
-            watch_read(s, true); /* a reader waits: read beyond the limit */
         CO_AWAIT_CATCH(co, op->waiter, op->caught);
         s = op->stream;
         s->flags &= ~S_RBUSY;
