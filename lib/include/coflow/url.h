@@ -36,7 +36,7 @@ typedef struct co_url {
     int port;      /**< the port: the URL's, or 80 / 443 by scheme */
     int is_ipv6;   /**< 1 when the host is an IPv6 literal */
     int is_https;  /**< 1 for https */
-    char *mem;     /* the one allocation everything above points into */
+    char *mem;     /**< internal: the one allocation the strings live in */
 } co_url;
 
 /** Parses the NUL-terminated URL @p text into @p out (which need not be
