@@ -386,6 +386,29 @@ static int take_body(struct co__http_fetch *st, const char *data, size_t len)
     return 0;
 }
 
+/* A redirect to another origin does not take the caller's credentials
+ * along (RFC 9110 15.4: a user agent ought to think before sending them
+ * on); curl and browsers drop them too. */
+static void drop_credentials(struct co__http_fetch *st)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < st->nheaders; i++) {
+        if (strncasecmp(st->headers[i], "authorization:", 14) == 0 ||
+            strncasecmp(st->headers[i], "cookie:", 7) == 0)
+            free(st->headers[i]);
+        else
+            st->headers[kept++] = st->headers[i];
+    }
+    st->nheaders = kept;
+}
+
+/* What ended the connection in use (a reset...), or 0. */
+static int stream_failure(const struct co__http_fetch *st)
+{
+    int rc = st->s ? co_stream_error(st->s) : 0;
+    return rc < 0 ? rc : 0;
+}
+
 static int is_redirect(int status)
 {
     return status == 301 || status == 302 || status == 303 || status == 307 ||
@@ -556,10 +579,14 @@ static int fetch_step(co_coro *co)
             }
             if (st->ev < 0)
                 CO_RAISE(co, st->ev,
-                         msgf(st, "%s: %s%s%s", op->resp.url,
+                         msgf(st, "%s: %s%s%s%s%s%s", op->resp.url,
                               co_strerror(st->ev),
                               co_http_parser_why(st->parser)[0] ? ": " : "",
-                              co_http_parser_why(st->parser)));
+                              co_http_parser_why(st->parser),
+                              stream_failure(st) ? " (" : "",
+                              stream_failure(st)
+                                  ? co_strerror(stream_failure(st)) : "",
+                              stream_failure(st) ? ")" : ""));
             if (st->ev == CO_HTTP_HEAD) {
                 st->rc = keep_head(&op->resp, st->parser);
                 if (st->rc)
@@ -608,6 +635,9 @@ static int fetch_step(co_coro *co)
                 CO_RAISE(co, rc,
                          msgf(st, "%s: redirected to \"%.200s\": %s",
                               op->resp.url, loc ? loc : "", co_strerror(rc)));
+            if (strcmp(next.scheme, st->url.scheme) != 0 ||
+                strcmp(next.authority, st->url.authority) != 0)
+                drop_credentials(st);
             co_url_clear(&st->url);
             st->url = next;
         }

@@ -157,6 +157,22 @@ static enum after respond(struct handler *self, struct out *o)
         }
         return KEEP;
     }
+    if (strcmp(p, "/headers") == 0) {
+        out_printf(o, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s",
+                   strlen(self->head), self->head);
+        return KEEP;
+    }
+    if (strcmp(p, "/cross") == 0 || strcmp(p, "/same") == 0) {
+        /* To another origin (same server, named "localhost"), or not. */
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        co_stream_sockname(self->s, &ss, &len);
+        int port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+        out_printf(o, "HTTP/1.1 302 Found\r\nLocation: http://%s:%d/headers\r\n"
+                      "Content-Length: 0\r\n\r\n",
+                   p[1] == 'c' ? "localhost" : "127.0.0.1", port);
+        return KEEP;
+    }
     if (strcmp(p, "/loop") == 0) {
         out_printf(o, "HTTP/1.1 302 Found\r\nLocation: /loop\r\n"
                       "Content-Length: 0\r\n\r\n");
@@ -586,6 +602,39 @@ START_TEST(test_redirect_loop_and_bad_location_fail)
 }
 END_TEST
 
+START_TEST(test_headers_sent_and_credentials_kept_to_origin)
+{
+    struct env e;
+    env_open(&e, NULL);
+    const char *headers[] = {"X-Test: one", "Authorization: Bearer s3cret",
+                             "Cookie: id=1", NULL};
+    struct fetch f;
+    fetch_init(&f, &e, "http://127.0.0.1:%d/same", e.port);
+    f.req.headers = headers;
+    run_one(&e, &f);
+    ck_assert_msg(f.rc == 0, "%s", f.msg);
+    char host[64];
+    snprintf(host, sizeof host, "Host: 127.0.0.1:%d\r\n", e.port);
+    ck_assert_ptr_nonnull(strstr(f.op.resp.body, host));
+    ck_assert_ptr_nonnull(strstr(f.op.resp.body, "GET /headers HTTP/1.1\r\n"));
+    ck_assert_ptr_nonnull(strstr(f.op.resp.body, "X-Test: one\r\n"));
+    ck_assert_ptr_nonnull(strstr(f.op.resp.body, "Authorization: Bearer"));
+    ck_assert_ptr_nonnull(strstr(f.op.resp.body, "Cookie: id=1"));
+    co_http_response_clear(&f.op.resp);
+    /* To another origin: the credentials stay behind, the rest goes. */
+    fetch_init(&f, &e, "http://127.0.0.1:%d/cross", e.port);
+    f.req.headers = headers;
+    run_one(&e, &f);
+    ck_assert_msg(f.rc == 0, "%s", f.msg);
+    ck_assert_ptr_nonnull(strstr(f.op.resp.body, "Host: localhost:"));
+    ck_assert_ptr_nonnull(strstr(f.op.resp.body, "X-Test: one\r\n"));
+    ck_assert_ptr_null(strstr(f.op.resp.body, "Authorization"));
+    ck_assert_ptr_null(strstr(f.op.resp.body, "Cookie"));
+    co_http_response_clear(&f.op.resp);
+    env_close(&e);
+}
+END_TEST
+
 START_TEST(test_404_fails_with_status)
 {
     struct env e;
@@ -818,6 +867,7 @@ int main(void)
     tcase_add_test(tc, test_concurrency_limit_bounds_connections);
     tcase_add_test(tc, test_redirects_followed);
     tcase_add_test(tc, test_redirect_loop_and_bad_location_fail);
+    tcase_add_test(tc, test_headers_sent_and_credentials_kept_to_origin);
     tcase_add_test(tc, test_404_fails_with_status);
     tcase_add_test(tc, test_connection_refused);
     tcase_add_test(tc, test_name_not_found);

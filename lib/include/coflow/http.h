@@ -248,7 +248,9 @@ typedef struct co_http_op {
  *  HEAD, a header line with a CR or LF or no colon); each with a message
  *  naming the URL. A request on a reused connection that the server had
  *  closed meanwhile is retried once on a new one (GET and HEAD are
- *  idempotent).
+ *  idempotent). A redirect to another scheme, host or port does not carry
+ *  the caller's Authorization and Cookie lines along. Once prepared, the
+ *  op must be awaited: the wait is what frees what it holds.
  *  @return 0, or CO_EINVAL for a NULL @p op. */
 CO_API int co_http_fetch_op(co_http_op *op, co_http_client *c,
                             const co_http_request *req);
