@@ -233,7 +233,9 @@ static void report_end(struct app *a, struct dl *d)
     if (d->rc)
         a->failed++;
     erase_block(a);
-    if (d->rc) {
+    if (d->rc == CO_ECANCELLED && atomic_load(&a->interrupted)) {
+        /* Ctrl-C: the summary says so, once, not a line per URL. */
+    } else if (d->rc) {
         fprintf(stderr, "failed %s: %s\n", d->url, d->msg);
     } else if (!a->quiet) {
         fprintf(a->progress ? stderr : stdout, "ok %s -> %s/%s (%lld bytes)\n",
@@ -481,11 +483,21 @@ static long long download_job(void *arg)
         clock_gettime(CLOCK_MONOTONIC, &now);
         deadline = now.tv_sec + now.tv_nsec / 1e9 + a->timeout;
     }
+    if (atomic_load(&a->interrupted)) {
+        snprintf(d->msg, sizeof d->msg, "cancelled");
+        return CO_ECANCELLED;
+    }
     co_url u, nu = {0};
     if (co_url_parse(d->url, &u) != 0)
         return CO_EURL;
+    /* The file is opened, written and (unless all went well) removed by
+     * this thread alone; the loop reads d only once the job is done. */
+    int rc = open_output(d);
+    if (rc) {
+        co_url_clear(&u);
+        return rc;
+    }
     atomic_store(&d->state, ACTIVE);
-    int rc;
     for (int hops = 0;; hops++) {
         char *next = NULL;
         rc = blocking_get(d, &u, &next, deadline);
@@ -515,7 +527,8 @@ static long long download_job(void *arg)
         }
     }
     co_url_clear(&u);
-    return rc;
+    close_output(d, rc == 0);
+    return rc ? rc : d->rc; /* closing may have failed */
 }
 
 /* ---- the program --------------------------------------------------------- */
@@ -546,7 +559,6 @@ static int main_step(co_coro *co)
             d->rc = self->rc;
             if (d->rc && !d->msg[0])
                 snprintf(d->msg, sizeof d->msg, "%s", co_strerror(d->rc));
-            close_output(d, d->rc == 0);
             atomic_store(&d->state, d->rc ? FAILED : DONE);
             report_end(a, d);
         } else {
@@ -708,18 +720,11 @@ int main(int argc, char **argv)
         }
         safe_name(&d->parsed, d->name, sizeof d->name);
         if (a.threads) {
-            /* The file is opened here, on the loop's thread; the job
-             * only writes to it. */
-            if (open_output(d) == 0)
-                urc = co_loop_run_in_executor(a.loop, a.ex, download_job, d,
-                                              &d->job);
-            else
-                urc = CO_ESYS;
+            urc = co_loop_run_in_executor(a.loop, a.ex, download_job, d,
+                                          &d->job);
             if (urc) {
                 d->rc = urc;
-                if (!d->msg[0])
-                    snprintf(d->msg, sizeof d->msg, "%s", co_strerror(urc));
-                close_output(d, 0);
+                snprintf(d->msg, sizeof d->msg, "%s", co_strerror(urc));
                 atomic_store(&d->state, FAILED);
                 report_end(&a, d);
             }
