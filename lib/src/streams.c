@@ -1413,6 +1413,7 @@ typedef struct co__client {
     co_server *srv;           /* the server */
     int fd;                   /* the socket until the stream takes it, or -1 */
     co_stream *s;             /* the stream, or NULL before it exists */
+    co__tls *tls;             /* its TLS during the handshake, or NULL */
     co_coro *user;            /* the factory's frame, or NULL */
     co_task *task;            /* the task serving it (a reference) */
     struct co__client *prev, *next; /* the server's list */
@@ -1448,6 +1449,7 @@ static void client_free(co__client *c)
         c->s->flags &= ~S_SERVER;
         stream_destroy(c->s);
     }
+    co__tls_conn_free(c->tls);
     if (c->fd >= 0)
         close(c->fd);
     co_coro_free(c->user);
@@ -1462,8 +1464,7 @@ static void client_free(co__client *c)
  * coroutine, then the stream is closed and freed. */
 typedef struct client_main {
     co_coro co;
-    co__client *c;           /* the record */
-    co__tls *tls;            /* during the handshake */
+    co__client *c;           /* the record (which holds all it owns) */
     int caught;              /* how the client's coroutine ended */
 } client_main;
 
@@ -1475,11 +1476,11 @@ static int client_step(co_coro *co)
     char msg[512];
     CO_BEGIN(co);
     if (c->srv->opts.tls) {
-        rc = co__tls_conn_new(c->srv->opts.tls, c->fd, true, NULL, &m->tls);
+        rc = co__tls_conn_new(c->srv->opts.tls, c->fd, true, NULL, &c->tls);
         if (rc < 0)
             CO_RETURN(co, rc);
         for (;;) {
-            rc = co__tls_handshake(m->tls, msg, sizeof msg);
+            rc = co__tls_handshake(c->tls, msg, sizeof msg);
             if (rc < 0)
                 CO_RETURN(co, rc); /* the client went away or spoke no TLS */
             if (rc == CO__TLS_DONE)
@@ -1491,10 +1492,10 @@ static int client_step(co_coro *co)
             c = m->c;
         }
     }
-    rc = stream_new(c->srv->loop, c->fd, &c->srv->opts, m->tls, &c->s);
+    rc = stream_new(c->srv->loop, c->fd, &c->srv->opts, c->tls, &c->s);
     if (rc < 0)
         CO_RETURN(co, rc);
-    m->tls = NULL;
+    c->tls = NULL;
     c->fd = -1;
     c->s->flags |= S_SERVER;
     c->s->client = c;
@@ -1511,8 +1512,6 @@ static int client_step(co_coro *co)
         co_loop_report(c->srv->loop, msg);
     }
     CO_FINALLY(co);
-    co__tls_conn_free(m->tls);
-    m->tls = NULL;
     client_free(m->c);
     CO_END(co);
 }

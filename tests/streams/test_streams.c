@@ -884,6 +884,52 @@ START_TEST(test_port_in_use_is_reported)
 }
 END_TEST
 
+/* A client that connects and then waits for ever, so that the server is
+ * left with a client coroutine in the middle of a read. */
+struct idler {
+    co_coro co;
+    co_loop *loop;
+    int port;
+    co_connect_op conn;
+    co_stream_op op;
+    char buf[8];
+};
+
+static int idler_step(co_coro *co)
+{
+    struct idler *self = (struct idler *)co;
+    CO_BEGIN(co);
+    CO_OPEN_CONNECTION(co, &self->conn, self->loop, "127.0.0.1", self->port,
+                       NULL);
+    CO_STREAM_READ(co, &self->op, self->conn.stream, self->buf, sizeof self->buf);
+    CO_END(co);
+}
+
+START_TEST(test_loop_closed_while_serving_frees_everything)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, echo_factory, NULL,
+                                     NULL, &srv), 0);
+    struct idler *c = calloc(1, sizeof *c);
+    c->loop = loop;
+    c->port = co_server_port(srv);
+    co_coro_init(&c->co, idler_step);
+    ck_assert_int_eq(co_create_task(loop, &c->co, NULL, NULL), 0);
+    for (int i = 0; i < 200 && co_server_clients(srv) == 0; i++)
+        unit_run_once(loop);
+    ck_assert_uint_eq(co_server_clients(srv), 1);
+    for (int i = 0; i < 5; i++)
+        unit_run_once(loop);
+    ck_assert_int_eq(co_server_free(srv), CO_EBUSY); /* a client is served */
+    ck_assert_int_eq(co_loop_close(loop), 0);
+    ck_assert_int_eq(co_server_free(srv), 0);        /* now it frees it all */
+    co_stream_free(c->conn.stream);
+    co_coro_free(&c->co);
+    free(c);
+}
+END_TEST
+
 Suite *streams_suite(void)
 {
     Suite *s = suite_create("streams");
@@ -920,6 +966,7 @@ Suite *streams_suite(void)
     tcase_add_test(tc, test_unix_server_echoes);
     tcase_add_test(tc, test_loop_close_closes_streams_and_server);
     tcase_add_test(tc, test_cancelling_serve_forever_closes_the_server);
+    tcase_add_test(tc, test_loop_closed_while_serving_frees_everything);
     tcase_add_test(tc, test_bad_arguments_are_refused);
     tcase_add_test(tc, test_port_in_use_is_reported);
     unit_add_case(s, tc);

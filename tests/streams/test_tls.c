@@ -6,7 +6,10 @@
  * failures are made to happen: an authority nobody trusts, a name the
  * certificate is not for. Skipped (77) in a build without TLS or on a
  * machine without the openssl command. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -313,6 +316,194 @@ START_TEST(test_tls_client_against_openssl_s_server)
 }
 END_TEST
 
+/* ---- a megabyte each way, and a loop closed mid-handshake ---------------- */
+
+#define BIG (2 * 1024 * 1024)
+
+/* The server's side: every byte comes back. */
+struct mirror {
+    co_coro co;
+    co_stream *s;
+    co_stream_op op;
+    char buf[8192];
+};
+
+static int mirror_step(co_coro *co)
+{
+    struct mirror *self = (struct mirror *)co;
+    CO_BEGIN(co);
+    for (;;) {
+        CO_STREAM_READ(co, &self->op, self->s, self->buf, sizeof self->buf);
+        if (self->op.n == 0)
+            break;
+        co_stream_write(self->s, self->buf, self->op.n);
+        CO_STREAM_DRAIN(co, &self->op, self->s);
+    }
+    CO_END(co);
+}
+
+static co_coro *mirror_factory(co_stream *s, void *arg)
+{
+    (void)arg;
+    struct mirror *m = CO_NEW(struct mirror, mirror_step);
+    if (m)
+        m->s = s;
+    return m ? &m->co : NULL;
+}
+
+/* The client: one task sends BIG bytes (a pattern), another reads them
+ * back and checks every byte, so TLS partial writes, pending records and
+ * backpressure all take their turn. */
+struct big_sender {
+    co_coro co;
+    co_stream *s;
+    co_stream_op op;
+    size_t sent;
+    unsigned char chunk[16384];
+};
+
+static int big_sender_step(co_coro *co)
+{
+    struct big_sender *self = (struct big_sender *)co;
+    CO_BEGIN(co);
+    while (self->sent < BIG) {
+        for (size_t i = 0; i < sizeof self->chunk; i++)
+            self->chunk[i] = (unsigned char)((self->sent + i) % 251);
+        ck_assert_int_eq(co_stream_write(self->s, self->chunk,
+                                         sizeof self->chunk), 0);
+        self->sent += sizeof self->chunk;
+        CO_STREAM_DRAIN(co, &self->op, self->s);
+    }
+    CO_END(co);
+}
+
+struct big_receiver {
+    co_coro co;
+    co_stream *s;
+    co_stream_op op;
+    size_t got;
+    int bad;
+    unsigned char buf[10000];
+};
+
+static int big_receiver_step(co_coro *co)
+{
+    struct big_receiver *self = (struct big_receiver *)co;
+    CO_BEGIN(co);
+    while (self->got < BIG) {
+        CO_STREAM_READ(co, &self->op, self->s, self->buf, sizeof self->buf);
+        if (self->op.n == 0)
+            break;
+        for (size_t i = 0; i < self->op.n; i++)
+            if (self->buf[i] != (unsigned char)((self->got + i) % 251))
+                self->bad++;
+        self->got += self->op.n;
+    }
+    co_stream_close(self->s);
+    CO_STREAM_WAIT_CLOSED(co, &self->op, self->s);
+    CO_END(co);
+}
+
+struct big_client {
+    co_coro co;
+    co_loop *loop;
+    co_server *srv;
+    co_tls_context *ctx;
+    co_connect_op conn;
+    co_server_op sop;
+    co_task *ts, *tr;
+    struct big_sender snd;
+    struct big_receiver rcv;
+};
+
+static int big_client_step(co_coro *co)
+{
+    struct big_client *self = (struct big_client *)co;
+    CO_BEGIN(co);
+    {
+        co_stream_opts o;
+        co_stream_opts_init(&o);
+        o.tls = self->ctx;
+        CO_OPEN_CONNECTION(co, &self->conn, self->loop, "localhost",
+                           co_server_port(self->srv), &o);
+    }
+    self->snd.s = self->rcv.s = self->conn.stream;
+    co_coro_init(&self->snd.co, big_sender_step);
+    co_coro_init(&self->rcv.co, big_receiver_step);
+    co_create_task(self->loop, &self->snd.co, NULL, &self->ts);
+    co_create_task(self->loop, &self->rcv.co, NULL, &self->tr);
+    CO_AWAIT(co, self->ts);
+    CO_AWAIT(co, self->tr);
+    co_server_close(self->srv);
+    CO_SERVER_WAIT_CLOSED(co, &self->sop, self->srv);
+    CO_FINALLY(co);
+    co_task_unref(self->ts);
+    co_task_unref(self->tr);
+    co_stream_free(self->conn.stream);
+    CO_END(co);
+}
+
+START_TEST(test_tls_megabytes_both_ways_arrive_intact)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_tls_context *sctx, *cctx;
+    ck_assert_int_eq(co_tls_server_context_new(&sctx, cert, key), 0);
+    ck_assert_int_eq(co_tls_client_context_new(&cctx), 0);
+    ck_assert_int_eq(co_tls_context_load_verify_file(cctx, ca), 0);
+    co_stream_opts o;
+    co_stream_opts_init(&o);
+    o.tls = sctx;
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, mirror_factory,
+                                     NULL, &o, &srv), 0);
+    struct big_client *c = calloc(1, sizeof *c);
+    c->loop = loop;
+    c->srv = srv;
+    c->ctx = cctx;
+    co_coro_init(&c->co, big_client_step);
+    co_task *t;
+    ck_assert_int_eq(co_create_task(loop, &c->co, NULL, &t), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    ck_assert_uint_eq(c->rcv.got, BIG);
+    ck_assert_int_eq(c->rcv.bad, 0);
+    co_task_unref(t);
+    co_coro_free(&c->co);
+    free(c);
+    ck_assert_int_eq(co_server_free(srv), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+    co_tls_context_free(cctx);
+    co_tls_context_free(sctx);
+}
+END_TEST
+
+START_TEST(test_loop_closed_during_server_handshake_frees_everything)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_tls_context *sctx;
+    ck_assert_int_eq(co_tls_server_context_new(&sctx, cert, key), 0);
+    co_stream_opts o;
+    co_stream_opts_init(&o);
+    o.tls = sctx;
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, upper_factory, NULL,
+                                     &o, &srv), 0);
+    /* A plain client that connects and never says hello. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((unsigned short)co_server_port(srv)),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    for (int i = 0; i < 200 && co_server_clients(srv) == 0; i++)
+        unit_run_once(loop);
+    ck_assert_uint_eq(co_server_clients(srv), 1);
+    unit_run_once(loop);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+    ck_assert_int_eq(co_server_free(srv), 0);
+    close(fd);
+    co_tls_context_free(sctx);
+}
+END_TEST
+
 Suite *tls_suite(void)
 {
     Suite *s = suite_create("tls");
@@ -324,6 +515,8 @@ Suite *tls_suite(void)
     tcase_add_test(tc, test_tls_wrong_host_name_is_refused);
     tcase_add_test(tc, test_tls_verification_can_be_turned_off);
     tcase_add_test(tc, test_tls_bad_files_are_reported);
+    tcase_add_test(tc, test_tls_megabytes_both_ways_arrive_intact);
+    tcase_add_test(tc, test_loop_closed_during_server_handshake_frees_everything);
     unit_add_case(s, tc);
     tc = tcase_create("openssl");
     tcase_add_test(tc, test_tls_client_against_openssl_s_server);

@@ -216,7 +216,8 @@ CO_API int co_stream_wait_closed_op(co_stream_op *op, co_stream *s);
 
 /** The frame of one open_connection. After the wait, @c stream is the new
  *  stream (yours: free it with co_stream_free); NULL if it failed. The
- *  other fields are the library's. */
+ *  other fields are the library's. An op that was prepared must be awaited:
+ *  the wait is what lets go of what preparing it allocated. */
 typedef struct co_connect_op {
     co_coro co;              /**< the wait's own frame; must stay first */
     co_stream *stream;       /**< result: the connected stream, or NULL */
