@@ -46,6 +46,8 @@ static const char USAGE[] =
     "  -m, --max-size B   refuse a body larger than B bytes (suffixes k, M, G;\n"
     "                     default: no limit)\n"
     "  -r, --redirects N  follow at most N redirects (default 10; 0: none)\n"
+    "      --cacert FILE  for https, trust the authorities in PEM file FILE\n"
+    "                     as well as the system's\n"
     "  -q, --quiet        print failures only\n"
     "      --threads      the thread-pool shape: blocking fetches in N worker\n"
     "                     threads through run_in_executor (http only, one\n"
@@ -98,6 +100,8 @@ struct app {
     struct dl *dls;
     int n;
     int jobs, force, quiet, progress, threads, redirects;
+    const char *cacert;
+    co_tls_context *tls;
     double timeout;
     long long max_size;
     int dirfd;
@@ -657,6 +661,11 @@ int main(int argc, char **argv)
                                                "\"%s\"", val ? val : "");
             a.redirects = (int)v;
             i++;
+        } else if (!strcmp(o, "--cacert")) {
+            if (!val)
+                return free(urls), usage_error("%s wants a file", o);
+            a.cacert = val;
+            i++;
         } else if (!strcmp(o, "-f") || !strcmp(o, "--force")) {
             a.force = 1;
         } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
@@ -689,6 +698,21 @@ int main(int argc, char **argv)
     co_http_client_opts copts = {.max_connections = (size_t)a.jobs,
                                  .max_idle_per_host = (size_t)a.jobs,
                                  .connect_timeout = 30};
+    if (rc == 0 && a.cacert) {
+        rc = co_tls_client_context_new(&a.tls);
+        if (rc == 0)
+            rc = co_tls_context_load_verify_file(a.tls, a.cacert);
+        if (rc) {
+            fprintf(stderr, "coflow-get: --cacert %s: %s\n", a.cacert,
+                    co_strerror(rc));
+            co_tls_context_free(a.tls);
+            co_loop_close(a.loop);
+            close(a.dirfd);
+            free(urls);
+            return 2;
+        }
+        copts.tls = a.tls;
+    }
     if (rc == 0)
         rc = co_http_client_new(a.loop, &copts, &a.client);
     if (rc == 0)
@@ -767,6 +791,7 @@ int main(int argc, char **argv)
     co_http_client_free(a.client);
     co_semaphore_free(a.sem);
     co_loop_close(a.loop);
+    co_tls_context_free(a.tls);
     if (a.ex)
         co_executor_free(a.ex);
     close(a.dirfd);

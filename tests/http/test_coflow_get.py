@@ -253,16 +253,58 @@ class CoflowGet(unittest.TestCase):
         self.assertIn("ok %sbig.bin" % self.base, text)
         self.assertEqual(self.read("big.bin"), self.files["big.bin"])
 
+    def test_https_with_a_test_authority(self):
+        if shutil.which("openssl") is None:
+            self.skipTest("no openssl command")
+        d = tempfile.mkdtemp(dir=self.root)
+        run = lambda *a: subprocess.run(a, cwd=d, capture_output=True,
+                                        check=True, timeout=DEADLINE)
+        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+            "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj",
+            "/CN=coflow-get test CA")
+        run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout",
+            "key.pem", "-out", "cert.csr", "-subj", "/CN=localhost")
+        with open(os.path.join(d, "ext"), "w") as f:
+            f.write("subjectAltName=DNS:localhost\n")
+        run("openssl", "x509", "-req", "-in", "cert.csr", "-CA", "ca.pem",
+            "-CAkey", "ca.key", "-CAcreateserial", "-out", "cert.pem",
+            "-days", "2", "-extfile", "ext")
+        srv = subprocess.Popen(
+            ["openssl", "s_server", "-accept", "127.0.0.1:0", "-WWW",
+             "-cert", os.path.join(d, "cert.pem"), "-key",
+             os.path.join(d, "key.pem")], cwd=self.srv_dir,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            m = wait_line(srv.stdout, r"ACCEPT 127\.0\.0\.1:(\d+)\n")
+            url = "https://localhost:%s/dog.jpg" % m.group(1)
+            r = self.run_get("-o", self.out, url)
+            if "no TLS" in r.stderr:
+                self.skipTest("coflow built without TLS")
+            # Not trusted by the system: refused, nothing left behind.
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("failed " + url, r.stderr)
+            self.assertEqual(os.listdir(self.out), [])
+            r = self.run_get("--cacert", os.path.join(d, "ca.pem"), "-o",
+                             self.out, url)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(self.read("dog.jpg"), self.files["dog.jpg"])
+        finally:
+            srv.terminate()
+            srv.wait(DEADLINE)
+            srv.stdout.close()
+
     def test_help_and_usage_errors(self):
         r = self.run_get("--help")
         self.assertEqual(r.returncode, 0)
         for opt in ("-j", "-o", "--force", "--timeout", "--max-size",
                     "--redirects", "--quiet", "--threads", "--no-progress",
+                    "--cacert",
                     "exit status", "Ctrl-C"):
             self.assertIn(opt, r.stdout)
         for args in ([], ["-j", "0", "http://h/"], ["-j"], ["--bogus", "x"],
                      ["-m", "lots", "http://h/"], ["-o", "/no/such/dir",
-                                                    "http://h/"]):
+                                                    "http://h/"],
+                     ["--cacert", "/no/such/ca.pem", "http://h/"]):
             r = self.run_get(*args)
             self.assertEqual(r.returncode, 2, args)
             self.assertIn("coflow-get", r.stderr)
