@@ -86,6 +86,7 @@ struct co__http_fetch {
     co_timer timer;           /* the whole request's timeout */
     co_task *task;            /* the task to cancel when it fires */
     int timed_out;
+    int cancel_seen;          /* an await of ours took the timer's cancel */
     int counted;              /* it is in c->active */
     int rc;                   /* a caught failure */
     char msg[512];
@@ -308,8 +309,10 @@ static void on_timeout(void *arg)
 /* The failure to report for @p rc caught at an await. */
 static int caught(struct co__http_fetch *st, int rc)
 {
-    if (rc == CO_ECANCELLED && st->timed_out)
+    if (rc == CO_ECANCELLED && st->timed_out) {
+        st->cancel_seen = 1;
         return CO_ETIMEDOUT;
+    }
     return rc;
 }
 
@@ -654,6 +657,14 @@ static int fetch_step(co_coro *co)
             st->conn.stream = NULL;
         }
         release_connection(st, 0);
+    }
+    if (st && st->timed_out && st->task && !st->cancel_seen) {
+        /* The timer fired, but the response ended (or failed on bytes
+         * already read) before any await of ours took its cancellation:
+         * take it here, or it would reach the caller's next await. */
+        CO_SLEEP_CATCH(co, 0, st->rc);
+    }
+    if (st) {
         if (st->counted)
             st->c->active--;
         free_fetch(st);
