@@ -10,7 +10,9 @@
 #ifndef COFLOW_HTTP_H
 #define COFLOW_HTTP_H
 
+#include "coflow/coro.h"
 #include "coflow/error.h"
+#include "coflow/loop.h"
 
 #include <stddef.h>
 
@@ -125,10 +127,6 @@ CO_API int co_http_parser_done(const co_http_parser *p);
 CO_API const char *co_http_parser_why(const co_http_parser *p);
 
 /* ---- the client ---------------------------------------------------------- */
-
-/* The client needs the streams (coflow/streams.h) and the loop. */
-#include "coflow/coro.h"
-#include "coflow/loop.h"
 
 struct co_tls_context;
 
