@@ -24,5 +24,9 @@
 #include "coflow/taskgroup.h"
 #include "coflow/debug.h"
 #include "coflow/timeline.h"
+#include "coflow/streams.h"
+#include "coflow/tls.h"
+#include "coflow/url.h"
+#include "coflow/http.h"
 
 #endif

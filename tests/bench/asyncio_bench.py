@@ -14,9 +14,11 @@ Usage: asyncio_bench.py WORKLOAD [N [K]]
   ring         N messages (100000) round rings of P socketpairs (P = 10,
                100, 1000, or those given after N): tasks awaiting
                readability, then plain reader callbacks
+  echo         C connections (100) x R round trips (1000) of S bytes (100)
+               over loopback TCP: asyncio streams, server on the same loop
   all          every workload above with its default size
 
---uvloop before the workload runs the ring on uvloop's loop instead
+--uvloop before the workload runs the ring or echo on uvloop's loop instead
 (Debian's python3-uvloop, on Debian's /usr/bin/python3); its lines say
 impl=uvloop.
 
@@ -294,6 +296,52 @@ def bench_ring(messages=100000, *ps):
             b.close()
 
 
+def bench_echo(conns=100, rounds=1000, size=100):
+    """Echo over loopback TCP with asyncio's streams (as bench_echo.c):
+    CONNS clients each write SIZE bytes, drain, and readexactly them back,
+    ROUNDS times, against start_server on the same loop."""
+
+    async def handle(reader, writer):
+        try:
+            while True:
+                data = await reader.readexactly(size)
+                writer.write(data)
+                await writer.drain()
+        except asyncio.IncompleteReadError:
+            pass
+        writer.close()
+
+    async def client(port):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        msg = b"x" * size
+        for _ in range(rounds):
+            writer.write(msg)
+            await writer.drain()
+            await reader.readexactly(size)
+        writer.close()
+        await writer.wait_closed()
+
+    async def main():
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        t0, c0 = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(client(port) for _ in range(conns)))
+        t1, c1 = time.perf_counter(), time.process_time()
+        server.close()
+        await server.wait_closed()
+        n = conns * rounds
+        print(f"echo: impl={IMPL} conns={conns} n={n} size={size} "
+              f"seconds={t1 - t0:.6f} cpu_seconds={c1 - c0:.6f} "
+              f"round_trips_per_s={n / (t1 - t0):.0f} "
+              f"ns_per_op={(t1 - t0) * 1e9 / n:.1f}", flush=True)
+
+    loop = new_loop()
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.close()
+
+
 WORKLOADS = {
     "sleep0": bench_sleep0,
     "call_soon": bench_call_soon,
@@ -304,6 +352,7 @@ WORKLOADS = {
     "task_timers": bench_task_timers,
     "sleep_many": bench_sleep_many,
     "ring": bench_ring,
+    "echo": bench_echo,
 }
 
 

@@ -34,6 +34,7 @@ PROGRAMS = [
     ("coflow_task_memory", "bench_task_memory"),
     ("coflow_gather", "bench_gather"),
     ("coflow_ring", "bench_ring"),
+    ("coflow_echo", "bench_echo"),
     ("libuv_call_soon", "uv_call_soon"),
     ("libuv_timers", "uv_timers"),
 ]
@@ -161,6 +162,14 @@ def main():
                     help="run only the socketpair ring")
     ap.add_argument("--no-ring", action="store_true",
                     help="leave the socketpair ring out")
+    ap.add_argument("--echo-conns", type=int, default=100,
+                    help="echo: connections (100)")
+    ap.add_argument("--echo-rounds", type=int, default=1000,
+                    help="echo: round trips per connection (1000)")
+    ap.add_argument("--echo-only", action="store_true",
+                    help="run only the echo over loopback TCP")
+    ap.add_argument("--no-echo", action="store_true",
+                    help="leave the echo out")
     ap.add_argument("--strict", action="store_true",
                     help="exit with status 1 when a goal is missed")
     args = ap.parse_args()
@@ -200,6 +209,8 @@ def main():
     # asyncio's from a stretch of it. Taking turns spreads both over the
     # same stretch of time.
     co, py, uv = {}, {}, {}
+    if args.echo_only:
+        return print_goals(echo_table(run_echo(args)), args)
     if args.ring_only:
         sizes = {}
     for w in sizes:
@@ -351,6 +362,8 @@ def main():
                       f"frame (goal ≤ {GOAL_TASK_BYTES:.0f})"))
     if not args.no_ring:
         goals += ring_table(ring)
+    if not args.no_echo:
+        goals += echo_table(run_echo(args))
     return print_goals(goals, args)
 
 
@@ -362,6 +375,51 @@ def print_goals(goals, args):
         missed += met is False
         print(f"  {mark:6} {text}")
     return 1 if (missed and args.strict) else 0
+
+
+# ---- echo over loopback TCP ------------------------------------------------
+
+GOAL_ECHO_VS_UVLOOP = 1.0   # coflow round trips per second / uvloop's, at least
+
+
+def run_echo(args):
+    """{impl: {"echo": fields}} for coflow streams on epoll, asyncio streams
+    and uvloop streams, the runs taking turns; best = least wall time."""
+    sizes = [str(args.echo_conns), str(args.echo_rounds), "100"]
+    cmds = [("coflow", [args.coflow_echo, "epoll"] + sizes)]
+    if not args.no_asyncio:
+        cmds.append(("asyncio", [args.python, args.asyncio, "echo"] + sizes))
+    if has_uvloop(args.uvloop_python):
+        cmds.append(("uvloop", [args.uvloop_python, args.asyncio, "--uvloop",
+                                "echo"] + sizes))
+    figures = {impl: {} for impl, _ in cmds}
+    print("running the echo ...", file=sys.stderr, flush=True)
+    for _ in range(args.repeat):
+        for impl, cmd in cmds:
+            keep_best(figures[impl], run(cmd, 1, "seconds"), "seconds")
+    return figures
+
+
+def echo_table(echo):
+    """Prints the echo figures; returns the goal (throughput >= uvloop's)."""
+    print()
+    print("echo: 100-byte round trips over loopback TCP, server and clients "
+          "on one loop")
+    print(f"  {'impl':16} {'wall':>10} {'CPU':>10} {'round trips/s':>14}")
+    for impl in ("coflow", "asyncio", "uvloop"):
+        f = echo.get(impl, {}).get("echo")
+        if not f:
+            continue
+        name = "coflow epoll" if impl == "coflow" else impl
+        print(f"  {name:16} {f['seconds']:>9.3f}s {f['cpu_seconds']:>9.3f}s "
+              f"{f['round_trips_per_s']:>14.0f}")
+    c = get(echo.get("coflow", {}), "echo", "round_trips_per_s")
+    u = get(echo.get("uvloop", {}), "echo", "round_trips_per_s")
+    if c is None or u is None:
+        return [(None, "echo: coflow or uvloop not run")]
+    return [(c / u >= GOAL_ECHO_VS_UVLOOP,
+             f"echo over loopback: coflow {c:.0f} round trips/s, "
+             f"{c / u:.1f}× uvloop's {u:.0f} (goal ≥ uvloop)")]
 
 
 # ---- the socketpair ring ---------------------------------------------------

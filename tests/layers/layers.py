@@ -33,6 +33,8 @@ LAYERS = [
     ("debug", ["debug_internal.h", "debug.c", "timeline.c",
                "timeline_svg.c"]),
     ("runner", ["runner.c"]),
+    ("streams", ["streams_internal.h", "tls.c", "streams.c"]),
+    ("http", ["url.c", "http_parse.c", "http.c"]),
 ]
 
 COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)

@@ -15,6 +15,54 @@
 #define CO_API
 #endif
 
+/* HTTP and URLs (coflow/http.h, coflow/url.h): -60 to -69. */
+#define CO__ERRORS_HTTP(X)                                                     \
+    X(CO_EHTTPPROTO, -60, "the server's reply is not valid HTTP/1.1: a "      \
+      "malformed status line, header or chunk, or a framing that cannot be "   \
+      "trusted (two different Content-Lengths, an unknown transfer coding)") \
+    X(CO_EHTTPLIMIT, -61, "the server's reply has a line, a header section " \
+      "or a number of headers above the parser's limits")                     \
+    X(CO_EHTTPBODYLIMIT, -62, "the response body is larger than the limit "  \
+      "the caller set (co_http_request.max_body)")                            \
+    X(CO_EHTTPINCOMPLETE, -63, "the connection closed before the response " \
+      "was complete: in the status line, the headers or the body")            \
+    X(CO_EHTTPSTATUS, -64, "the server answered with an error status (400 " \
+      "or above); the status is in the response")                             \
+    X(CO_EURL, -65, "the URL is malformed: it must look like "              \
+      "http://host[:port]/path?query, with a host name, an IPv4 address or "  \
+      "a bracketed IPv6 address, no user:password@, and a port 1-65535")       \
+    X(CO_EURLSCHEME, -66, "the URL's scheme is not supported: only http and " \
+      "https (https only when coflow was built with TLS)")                    \
+    X(CO_EREDIRECTS, -67, "too many redirects: the server kept answering "  \
+      "with 3xx and a Location (the limit is co_http_request.max_redirects)")
+
+/* Streams and TLS (coflow/streams.h, coflow/tls.h): -50 to -59. */
+#define CO__ERRORS_STREAMS(X)                                                  \
+    X(CO_ECONNREFUSED, -50, "the connection was refused: nothing listens on " \
+      "that port of that host (is the server running, on this port?)")        \
+    X(CO_EUNREACHABLE, -51, "the network or the host is unreachable: there " \
+      "is no route to that address (is the address right, is the network "    \
+      "up?)")                                                                  \
+    X(CO_ENONAME, -52, "the host name could not be resolved: no such name is " \
+      "known (check its spelling), or no such file for a unix socket")        \
+    X(CO_EINCOMPLETE, -53, "the stream ended before the expected bytes "      \
+      "arrived (IncompleteReadError): what did arrive is in the buffer, its "  \
+      "count in the op's n")                                                   \
+    X(CO_ELIMIT, -54, "line too long: no separator within the stream's "     \
+      "buffer limit (LimitOverrunError); raise opts.limit or read in pieces") \
+    X(CO_ECONNRESET, -55, "the connection was reset or broken by the peer: "  \
+      "it went away in the middle (ECONNRESET, EPIPE)")                        \
+    X(CO_ETLS, -56, "the TLS connection failed: the handshake or the "        \
+      "encrypted data was refused (wrong protocol, no shared cipher, or a "    \
+      "peer that is not speaking TLS)")                                        \
+    X(CO_ECERT, -57, "the peer's TLS certificate was not accepted: it is not " \
+      "signed by an authority this side trusts, has expired, or was issued "   \
+      "for another host name")                                                 \
+    X(CO_ESTREAMCLOSED, -58, "the stream is closed or closing: close() or "   \
+      "write_eof() was called, so nothing more can be written or waited for") \
+    X(CO_ENOTLS, -59, "this build of coflow has no TLS: it was built without " \
+      "OpenSSL (install libssl-dev and build again with -Dtls=enabled)")
+
 /* X(name, value, sentence). One table feeds the enum and co_strerror(). */
 #define CO__ERRORS(X)                                                          \
     X(CO_EINVAL, -1, "an argument is invalid (a NULL pointer, a negative "     \
@@ -106,6 +154,8 @@
     X(CO_ENOTSTARTED, -47, "the coroutine could not be started: it was NULL " \
       "(CO_CORO ran out of memory) or a task could not be made for it; its "  \
       "frame has been freed")                                                 \
+    CO__ERRORS_STREAMS(X)                                                      \
+    CO__ERRORS_HTTP(X)                                                         \
     /* -70..-74: debug mode and the timeline */                              \
     X(CO_EWRONGTHREAD, -70, "a loop-thread-only function (call_soon, "        \
       "create_task, call_later, add_reader...) was called from another "     \
