@@ -1,4 +1,5 @@
-/* coflow/http.h - an HTTP/1.1 client: the response parser, and GET / HEAD
+/** @file
+ * coflow/http.h - an HTTP/1.1 client: the response parser, and GET / HEAD
  * requests over coflow's streams (the notes' aiohttp, in C).
  *
  * The parser is a state machine fed whatever bytes the network gives, in

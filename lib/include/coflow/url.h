@@ -1,4 +1,5 @@
-/* coflow/url.h - http and https URLs, parsed and checked (RFC 3986).
+/** @file
+ * coflow/url.h - http and https URLs, parsed and checked (RFC 3986).
  * The HTTP client (coflow/http.h) and coflow-get take their addresses
  * through here; docs/http.md explains the states of the parser.
  *
