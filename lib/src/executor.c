@@ -438,3 +438,79 @@ int co_loop_run_in_executor(co_loop *loop, co_executor *ex, co_job_fn fn,
     co_cfuture_unref(cf);
     return rc;
 }
+
+/* ---- loop.shutdown_default_executor() ----------------------------------- */
+
+/* The thread that shuts the default pool down, so that the loop goes on
+ * meanwhile and delivers the results of the jobs that still run (as
+ * asyncio's _do_shutdown thread). It owns this struct and one reference on
+ * the pool; the concurrent future tells the loop it is over. */
+typedef struct shutter {
+    co_executor *ex;  /* our reference */
+    co_cfuture *cf;   /* our reference; wrapped into the loop's future */
+} shutter;
+
+static void *shut_down(void *arg)
+{
+    shutter *s = arg;
+    co_executor *ex = s->ex;
+    int rc = co_executor_shutdown(ex, true, false);
+    pthread_mutex_lock(&ex->lock);
+    bool last = --ex->refs == 0;
+    pthread_mutex_unlock(&ex->lock);
+    if (last)
+        destroy(ex);
+    if (rc < 0)
+        co_cfuture_set_exception(s->cf, rc, "the default executor's jobs did "
+                                            "not end within its shutdown "
+                                            "timeout");
+    else
+        co_cfuture_set_result_int(s->cf, 0);
+    co_cfuture_unref(s->cf);
+    free(s);
+    return NULL;
+}
+
+int co_loop_shutdown_default_executor(co_loop *loop, co_future **out)
+{
+    if (out)
+        *out = NULL;
+    if (!loop || !out)
+        return CO_EINVAL;
+    if (loop->closed)
+        return CO_ECLOSED;
+    co_executor **slot = co__default_executor(loop);
+    if (!slot)
+        return CO_ENOMEM;
+    co_executor *ex = *slot;
+    if (!ex) { /* nothing to wait for: a future that is done already */
+        int rc = co_future_new(loop, out);
+        if (rc == 0)
+            co_future_set_result_int(*out, 0);
+        return rc;
+    }
+    shutter *s = malloc(sizeof *s);
+    if (!s)
+        return CO_ENOMEM;
+    int rc = co_cfuture_new(&s->cf);
+    if (rc == 0 && (rc = co_wrap_future(loop, s->cf, out)) < 0)
+        co_cfuture_unref(s->cf);
+    if (rc < 0) {
+        free(s);
+        return rc;
+    }
+    /* From now on the pool takes no new jobs, as asyncio refuses
+     * run_in_executor once this was called. */
+    pthread_mutex_lock(&ex->lock);
+    ex->shutdown = true;
+    pthread_cond_broadcast(&ex->work);
+    ex->refs++;
+    pthread_mutex_unlock(&ex->lock);
+    s->ex = ex;
+    pthread_t t;
+    if (pthread_create(&t, NULL, shut_down, s) != 0)
+        shut_down(s); /* no thread: shut it down here, blocking */
+    else if (co__join_at_close(loop, t) < 0)
+        pthread_detach(t);
+    return 0;
+}

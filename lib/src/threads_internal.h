@@ -30,4 +30,24 @@ void co__outside_unlink(co_loop *loop, co__outside *o);
  * holding NULL until one is made. NULL when out of memory. */
 co_executor **co__default_executor(co_loop *loop);
 
+/* Hands @p t (joinable) to @p loop: co_loop_close joins it (after the
+ * work it waits for is settled). One at a time: a second one joins the
+ * first here. 0, or CO_ENOMEM (then @p t is still the caller's). */
+int co__join_at_close(co_loop *loop, pthread_t t);
+
+/* co_run's Ctrl-C (signals.c). Installs fn(arg) as @p loop's SIGINT
+ * handler, but only while SIGINT does its default action (a program with a
+ * handler of its own keeps it): 1 when installed, 0 when left alone, or an
+ * error. Unlike co_loop_add_signal_handler it does not hold the loop (a
+ * Ctrl-C is no work to wait for), and a second SIGINT before the remove
+ * does at once what SIGINT did before (by default: the process ends).
+ * The remove puts the old disposition back if fn(arg) is still the
+ * handler; a co_loop_add_signal_handler(SIGINT) in between replaced it. */
+int co__interrupt_install(co_loop *loop, co_callback fn, void *arg);
+void co__interrupt_remove(co_loop *loop, co_callback fn, void *arg);
+
+/* True on the program's main thread (asyncio installs its Ctrl-C handler
+ * only there). */
+bool co__on_main_thread(void);
+
 #endif

@@ -83,7 +83,19 @@
     X(CO_EFDBUSY, -34, "someone else is watching this file descriptor: as in " \
       "asyncio, a descriptor has one reader and one writer at a time, so a "   \
       "second task may not wait for it, and a wait whose watch was removed "   \
-      "or replaced (co_loop_remove_reader, co_loop_add_reader) ends here")
+      "or replaced (co_loop_remove_reader, co_loop_add_reader) ends here")     \
+    X(CO_EINTERRUPTED, -40, "the program was interrupted (Ctrl-C, SIGINT): "   \
+      "co_run cancelled the main coroutine, let its cleanup run and shut "     \
+      "down, as asyncio.run does before raising KeyboardInterrupt")            \
+    X(CO_EAGENFRESH, -41, "a value was sent to an async generator that has "   \
+      "not started yet: its first step can only be an anext (asend of "        \
+      "nothing), as there is no yield waiting to receive the value")          \
+    X(CO_EAGENCM, -42, "a context manager written as an async generator must " \
+      "yield exactly once: it ended without yielding (nothing to enter), or "  \
+      "yielded again after the body (it did not stop)")                        \
+    X(CO_ETAKEN, -43, "the job's object was already taken: a pointer result "  \
+      "has one owner, so co_job_take_ptr gives it out once (the future frees " \
+      "it if nobody takes it)")
 
 /** Error codes: 0 is success, every error is negative. Codes from
  *  CO_EUSER downwards are free for applications to use as their own

@@ -108,4 +108,17 @@ CO_API int co_loop_run_in_executor(co_loop *loop, co_executor *ex, co_job_fn fn,
  *  CO_ECLOSED (the loop is closed; @p ex stays yours). */
 CO_API int co_loop_set_default_executor(co_loop *loop, co_executor *ex);
 
+/** loop.shutdown_default_executor(): the default pool takes no new jobs
+ *  (run_in_executor(NULL) fails with CO_ESHUTDOWN from now on), runs the
+ *  jobs already queued and ends its threads, on a thread of its own so
+ *  that the loop goes on meanwhile and the jobs' futures get their results.
+ *  *out gets a loop future (a reference) that is done once all that is
+ *  over: its result is 0, or it fails with CO_ETIMEDOUT if jobs were still
+ *  running after the pool's shutdown timeout (their threads abandoned).
+ *  With no default pool it is done at once. co_run() runs it before it
+ *  closes the loop. Loop thread only.
+ *  @return 0; CO_EINVAL (NULL @p loop or @p out); CO_ECLOSED; CO_ENOMEM;
+ *  CO_ESYS. */
+CO_API int co_loop_shutdown_default_executor(co_loop *loop, co_future **out);
+
 #endif

@@ -184,13 +184,22 @@ CO_API void co_loop_set_exception_handler(co_loop *loop, co_exception_handler fn
 /** Reports @p message through the loop's exception handler. */
 CO_API void co_loop_report(co_loop *loop, const char *message);
 
-/** asyncio.run(main): makes a new loop, runs @p main as a task until it
- *  ends, cancels the tasks still pending and lets them finish (their cleanup
- *  runs), then closes the loop. The frame stays the caller's, also one
- *  from CO_NEW (free that with co_coro_free); its return value can be read
- *  afterwards with co_coro_result_int().
- *  @return 0 if main returned; its failure code otherwise; CO_EINVAL,
- *  CO_ENOMEM, CO_ERUNNING (called from inside a running loop). */
+/** asyncio.run(main), as in Python 3.11: makes a new loop, runs @p main as
+ *  a task until it ends, cancels the tasks still pending and lets them
+ *  finish (their cleanup runs), closes the async generators still
+ *  suspended (co_loop_shutdown_asyncgens), lets the default executor run
+ *  its queued jobs (co_loop_shutdown_default_executor), then closes the
+ *  loop. While main runs, Ctrl-C (SIGINT) cancels it and co_run returns
+ *  CO_EINTERRUPTED once the shutdown is done; a second Ctrl-C does at once
+ *  what SIGINT did before (by default, the process ends). The handler is
+ *  installed only on the main thread and only if SIGINT does its default
+ *  action (a program's own handler is left alone), and is removed when
+ *  main ends. The frame stays the caller's, also one from CO_NEW (free
+ *  that with co_coro_free); its return value can be read afterwards with
+ *  co_coro_result_int().
+ *  @return 0 if main returned; its failure code otherwise; CO_EINTERRUPTED
+ *  (a Ctrl-C cancelled main); CO_EINVAL, CO_ENOMEM, CO_ERUNNING (called
+ *  from inside a running loop). */
 CO_API int co_run(co_coro *main);
 
 #endif
