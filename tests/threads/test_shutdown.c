@@ -1,0 +1,344 @@
+/* test_shutdown.c - co_run as Python 3.11's asyncio.run: Ctrl-C cancels
+ * the main task (raised from inside the program, never timed), a second
+ * one ends the process, the program's own SIGINT handler is left alone;
+ * the default executor's queued jobs run before co_run returns; a loop
+ * run by another thread than its maker waits for calls; jobs that return
+ * a pointer or bytes. Threads meet on semaphores and futures only. */
+#include <check.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "coflow.h"
+
+#define TEST_TIMEOUT 20
+
+static char log_buf[512];
+
+static void logf_(const char *s)
+{
+    size_t used = strlen(log_buf);
+    snprintf(log_buf + used, sizeof log_buf - used, "%s%s", used ? " " : "",
+             s);
+}
+
+/* The shell that started the tests may have SIGINT ignored (a job in
+ * the background): each test starts from the default, as a program run
+ * from a terminal does. */
+static void sigint_default(void)
+{
+    signal(SIGINT, SIG_DFL);
+}
+
+static bool sigint_is_default(void)
+{
+    struct sigaction now;
+    sigaction(SIGINT, NULL, &now);
+    return now.sa_handler == SIG_DFL && !(now.sa_flags & SA_SIGINFO);
+}
+
+/* ---- Ctrl-C ------------------------------------------------------------- */
+
+static void send_sigint(void *arg)
+{
+    (void)arg;
+    raise(SIGINT);
+}
+
+/* main: asks for a Ctrl-C, then sleeps "for ever"; its cleanup logs and,
+ * if `again`, sends a second Ctrl-C from inside the cleanup; with `catch`
+ * it catches the cancellation and returns 7. */
+struct sleeper {
+    co_coro co;
+    bool again, catch_it;
+    int caught;
+};
+
+static int sleeper(co_coro *co)
+{
+    struct sleeper *self = (struct sleeper *)co;
+    CO_BEGIN(co);
+    co_loop_call_soon(co_get_running_loop(), send_sigint, NULL);
+    if (self->catch_it) {
+        CO_SLEEP_CATCH(co, 1000, self->caught);
+        logf_(co_errname(self->caught));
+        CO_RETURN(co, 7);
+    }
+    CO_SLEEP(co, 1000); /* the cancellation ends this at once */
+    logf_("not reached");
+    CO_FINALLY(co);
+    logf_(co_errname(co->err));
+    if (self->again)
+        raise(SIGINT); /* the second Ctrl-C: the process ends here */
+    logf_("cleanup done");
+    CO_END(co);
+}
+
+START_TEST(test_sigint_cancels_main_and_co_run_returns_interrupted)
+{
+    sigint_default();
+    log_buf[0] = '\0';
+    ck_assert(sigint_is_default());
+    struct sleeper s = {0};
+    co_coro_init(&s.co, sleeper);
+    ck_assert_int_eq(co_run(&s.co), CO_EINTERRUPTED);
+    ck_assert_str_eq(log_buf, "CO_ECANCELLED cleanup done");
+    ck_assert(sigint_is_default()); /* the old disposition is back */
+    ck_assert_str_ne(co_strerror(CO_EINTERRUPTED), "unknown error");
+    ck_assert_str_eq(co_errname(CO_EINTERRUPTED), "CO_EINTERRUPTED");
+}
+END_TEST
+
+START_TEST(test_main_that_catches_the_interrupt_returns_normally)
+{
+    sigint_default();
+    log_buf[0] = '\0';
+    struct sleeper s = {.catch_it = true};
+    co_coro_init(&s.co, sleeper);
+    ck_assert_int_eq(co_run(&s.co), 0);
+    long long v = 0;
+    ck_assert_int_eq(co_coro_result_int(&s.co, &v), 0);
+    ck_assert_int_eq(v, 7);
+    ck_assert_str_eq(log_buf, "CO_ECANCELLED CO_OK cleanup done");
+    ck_assert(sigint_is_default());
+}
+END_TEST
+
+/* Runs in a forked child only (see main): the process must die of it. */
+START_TEST(test_second_sigint_ends_the_process_at_once)
+{
+    sigint_default();
+    log_buf[0] = '\0';
+    struct sleeper s = {.again = true};
+    co_coro_init(&s.co, sleeper);
+    co_run(&s.co);
+    ck_abort_msg("co_run returned after a second SIGINT: %s", log_buf);
+}
+END_TEST
+
+static volatile sig_atomic_t own_handler_calls;
+
+static void own_handler(int signo)
+{
+    (void)signo;
+    own_handler_calls++;
+}
+
+/* main asks for a Ctrl-C, yields twice (the signal would have been
+ * dispatched by then), and returns 5. */
+struct quick {
+    co_coro co;
+};
+
+static int quick(co_coro *co)
+{
+    CO_BEGIN(co);
+    co_loop_call_soon(co_get_running_loop(), send_sigint, NULL);
+    CO_YIELD(co);
+    CO_YIELD(co);
+    CO_YIELD(co);
+    CO_RETURN(co, 5);
+    CO_END(co);
+}
+
+START_TEST(test_a_program_sigint_handler_is_left_alone)
+{
+    sigint_default();
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = own_handler;
+    sigemptyset(&sa.sa_mask);
+    ck_assert_int_eq(sigaction(SIGINT, &sa, &old), 0);
+    own_handler_calls = 0;
+    struct quick q;
+    co_coro_init(&q.co, quick);
+    ck_assert_int_eq(co_run(&q.co), 0); /* main was not cancelled */
+    ck_assert_int_eq(own_handler_calls, 1);
+    struct sigaction now;
+    sigaction(SIGINT, NULL, &now);
+    ck_assert(now.sa_handler == own_handler);
+    sigaction(SIGINT, &old, NULL);
+}
+END_TEST
+
+/* ---- shutdown_default_executor ----------------------------------------- */
+
+static sem_t gate;
+
+static long long gated_job(void *arg)
+{
+    sem_wait(&gate); /* the first job holds the only worker */
+    return (long long)(intptr_t)arg * 10;
+}
+
+static long long plain_job(void *arg)
+{
+    return (long long)(intptr_t)arg * 10;
+}
+
+struct submitter {
+    co_coro co;
+    co_future *f[3];
+};
+
+/* Queues three jobs on a one-thread default pool and returns at once,
+ * without awaiting them: the first blocks until main is over, so the other
+ * two are certainly still queued when co_run's shutdown begins. */
+static int submitter(co_coro *co)
+{
+    struct submitter *self = (struct submitter *)co;
+    CO_BEGIN(co);
+    co_executor *ex;
+    ck_assert_int_eq(co_executor_new(&ex, 1), 0);
+    ck_assert_int_eq(co_loop_set_default_executor(co_get_running_loop(), ex),
+                     0);
+    for (intptr_t i = 0; i < 3; i++)
+        ck_assert_int_eq(co_loop_run_in_executor(co_get_running_loop(), NULL,
+                                                 i == 0 ? gated_job
+                                                        : plain_job,
+                                                 (void *)(i + 1),
+                                                 &self->f[i]),
+                         0);
+    sem_post(&gate); /* runs only once this step has returned to the loop */
+    CO_END(co);
+}
+
+START_TEST(test_co_run_runs_the_default_executor_queued_jobs)
+{
+    sigint_default();
+    sem_init(&gate, 0, 0);
+    struct submitter s = {0};
+    co_coro_init(&s.co, submitter);
+    ck_assert_int_eq(co_run(&s.co), 0);
+    for (int i = 0; i < 3; i++) {
+        long long v = -1;
+        ck_assert_msg(co_future_done(s.f[i]), "job %d's future is pending", i);
+        ck_assert_int_eq(co_future_result_int(s.f[i], &v), 0);
+        ck_assert_int_eq(v, (i + 1) * 10);
+        co_future_unref(s.f[i]);
+    }
+    sem_destroy(&gate);
+}
+END_TEST
+
+struct after_shutdown {
+    co_coro co;
+    co_future *f, *g, *late;
+    int refused;
+};
+
+static int after_shutdown(co_coro *co)
+{
+    struct after_shutdown *self = (struct after_shutdown *)co;
+    CO_BEGIN(co);
+    co_loop *loop = co_get_running_loop();
+    ck_assert_int_eq(co_loop_run_in_executor(loop, NULL, plain_job,
+                                             (void *)4, &self->f),
+                     0);
+    ck_assert_int_eq(co_loop_shutdown_default_executor(loop, &self->g), 0);
+    self->refused = co_loop_run_in_executor(loop, NULL, plain_job, (void *)5,
+                                            &self->late);
+    CO_AWAIT(co, self->g);
+    ck_assert(co_future_done(self->f)); /* its result came in meanwhile */
+    CO_FINALLY(co);
+    co_future_unref(self->g);
+    CO_END(co);
+}
+
+START_TEST(test_shutdown_default_executor_waits_and_refuses_new_jobs)
+{
+    sigint_default();
+    struct after_shutdown a = {0};
+    co_coro_init(&a.co, after_shutdown);
+    ck_assert_int_eq(co_run(&a.co), 0);
+    ck_assert_int_eq(a.refused, CO_ESHUTDOWN);
+    long long v = 0;
+    ck_assert_int_eq(co_future_result_int(a.f, &v), 0);
+    ck_assert_int_eq(v, 40);
+    co_future_unref(a.f);
+    co_future *f;
+    ck_assert_int_eq(co_loop_shutdown_default_executor(NULL, &f), CO_EINVAL);
+}
+END_TEST
+
+/* ---- run_forever in a thread waits ------------------------------------- */
+
+struct in_thread {
+    co_loop *loop;
+    int rc;
+    int calls;
+};
+
+static void *run_it(void *arg)
+{
+    struct in_thread *t = arg;
+    t->rc = co_loop_run_forever(t->loop);
+    return NULL;
+}
+
+static void count_and_stop(void *arg)
+{
+    struct in_thread *t = arg;
+    t->calls++;
+    co_loop_stop(t->loop);
+}
+
+START_TEST(test_run_forever_in_another_thread_waits_for_a_call)
+{
+    sigint_default();
+    struct in_thread t = {0};
+    ck_assert_int_eq(co_new_event_loop(&t.loop), 0);
+    pthread_t th;
+    /* No co_loop_hold: a loop run by another thread than its maker waits
+     * (as asyncio's does) instead of finding nothing to do. */
+    ck_assert_int_eq(pthread_create(&th, NULL, run_it, &t), 0);
+    ck_assert_int_eq(co_loop_call_soon_threadsafe(t.loop, count_and_stop, &t),
+                     0);
+    pthread_join(th, NULL);
+    ck_assert_int_eq(t.rc, 0);
+    ck_assert_int_eq(t.calls, 1);
+    /* On its maker's thread, with nothing to do, it still says so. */
+    ck_assert_int_eq(co_loop_run_forever(t.loop), CO_EDEADLOCK);
+    co_loop_close(t.loop);
+}
+END_TEST
+
+static Suite *shutdown_suite(bool forking)
+{
+    Suite *s = suite_create("shutdown");
+    TCase *tc = tcase_create("sigint");
+    tcase_set_timeout(tc, TEST_TIMEOUT);
+    tcase_add_test(tc, test_sigint_cancels_main_and_co_run_returns_interrupted);
+    tcase_add_test(tc, test_main_that_catches_the_interrupt_returns_normally);
+    tcase_add_test(tc, test_a_program_sigint_handler_is_left_alone);
+    if (forking) /* without a fork it would end the test program itself */
+        tcase_add_test_raise_signal(tc, test_second_sigint_ends_the_process_at_once,
+                                    SIGINT);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("executor");
+    tcase_set_timeout(tc, TEST_TIMEOUT);
+    tcase_add_test(tc, test_co_run_runs_the_default_executor_queued_jobs);
+    tcase_add_test(tc, test_shutdown_default_executor_waits_and_refuses_new_jobs);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("run_forever");
+    tcase_set_timeout(tc, TEST_TIMEOUT);
+    tcase_add_test(tc, test_run_forever_in_another_thread_waits_for_a_call);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    const char *fork_env = getenv("CK_FORK");
+    bool forking = !(fork_env && strcmp(fork_env, "no") == 0);
+    SRunner *sr = srunner_create(shutdown_suite(forking));
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
