@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #include "coflow.h"
-#include "loop_internal.h"
+#include "threads_internal.h"
 
 typedef struct pjob {
     co_process_fn fn;    /* what the worker runs */
@@ -78,11 +78,6 @@ struct co_process_pool {
     size_t max_reply;    /* longest reply accepted (co_process_pool_set_max_reply) */
     double shutdown_timeout; /* seconds free(wait) waits; < 0: for ever */
 };
-
-void co_bytes_free(co_bytes *b)
-{
-    free(b);
-}
 
 /* ---- the worker's side (in the child) ----------------------------------- */
 
@@ -362,7 +357,7 @@ static int receive(pworker *w)
                 co_future_set_exception(j->f, w->hdr.status, NULL);
                 free(b);
             } else {
-                co_future_set_result_ptr(j->f, b);
+                co__job_future_set_bytes(j->f, b); /* owned by it now */
             }
         } else {
             free(b); /* cancelled while running: nobody wants it */
@@ -444,7 +439,7 @@ int co_process_pool_submit(co_process_pool *pool, co_process_fn fn,
         free(j);
         return CO_ENOMEM;
     }
-    int rc = co_future_new(pool->loop, &j->f);
+    int rc = co__job_future_new(pool->loop, &j->f);
     if (rc < 0) {
         free(j->in);
         free(j);

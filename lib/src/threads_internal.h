@@ -35,6 +35,16 @@ co_executor **co__default_executor(co_loop *loop);
  * first here. 0, or CO_ENOMEM (then @p t is still the caller's). */
 int co__join_at_close(co_loop *loop, pthread_t t);
 
+/* Results that are objects (concurrent.c). A copy of @p len bytes as a
+ * co_bytes, or NULL (no memory, or @p len over SIZE_MAX / 2). */
+co_bytes *co__bytes_copy(const void *data, size_t len);
+/* Completes @p f with bytes it takes over (freed if refused). */
+int co__cfuture_set_bytes(co_cfuture *f, co_bytes *b);
+/* A loop future of a job, which may own its pointer result. */
+int co__job_future_new(co_loop *loop, co_future **out);
+/* Completes job future @p f with bytes it takes over (freed if refused). */
+int co__job_future_set_bytes(co_future *f, co_bytes *b);
+
 /* co_run's Ctrl-C (signals.c). Installs fn(arg) as @p loop's SIGINT
  * handler, but only while SIGINT does its default action (a program with a
  * handler of its own keeps it): 1 when installed, 0 when left alone, or an

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,6 +309,155 @@ START_TEST(test_run_forever_in_another_thread_waits_for_a_call)
 }
 END_TEST
 
+/* ---- jobs that return objects ------------------------------------------ */
+
+static atomic_int freed; /* objects freed by their free function */
+
+struct thing {
+    int value;
+};
+
+static void free_thing(void *p)
+{
+    atomic_fetch_add(&freed, 1);
+    free(p);
+}
+
+/* Returns a thing holding arg, or bytes "job:<arg>", or fails after
+ * returning a thing, by the arg's hundreds: 0, 1, 2. */
+static long long object_job(void *arg)
+{
+    intptr_t n = (intptr_t)arg;
+    if (n / 100 == 1) {
+        char text[32];
+        int len = snprintf(text, sizeof text, "job:%d", (int)(n % 100));
+        return co_job_return_bytes(text, (size_t)len);
+    }
+    struct thing *t = malloc(sizeof *t);
+    t->value = (int)n;
+    ck_assert_int_eq(co_job_return_ptr(t, free_thing), 0);
+    return n / 100 == 2 ? CO_EFAIL : 0;
+}
+
+static co_future *run_job(co_loop *loop, intptr_t n)
+{
+    co_future *f;
+    ck_assert_int_eq(co_loop_run_in_executor(loop, NULL, object_job,
+                                             (void *)n, &f), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, f),
+                     n / 100 == 2 ? CO_EFAIL : 0);
+    return f;
+}
+
+START_TEST(test_a_job_returns_an_object_that_its_future_hands_over_once)
+{
+    atomic_store(&freed, 0);
+    co_loop *loop;
+    ck_assert_int_eq(co_loop_new(&loop), 0);
+    co_future *f = run_job(loop, 7);
+    void *p = NULL;
+    ck_assert_int_eq(co_future_result_ptr(f, &p), 0); /* a look, no take */
+    ck_assert_int_eq(((struct thing *)p)->value, 7);
+    void *mine = NULL;
+    ck_assert_int_eq(co_job_take_ptr(f, &mine), 0);
+    ck_assert_ptr_eq(mine, p);
+    ck_assert_int_eq(co_job_take_ptr(f, &p), CO_ETAKEN);
+    const void *data;
+    size_t len;
+    ck_assert_int_eq(co_job_result_bytes(f, &data, &len), CO_EKIND);
+    co_future_unref(f);
+    ck_assert_int_eq(atomic_load(&freed), 0); /* it is ours now */
+    free_thing(mine);
+    co_loop_close(loop);
+}
+END_TEST
+
+START_TEST(test_an_object_nobody_takes_is_freed_with_its_future)
+{
+    atomic_store(&freed, 0);
+    co_loop *loop;
+    ck_assert_int_eq(co_loop_new(&loop), 0);
+    co_future *f = run_job(loop, 8);
+    co_future *g = run_job(loop, 209); /* returned a thing, then failed */
+    ck_assert_int_eq(atomic_load(&freed), 1); /* the failed job's, at once */
+    void *p;
+    ck_assert_int_eq(co_job_take_ptr(g, &p), CO_EFAIL);
+    co_future_unref(g);
+    co_future_unref(f);
+    ck_assert_int_eq(atomic_load(&freed), 2);
+    co_loop_close(loop);
+}
+END_TEST
+
+START_TEST(test_a_job_returns_bytes_that_are_copied)
+{
+    co_loop *loop;
+    ck_assert_int_eq(co_loop_new(&loop), 0);
+    co_future *f = run_job(loop, 142);
+    const void *data = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(co_job_result_bytes(f, &data, &len), 0);
+    ck_assert_uint_eq(len, 6);
+    ck_assert_mem_eq(data, "job:42", 6);
+    void *p = NULL;
+    ck_assert_int_eq(co_future_result_ptr(f, &p), 0);
+    ck_assert_ptr_eq(((co_bytes *)p)->data, data);
+    co_future_unref(f); /* frees the bytes (valgrind checks) */
+    f = run_job(loop, 105);
+    ck_assert_int_eq(co_job_take_ptr(f, &p), 0);
+    co_future_unref(f);
+    ck_assert_str_eq((char *)((co_bytes *)p)->data, "job:5");
+    co_bytes_free(p);
+    co_loop_close(loop);
+}
+END_TEST
+
+START_TEST(test_concurrent_futures_carry_objects_too)
+{
+    atomic_store(&freed, 0);
+    co_executor *ex;
+    ck_assert_int_eq(co_executor_new(&ex, 2), 0);
+    co_cfuture *a, *b, *c;
+    ck_assert_int_eq(co_executor_submit(ex, object_job, (void *)3, &a), 0);
+    ck_assert_int_eq(co_executor_submit(ex, object_job, (void *)104, &b), 0);
+    ck_assert_int_eq(co_executor_submit(ex, object_job, (void *)5, &c), 0);
+    void *p = NULL;
+    ck_assert_int_eq(co_cfuture_take_ptr(a, -1, &p), 0);
+    ck_assert_int_eq(((struct thing *)p)->value, 3);
+    void *taken = p;
+    ck_assert_int_eq(co_cfuture_take_ptr(a, -1, &p), CO_ETAKEN);
+    ck_assert_int_eq(co_cfuture_result_ptr(a, -1, &p), CO_ETAKEN);
+    const void *data;
+    size_t len;
+    ck_assert_int_eq(co_cfuture_result_bytes(b, -1, &data, &len), 0);
+    ck_assert_mem_eq(data, "job:4", 5);
+    ck_assert_uint_eq(len, 5);
+    ck_assert_int_eq(co_cfuture_result_bytes(c, -1, &data, &len), CO_EKIND);
+    co_cfuture_exception(c, -1, NULL); /* c is done: nobody takes its thing */
+    co_cfuture_unref(c);
+    ck_assert_int_eq(atomic_load(&freed), 1);
+    co_cfuture_unref(a);
+    co_cfuture_unref(b);
+    ck_assert_int_eq(atomic_load(&freed), 1); /* a's was taken */
+    free_thing(taken);
+    co_executor_free(ex);
+    /* by hand, and misuse */
+    co_cfuture *d;
+    ck_assert_int_eq(co_cfuture_new(&d), 0);
+    ck_assert_int_eq(co_cfuture_set_result_bytes(d, NULL, 3), CO_EINVAL);
+    ck_assert_int_eq(co_cfuture_set_result_bytes(d, "xy", 2), 0);
+    ck_assert_int_eq(co_cfuture_set_result_object(d, malloc(4), free_thing),
+                     CO_ESTATE); /* already done: the object is freed */
+    ck_assert_int_eq(atomic_load(&freed), 3);
+    co_cfuture_unref(d);
+    ck_assert_int_eq(co_job_return_ptr(NULL, NULL), CO_ENOTJOB);
+    ck_assert_int_eq(co_job_return_bytes("x", 1), CO_ENOTJOB);
+    ck_assert_int_eq(co_job_take_ptr(NULL, &p), CO_EINVAL);
+    ck_assert_str_ne(co_strerror(CO_ENOTJOB), "unknown error");
+    ck_assert_str_ne(co_strerror(CO_ETAKEN), "unknown error");
+}
+END_TEST
+
 static Suite *shutdown_suite(bool forking)
 {
     Suite *s = suite_create("shutdown");
@@ -324,6 +474,13 @@ static Suite *shutdown_suite(bool forking)
     tcase_set_timeout(tc, TEST_TIMEOUT);
     tcase_add_test(tc, test_co_run_runs_the_default_executor_queued_jobs);
     tcase_add_test(tc, test_shutdown_default_executor_waits_and_refuses_new_jobs);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("objects");
+    tcase_set_timeout(tc, TEST_TIMEOUT);
+    tcase_add_test(tc, test_a_job_returns_an_object_that_its_future_hands_over_once);
+    tcase_add_test(tc, test_an_object_nobody_takes_is_freed_with_its_future);
+    tcase_add_test(tc, test_a_job_returns_bytes_that_are_copied);
+    tcase_add_test(tc, test_concurrent_futures_carry_objects_too);
     suite_add_tcase(s, tc);
     tc = tcase_create("run_forever");
     tcase_set_timeout(tc, TEST_TIMEOUT);

@@ -95,7 +95,9 @@
       "yielded again after the body (it did not stop)")                        \
     X(CO_ETAKEN, -43, "the job's object was already taken: a pointer result "  \
       "has one owner, so co_job_take_ptr gives it out once (the future frees " \
-      "it if nobody takes it)")
+      "it if nobody takes it)")                                                \
+    X(CO_ENOTJOB, -44, "co_job_return_ptr and co_job_return_bytes only work "  \
+      "inside a thread-pool job, on the worker thread that runs it")
 
 /** Error codes: 0 is success, every error is negative. Codes from
  *  CO_EUSER downwards are free for applications to use as their own
