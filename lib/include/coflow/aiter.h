@@ -273,12 +273,32 @@ CO_API bool co__agen_refused(co_coro *co, int rc);
  *  @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM. */
 CO_API int co_loop_shutdown_asyncgens(co_loop *loop, co_future **out);
 
+/** Like CO_AGEN_YIELD, but a failure thrown in at this yield (athrow, or
+ *  CO_EGENEXIT from aclose) is not raised: its code goes to the int
+ *  lvalue @p caught (0 if the consumer asked for the next item), its
+ *  message to co_caught_message(). `try: x = yield v / except`. A
+ *  generator that catches CO_EGENEXIT must still end without yielding. */
+#define CO_AGEN_YIELD_CATCH(co, v, caught)                                     \
+    do {                                                                       \
+        co__agen_yield_int((co), (v));                                         \
+        CO__SUSPEND(co, CO_STATUS_YIELD);                                      \
+        CO__CATCH(co, caught);                                                 \
+    } while (0)
+
 /** `yield p` with a pointer (not owned by coflow). */
 #define CO_AGEN_YIELD_PTR(co, p)                                               \
     do {                                                                       \
         co__agen_yield_ptr((co), (p));                                         \
         CO__SUSPEND(co, CO_STATUS_YIELD);                                      \
         CO__PROPAGATE(co);                                                     \
+    } while (0)
+
+/** CO_AGEN_YIELD_CATCH with a pointer. */
+#define CO_AGEN_YIELD_PTR_CATCH(co, p, caught)                                 \
+    do {                                                                       \
+        co__agen_yield_ptr((co), (p));                                         \
+        CO__SUSPEND(co, CO_STATUS_YIELD);                                      \
+        CO__CATCH(co, caught);                                                 \
     } while (0)
 
 #endif
