@@ -154,8 +154,12 @@ CO_API int co_loop_remove_writer(co_loop *loop, int fd);
  *  CO_ECLOSED, CO_EWRONGLOOP. */
 CO_API int co_loop_run_until_complete(co_loop *loop, co_future *f);
 
-/** Runs until co_loop_stop(). @return 0, CO_ERUNNING, CO_ECLOSED, or
- *  CO_EDEADLOCK when nothing at all is left to wait for. */
+/** Runs until co_loop_stop(). Run by another thread than the one that
+ *  made the loop, it waits when it has nothing to do (that thread may
+ *  still call in), as asyncio's does; on its maker's thread it reports
+ *  CO_EDEADLOCK instead, unless held (co_loop_hold). @return 0,
+ *  CO_ERUNNING, CO_ECLOSED, or CO_EDEADLOCK when nothing at all is left to
+ *  wait for. */
 CO_API int co_loop_run_forever(co_loop *loop);
 
 /** Makes the running loop return after the current iteration. Called while
