@@ -55,6 +55,7 @@ CO_API int co_acm_init(co_acm *cm, co_coro_fn enter, co_coro_fn exit);
  *  before enter has returned; CO_EKIND for a value of the other kind;
  *  CO_EINVAL. */
 CO_API int co_acm_value_int(const co_acm *cm, long long *out);
+/** co_acm_value_int for an enter that returned a pointer (CO_RETURN_PTR). */
 CO_API int co_acm_value_ptr(const co_acm *cm, void **out);
 
 /** The frame of one `async with`. All fields are the library's. */

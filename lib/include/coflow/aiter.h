@@ -194,6 +194,7 @@ CO_API void co__agen_yield_ptr(co_coro *co, void *p);
  *  nothing (None): that reads as 0 / NULL. @return 0 and *out; CO_EKIND
  *  for a value of the other kind; CO_EINVAL for NULL. */
 CO_API int co_agen_sent_int(const co_agen *gen, long long *out);
+/** co_agen_sent_int for a pointer sent with co_agen_asend_ptr_op. */
 CO_API int co_agen_sent_ptr(const co_agen *gen, void **out);
 
 /** Prepares gen.asend(v): await &gen->it.frame next (CO_ASEND does both).
@@ -205,6 +206,7 @@ CO_API int co_agen_sent_ptr(const co_agen *gen, void **out);
  *  only an anext can start it). On a generator that has ended the await
  *  fails with CO_ESTOPITERATION, as CPython's does. */
 CO_API int co_agen_asend_op(co_agen *gen, long long v);
+/** co_agen_asend_op sending pointer @p p (not owned by coflow). */
 CO_API int co_agen_asend_ptr_op(co_agen *gen, void *p);
 
 /** Prepares gen.athrow(code, message): await &gen->it.frame next
