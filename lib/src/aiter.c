@@ -328,15 +328,15 @@ static int agen_athrow(co_coro *call)
         return CO_STATUS_DONE;
     if (call->lc == 0) {
         int code = g->throw_code;
-        char *msg = g->throw_msg;
+        const char *text = g->throw_msg;
         g->throw_code = 0;
         g->throw_msg = NULL;
         if (g->it.ended || g->co.lc == CO__LC_DONE) {
             /* CPython 3.11: athrow on a generator that has ended returns
              * None. */
-            free(msg);
             return co__finish(call);
         }
+        char *msg = co__strdup(text); /* NULL stays NULL */
         if (g->co.lc == 0) {
             /* Never started: it fails at once, without running a line,
              * and is over (a generator's throw() before its first next). */
@@ -409,11 +409,7 @@ int co_agen_athrow_op(co_agen *gen, int code, const char *message)
         return CO_EINVAL;
     if (in_progress(&gen->it))
         return CO_EAGENRUNNING;
-    char *copy = NULL;
-    if (message && !(copy = co__strdup(message)))
-        return CO_ENOMEM;
-    free(gen->throw_msg);
-    gen->throw_msg = copy;
+    gen->throw_msg = message; /* copied when the athrow starts */
     gen->throw_code = code;
     co_coro_init(&gen->it.frame, agen_athrow);
     return 0;

@@ -160,7 +160,7 @@ typedef struct co_agen {
         void *p;
     } sent;                /* what the latest asend passed in */
     struct co__agen_reg *reg; /* its entry in the loop's list, or NULL */
-    char *throw_msg;       /* athrow's message on its way in (owned) */
+    const char *throw_msg; /* athrow's message on its way in (the caller's) */
     int throw_code;        /* athrow's failure on its way in, or 0 */
     unsigned char kind;    /* enum co_kind of `value` */
     unsigned char sent_kind; /* enum co_kind of `sent` (NONE: anext) */
@@ -170,7 +170,9 @@ typedef struct co_agen {
 
 /** Makes @p gen a fresh generator running @p body (a step function whose
  *  frame starts with the co_agen). Like calling an async generator
- *  function: runs nothing. @return 0, or CO_EINVAL. */
+ *  function: runs nothing. Never on a generator that a task started and
+ *  that has not ended (its loop still lists it): close it first.
+ *  @return 0, or CO_EINVAL. */
 CO_API int co_agen_init(co_agen *gen, co_coro_fn body);
 
 /* Hand an item to the consumer. */
@@ -211,14 +213,14 @@ CO_API int co_agen_asend_ptr_op(co_agen *gen, void *p);
 
 /** Prepares gen.athrow(code, message): await &gen->it.frame next
  *  (CO_ATHROW does both). The body fails at its yield with @p code
- *  (negative) and @p message (copied; may be NULL). If the body catches it
+ *  (negative) and @p message (may be NULL; copied when the await starts,
+ *  so it must stay valid until then: CO_ATHROW starts it at once). If the body catches it
  *  and yields again, the call returns that item; if the body ends, the
  *  await fails with CO_ESTOPITERATION; if it lets the failure go (or fails
  *  otherwise), the await fails that way. A generator that has not started
  *  fails at once without running (and is then over); on one that has
  *  ended, the await returns nothing, as in CPython 3.11.
- *  @return 0; CO_EINVAL (NULL, @p code not negative); CO_EAGENRUNNING;
- *  CO_ENOMEM. */
+ *  @return 0; CO_EINVAL (NULL, @p code not negative); CO_EAGENRUNNING. */
 CO_API int co_agen_athrow_op(co_agen *gen, int code, const char *message);
 
 /* What CO_ASEND and CO_ATHROW do when the op refused: hand @p rc to the
