@@ -176,6 +176,7 @@ static int spawn(co_process_pool *pool, pworker *w)
         for (int i = 0; i < pool->n; i++)
             if (pool->w[i].fd >= 0)
                 close(pool->w[i].fd);
+        co__signals_after_fork(); /* Ctrl-C is the parent's to handle */
         worker_main(sv[1]);
         _exit(0); /* not exit(): the parent's atexit work is not ours */
     }

@@ -167,6 +167,18 @@ void co__interrupt_remove(co_loop *loop, co_callback fn, void *arg)
     pthread_mutex_unlock(&lock);
 }
 
+void co__signals_after_fork(void)
+{
+    /* The child has one thread, and `lock` may have been held by another
+     * thread of the parent at the fork: it is not taken here. */
+    for (int s = 1; s < NSIG; s++) {
+        if (!atomic_load(&rows[s].chan))
+            continue;
+        sigaction(s, &rows[s].old, NULL);
+        atomic_store(&rows[s].chan, NULL);
+    }
+}
+
 /* With `lock` held. */
 static void forget(struct signal_side *side, co_loop *loop, int signo)
 {

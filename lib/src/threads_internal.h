@@ -56,6 +56,12 @@ int co__job_future_set_bytes(co_future *f, co_bytes *b);
 int co__interrupt_install(co_loop *loop, co_callback fn, void *arg);
 void co__interrupt_remove(co_loop *loop, co_callback fn, void *arg);
 
+/* In a child just forked (a process-pool worker): every signal a loop of
+ * the parent handles gets back the disposition it had before, so that a
+ * Ctrl-C reaching the worker does not ring the parent's doorbell through
+ * the inherited pipe. */
+void co__signals_after_fork(void);
+
 /* True on the program's main thread (asyncio installs its Ctrl-C handler
  * only there). */
 bool co__on_main_thread(void);

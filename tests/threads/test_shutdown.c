@@ -472,6 +472,59 @@ START_TEST(test_concurrent_futures_carry_objects_too)
 }
 END_TEST
 
+/* A process-pool worker: does SIGINT do its default action in here? */
+static int report_sigint(const void *in, size_t in_len, void **out,
+                         size_t *out_len)
+{
+    (void)in;
+    (void)in_len;
+    struct sigaction now;
+    sigaction(SIGINT, NULL, &now);
+    *out = malloc(1);
+    if (!*out)
+        return CO_ENOMEM;
+    *(char *)*out = now.sa_handler == SIG_DFL ? 'D' : 'H';
+    *out_len = 1;
+    return 0;
+}
+
+struct forker {
+    co_coro co;
+    co_process_pool *pool;
+    co_future *f;
+    char seen;
+};
+
+static int forker(co_coro *co)
+{
+    struct forker *self = (struct forker *)co;
+    const void *data;
+    size_t len;
+    CO_BEGIN(co);
+    ck_assert_int_eq(co_process_pool_new(co_get_running_loop(), 1,
+                                         &self->pool), 0);
+    ck_assert_int_eq(co_process_pool_submit(self->pool, report_sigint, NULL,
+                                            0, &self->f), 0);
+    CO_AWAIT(co, self->f);
+    ck_assert_int_eq(co_job_result_bytes(self->f, &data, &len), 0);
+    ck_assert_uint_eq(len, 1);
+    self->seen = *(const char *)data;
+    CO_FINALLY(co);
+    co_future_unref(self->f);
+    co_process_pool_free(self->pool, true);
+    CO_END(co);
+}
+
+START_TEST(test_a_worker_process_does_not_inherit_co_run_sigint_handler)
+{
+    sigint_default();
+    struct forker f = {0};
+    co_coro_init(&f.co, forker);
+    ck_assert_int_eq(co_run(&f.co), 0);
+    ck_assert_int_eq(f.seen, 'D'); /* Ctrl-C is the parent's to handle */
+}
+END_TEST
+
 static Suite *shutdown_suite(bool forking)
 {
     Suite *s = suite_create("shutdown");
@@ -480,6 +533,7 @@ static Suite *shutdown_suite(bool forking)
     tcase_add_test(tc, test_sigint_cancels_main_and_co_run_returns_interrupted);
     tcase_add_test(tc, test_main_that_catches_the_interrupt_returns_normally);
     tcase_add_test(tc, test_a_program_sigint_handler_is_left_alone);
+    tcase_add_test(tc, test_a_worker_process_does_not_inherit_co_run_sigint_handler);
     if (forking) /* without a fork it would end the test program itself */
         tcase_add_test_raise_signal(tc, test_second_sigint_ends_the_process_at_once,
                                     SIGINT);
