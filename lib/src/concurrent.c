@@ -3,12 +3,46 @@
  * Done-callbacks run outside the lock: a callback that takes a lock of its
  * own (or touches the future again) must never run while we hold ours. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "threads_internal.h"
 
 enum { CF_PENDING, CF_RUNNING, CF_FINISHED, CF_CANCELLED };
+
+/* What a pointer result is: a plain pointer (not owned), an object the
+ * future owns with its free function, or a co_bytes it owns. */
+enum { OBJ_NONE, OBJ_PTR, OBJ_BYTES };
+
+/* Frees an owned object of kind @p obj. */
+static void free_object(int obj, void *p, co_free_fn free_fn)
+{
+    if (obj == OBJ_PTR && free_fn)
+        free_fn(p);
+    else if (obj == OBJ_BYTES)
+        co_bytes_free(p);
+}
+
+void co_bytes_free(co_bytes *b)
+{
+    free(b);
+}
+
+co_bytes *co__bytes_copy(const void *data, size_t len)
+{
+    if (len > SIZE_MAX / 2 || (len && !data))
+        return NULL;
+    co_bytes *b = malloc(sizeof *b + len + 1);
+    if (!b)
+        return NULL;
+    b->len = len;
+    if (len)
+        memcpy(b->data, data, len);
+    b->data[len] = 0;
+    return b;
+}
 
 typedef struct cf_cb {
     co_cfuture_callback fn; /* what to call */
@@ -32,6 +66,9 @@ struct co_cfuture {
     } v;                    /* the result */
     char *msg;              /* failure message (owned) or NULL */
     cf_cb *cbs, *last;      /* done-callbacks not yet run */
+    co_free_fn free_fn;     /* with OBJ_PTR: frees v.p */
+    unsigned char obj;      /* OBJ_*: whether v.p is owned, and how */
+    bool taken;             /* the object was taken: no longer owned */
 };
 
 int co_cfuture_new(co_cfuture **out)
@@ -84,6 +121,8 @@ void co_cfuture_unref(co_cfuture *f)
         f->cbs = next;
     }
     free(f->msg);
+    if (!f->taken)
+        free_object(f->obj, f->v.p, f->free_fn);
     pthread_cond_destroy(&f->done);
     pthread_mutex_destroy(&f->lock);
     free(f);
@@ -105,13 +144,14 @@ static void settle(co_cfuture *f)
     }
 }
 
-static int finish(co_cfuture *f, int kind, long long i, void *p, int err,
-                  char *msg)
+static int finish_obj(co_cfuture *f, int kind, long long i, void *p, int err,
+                      char *msg, int obj, co_free_fn free_fn)
 {
     pthread_mutex_lock(&f->lock);
     if (f->state == CF_FINISHED || f->state == CF_CANCELLED) {
         pthread_mutex_unlock(&f->lock);
         free(msg);
+        free_object(obj, p, free_fn); /* it was handed over: let it go */
         return CO_ESTATE;
     }
     if (err == CO_ECANCELLED) {
@@ -126,9 +166,43 @@ static int finish(co_cfuture *f, int kind, long long i, void *p, int err,
             f->v.p = p;
         else
             f->v.i = i;
+        f->obj = (unsigned char)obj;
+        f->free_fn = free_fn;
     }
     settle(f);
     return 0;
+}
+
+static int finish(co_cfuture *f, int kind, long long i, void *p, int err,
+                  char *msg)
+{
+    return finish_obj(f, kind, i, p, err, msg, OBJ_NONE, NULL);
+}
+
+int co_cfuture_set_result_object(co_cfuture *f, void *p, co_free_fn free_fn)
+{
+    if (!f) {
+        if (free_fn)
+            free_fn(p);
+        return CO_EINVAL;
+    }
+    return finish_obj(f, CO_KIND_PTR, 0, p, 0, NULL,
+                      free_fn ? OBJ_PTR : OBJ_NONE, free_fn);
+}
+
+int co_cfuture_set_result_bytes(co_cfuture *f, const void *data, size_t len)
+{
+    if (!f || (len && !data))
+        return CO_EINVAL;
+    co_bytes *b = co__bytes_copy(data, len);
+    if (!b)
+        return CO_ENOMEM;
+    return finish_obj(f, CO_KIND_PTR, 0, b, 0, NULL, OBJ_BYTES, NULL);
+}
+
+int co__cfuture_set_bytes(co_cfuture *f, co_bytes *b)
+{
+    return finish_obj(f, CO_KIND_PTR, 0, b, 0, NULL, OBJ_BYTES, NULL);
 }
 
 int co_cfuture_set_result_int(co_cfuture *f, long long value)
@@ -244,6 +318,8 @@ static int outcome(co_cfuture *f, double timeout, int kind, void *out)
             rc = f->err;
         else if (f->kind != kind)
             rc = CO_EKIND;
+        else if (f->obj && f->taken)
+            rc = CO_ETAKEN;
         else if (kind == CO_KIND_INT && out)
             *(long long *)out = f->v.i;
         else if (out)
@@ -261,6 +337,62 @@ int co_cfuture_result_int(co_cfuture *f, double timeout, long long *out)
 int co_cfuture_result_ptr(co_cfuture *f, double timeout, void **out)
 {
     return outcome(f, timeout, CO_KIND_PTR, out);
+}
+
+/* For take and bytes: waits, then checks that it holds an object of kind
+ * @p obj (OBJ_PTR also accepts bytes) not taken yet. Lock held on 0. */
+static int object_of(co_cfuture *f, double timeout, int obj)
+{
+    if (!f || timeout != timeout)
+        return CO_EINVAL;
+    int rc = wait_done(f, timeout);
+    if (rc == 0) {
+        if (f->state == CF_CANCELLED)
+            rc = CO_ECANCELLED;
+        else if (f->err)
+            rc = f->err;
+        else if (f->obj == OBJ_NONE || (obj == OBJ_BYTES && f->obj != obj))
+            rc = CO_EKIND;
+        else if (f->taken)
+            rc = CO_ETAKEN;
+    }
+    if (rc != 0)
+        pthread_mutex_unlock(&f->lock);
+    return rc;
+}
+
+int co_cfuture_take_ptr(co_cfuture *f, double timeout, void **out)
+{
+    if (out)
+        *out = NULL;
+    if (!out)
+        return CO_EINVAL;
+    int rc = object_of(f, timeout, OBJ_PTR);
+    if (rc == 0) {
+        *out = f->v.p;
+        f->taken = true;
+        pthread_mutex_unlock(&f->lock);
+    }
+    return rc;
+}
+
+int co_cfuture_result_bytes(co_cfuture *f, double timeout, const void **data,
+                            size_t *len)
+{
+    if (data)
+        *data = NULL;
+    if (len)
+        *len = 0;
+    if (!data || !len)
+        return CO_EINVAL;
+    int rc = object_of(f, timeout, OBJ_BYTES);
+    if (rc == 0) {
+        const co_bytes *b = f->v.p;
+        *data = b->data;
+        *len = b->len;
+        pthread_mutex_unlock(&f->lock);
+    }
+    return rc;
 }
 
 int co_cfuture_exception(co_cfuture *f, double timeout, const char **message)
@@ -308,6 +440,102 @@ int co_cfuture_add_done_callback(co_cfuture *f, co_cfuture_callback fn,
     free(cb);
     fn(f, arg); /* already done: at once, in this thread */
     return 0;
+}
+
+/* ---- job futures: loop futures that may own their result --------------- */
+
+/* The loop future of a job (co_wrap_future, run_in_executor, the process
+ * pool): a plain future that may own its pointer result, freed with it
+ * unless someone takes it. */
+typedef struct job_future {
+    co_future fut;      /* must stay first */
+    co_free_fn free_fn; /* with OBJ_PTR: frees fut.v.p */
+    unsigned char obj;  /* OBJ_*: whether fut.v.p is owned, and how */
+    bool taken;         /* taken by co_job_take_ptr: no longer owned */
+} job_future;
+
+static void job_release(co_future *f)
+{
+    job_future *jf = (job_future *)(void *)f;
+    if (f->state == CO__FINISHED && f->kind == CO_KIND_PTR && !jf->taken)
+        free_object(jf->obj, f->v.p, jf->free_fn);
+}
+
+static const co__future_ops job_ops = {.what = "future",
+                                       .release = job_release};
+CO__FUTURE_TYPE(job_type, job_ops)
+
+int co__job_future_new(co_loop *loop, co_future **out)
+{
+    return co__future_new_typed(loop, sizeof(job_future), job_type, out);
+}
+
+int co__job_future_set_object(co_future *f, int obj, void *p,
+                              co_free_fn free_fn)
+{
+    int rc = co_future_set_result_ptr(f, p);
+    if (rc < 0) {
+        free_object(obj, p, free_fn);
+        return rc;
+    }
+    job_future *jf = (job_future *)(void *)f;
+    jf->obj = (unsigned char)obj;
+    jf->free_fn = free_fn;
+    return 0;
+}
+
+int co__job_future_set_bytes(co_future *f, co_bytes *b)
+{
+    return co__job_future_set_object(f, OBJ_BYTES, b, NULL);
+}
+
+/* For take and bytes on the loop side: 0 if @p f holds an object of kind
+ * @p obj (OBJ_PTR also accepts bytes) not taken yet. */
+static int job_object(co_future *f, int obj)
+{
+    if (!f || co__future_ops_of(f) != &job_ops)
+        return CO_EINVAL;
+    if (!co_future_done(f))
+        return CO_ESTATE;
+    int rc = co_future_exception(f, NULL);
+    if (rc)
+        return rc;
+    job_future *jf = (job_future *)(void *)f;
+    if (f->kind != CO_KIND_PTR || jf->obj == OBJ_NONE ||
+        (obj == OBJ_BYTES && jf->obj != obj))
+        return CO_EKIND;
+    return jf->taken ? CO_ETAKEN : 0;
+}
+
+int co_job_take_ptr(co_future *f, void **out)
+{
+    if (out)
+        *out = NULL;
+    if (!out)
+        return CO_EINVAL;
+    int rc = job_object(f, OBJ_PTR);
+    if (rc == 0) {
+        *out = f->v.p;
+        ((job_future *)(void *)f)->taken = true;
+    }
+    return rc;
+}
+
+int co_job_result_bytes(co_future *f, const void **data, size_t *len)
+{
+    if (data)
+        *data = NULL;
+    if (len)
+        *len = 0;
+    if (!data || !len)
+        return CO_EINVAL;
+    int rc = job_object(f, OBJ_BYTES);
+    if (rc == 0) {
+        const co_bytes *b = f->v.p;
+        *data = b->data;
+        *len = b->len;
+    }
+    return rc;
 }
 
 /* ---- wrap_future: a loop future that mirrors a concurrent one ---------- */
@@ -364,14 +592,26 @@ static void deliver(void *arg)
         co_cfuture *cf = b->cf;
         /* Done: its fields no longer change, reading them unlocked is
          * safe (the lock/unlock in state_of orders us after the writer). */
-        if (co_cfuture_cancelled(cf))
+        if (co_cfuture_cancelled(cf)) {
             co_future_cancel(lf);
-        else if (cf->err)
+        } else if (cf->err) {
             co_future_set_exception(lf, cf->err, cf->msg);
-        else if (cf->kind == CO_KIND_PTR)
-            co_future_set_result_ptr(lf, cf->v.p);
-        else
+        } else if (cf->kind == CO_KIND_PTR) {
+            /* An owned object moves over to the loop future (unless
+             * another thread took it from the concurrent one first). */
+            pthread_mutex_lock(&cf->lock);
+            int obj = cf->taken ? OBJ_NONE : cf->obj;
+            void *p = cf->v.p;
+            if (obj)
+                cf->taken = true;
+            pthread_mutex_unlock(&cf->lock);
+            if (obj)
+                co__job_future_set_object(lf, obj, p, cf->free_fn);
+            else
+                co_future_set_result_ptr(lf, cf->taken ? NULL : p);
+        } else {
             co_future_set_result_int(lf, cf->v.i);
+        }
     }
     bridge_unref(b); /* the concurrent side's reference, carried here */
 }
@@ -404,7 +644,7 @@ int co_wrap_future(co_loop *loop, co_cfuture *cf, co_future **out)
     bridge *b = calloc(1, sizeof *b);
     if (!b)
         return CO_ENOMEM;
-    int rc = co_future_new(loop, &b->lf);
+    int rc = co__job_future_new(loop, &b->lf);
     if (rc == 0)
         rc = co_future_add_done_callback(b->lf, on_loop_future_done, b);
     if (rc < 0) {

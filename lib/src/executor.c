@@ -4,6 +4,7 @@
  * future that co_wrap_future() completes on the loop's thread. */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -146,12 +147,62 @@ int co_executor_abandoned(void)
     return atomic_load(&abandoned_threads);
 }
 
+/* What the job running on this thread handed back besides its number
+ * (co_job_return_ptr / _bytes); NULL outside a job. */
+typedef struct job_result {
+    void *p;            /* the pointer, or the co_bytes */
+    co_free_fn free_fn; /* frees p (a pointer result), or NULL */
+    int what;           /* 0 nothing, 1 a pointer, 2 bytes */
+} job_result;
+
+static CO__TLS job_result *this_job;
+
+static void drop_result(job_result *res)
+{
+    if (res->what == 1 && res->free_fn)
+        res->free_fn(res->p);
+    else if (res->what == 2)
+        co_bytes_free(res->p);
+    res->what = 0;
+}
+
+int co_job_return_ptr(void *p, co_free_fn free_fn)
+{
+    job_result *res = this_job;
+    if (!res)
+        return CO_ENOTJOB;
+    drop_result(res); /* a second call replaces the first */
+    res->p = p;
+    res->free_fn = free_fn;
+    res->what = 1;
+    return 0;
+}
+
+int co_job_return_bytes(const void *data, size_t len)
+{
+    job_result *res = this_job;
+    if (!res)
+        return CO_ENOTJOB;
+    if (len && !data)
+        return CO_EINVAL;
+    co_bytes *b = co__bytes_copy(data, len);
+    if (!b)
+        return len > SIZE_MAX / 2 ? CO_EINVAL : CO_ENOMEM;
+    drop_result(res);
+    res->p = b;
+    res->what = 2;
+    return 0;
+}
+
 static void run_job(co_executor *ex, slot *me, job *j)
 {
     /* A job cancelled while queued is skipped; once RUNNING it can no
      * longer be cancelled, exactly as in concurrent.futures. */
     bool run = co_cfuture_set_running_or_notify_cancel(j->cf);
+    job_result res = {.what = 0};
+    this_job = &res;
     long long r = run ? j->fn(j->arg) : 0;
+    this_job = NULL;
     /* The job itself is over. What is left (settling the future, whose
      * callbacks only post to a loop) never blocks, so a shutdown may wait
      * for it without a limit: the thread is busy no more. This comes
@@ -160,11 +211,17 @@ static void run_job(co_executor *ex, slot *me, job *j)
     me->busy = false;
     pthread_mutex_unlock(&ex->lock);
     if (run) {
-        if (r < 0)
+        if (r < 0) {
+            drop_result(&res); /* a failure has no result */
             co_cfuture_set_exception(j->cf, (int)(r < INT_MIN ? CO_EFAIL : r),
                                      NULL);
-        else
+        } else if (res.what == 1) {
+            co_cfuture_set_result_object(j->cf, res.p, res.free_fn);
+        } else if (res.what == 2) {
+            co__cfuture_set_bytes(j->cf, res.p);
+        } else {
             co_cfuture_set_result_int(j->cf, r);
+        }
     }
     co_cfuture_unref(j->cf);
     free(j);
@@ -443,4 +500,80 @@ int co_loop_run_in_executor(co_loop *loop, co_executor *ex, co_job_fn fn,
         co_cfuture_cancel(cf); /* nobody will ever look at it */
     co_cfuture_unref(cf);
     return rc;
+}
+
+/* ---- loop.shutdown_default_executor() ----------------------------------- */
+
+/* The thread that shuts the default pool down, so that the loop goes on
+ * meanwhile and delivers the results of the jobs that still run (as
+ * asyncio's _do_shutdown thread). It owns this struct and one reference on
+ * the pool; the concurrent future tells the loop it is over. */
+typedef struct shutter {
+    co_executor *ex;  /* our reference */
+    co_cfuture *cf;   /* our reference; wrapped into the loop's future */
+} shutter;
+
+static void *shut_down(void *arg)
+{
+    shutter *s = arg;
+    co_executor *ex = s->ex;
+    int rc = co_executor_shutdown(ex, true, false);
+    pthread_mutex_lock(&ex->lock);
+    bool last = --ex->refs == 0;
+    pthread_mutex_unlock(&ex->lock);
+    if (last)
+        destroy(ex);
+    if (rc < 0)
+        co_cfuture_set_exception(s->cf, rc, "the default executor's jobs did "
+                                            "not end within its shutdown "
+                                            "timeout");
+    else
+        co_cfuture_set_result_int(s->cf, 0);
+    co_cfuture_unref(s->cf);
+    free(s);
+    return NULL;
+}
+
+int co_loop_shutdown_default_executor(co_loop *loop, co_future **out)
+{
+    if (out)
+        *out = NULL;
+    if (!loop || !out)
+        return CO_EINVAL;
+    if (loop->closed)
+        return CO_ECLOSED;
+    co_executor **slot = co__default_executor(loop);
+    if (!slot)
+        return CO_ENOMEM;
+    co_executor *ex = *slot;
+    if (!ex) { /* nothing to wait for: a future that is done already */
+        int rc = co_future_new(loop, out);
+        if (rc == 0)
+            co_future_set_result_int(*out, 0);
+        return rc;
+    }
+    shutter *s = malloc(sizeof *s);
+    if (!s)
+        return CO_ENOMEM;
+    int rc = co_cfuture_new(&s->cf);
+    if (rc == 0 && (rc = co_wrap_future(loop, s->cf, out)) < 0)
+        co_cfuture_unref(s->cf);
+    if (rc < 0) {
+        free(s);
+        return rc;
+    }
+    /* From now on the pool takes no new jobs, as asyncio refuses
+     * run_in_executor once this was called. */
+    pthread_mutex_lock(&ex->lock);
+    ex->shutdown = true;
+    pthread_cond_broadcast(&ex->work);
+    ex->refs++;
+    pthread_mutex_unlock(&ex->lock);
+    s->ex = ex;
+    pthread_t t;
+    if (pthread_create(&t, NULL, shut_down, s) != 0)
+        shut_down(s); /* no thread: shut it down here, blocking */
+    else if (co__join_at_close(loop, t) < 0)
+        pthread_detach(t);
+    return 0;
 }

@@ -125,6 +125,7 @@ int co_loop_new_with_backend(co_loop **out, const char *backend)
         return rc;
     }
     loop->refs = 1; /* the open loop itself */
+    loop->maker = pthread_self();
     *out = loop;
     if (co__loop_new_hook)
         co__loop_new_hook(loop);
@@ -448,7 +449,8 @@ int co__loop_run_once(co_loop *loop)
  * forever. */
 static bool idle_forever(const co_loop *loop)
 {
-    return co__loop_nready(loop) == 0 && loop->heap_len == 0 &&
+    return !loop->open_door && co__loop_nready(loop) == 0 &&
+           loop->heap_len == 0 &&
            loop->io_count == 0 && loop->keepalive == 0 && !loop->stopping &&
            !co__chan_rang(loop->chan);
 }
@@ -460,6 +462,11 @@ int co__loop_run(co_loop *loop)
     if (loop->running || co__running_loop)
         return CO_ERUNNING;
     loop->running = true;
+    /* Run by a thread other than the one that made it (the notes' loop in
+     * a thread), the loop has a door open to that thread at least: with
+     * nothing to do it waits for a call, as asyncio's does, instead of
+     * reporting CO_EDEADLOCK. */
+    loop->open_door = !pthread_equal(pthread_self(), loop->maker);
     co__running_loop = loop;
     int rc = 0;
     while (rc == 0) {

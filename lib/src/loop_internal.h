@@ -94,6 +94,9 @@ struct co_loop {
     co_exception_handler handler; /* where reports go (NULL: stderr) */
     void *handler_arg;          /* its argument */
     unsigned refs;              /* see the invariants above */
+    pthread_t maker;            /* the thread that made it */
+    bool open_door;             /* run by another thread than its maker:
+                                 * other threads may call in, so it waits */
     bool running;               /* inside co_loop_run_* */
     bool stopping;              /* co_loop_stop() was called */
     bool closed;                /* co_loop_close() was called */

@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #include "coflow.h"
-#include "loop_internal.h"
+#include "threads_internal.h"
 
 typedef struct pjob {
     co_process_fn fn;    /* what the worker runs */
@@ -78,11 +78,6 @@ struct co_process_pool {
     size_t max_reply;    /* longest reply accepted (co_process_pool_set_max_reply) */
     double shutdown_timeout; /* seconds free(wait) waits; < 0: for ever */
 };
-
-void co_bytes_free(co_bytes *b)
-{
-    free(b);
-}
 
 /* ---- the worker's side (in the child) ----------------------------------- */
 
@@ -181,6 +176,7 @@ static int spawn(co_process_pool *pool, pworker *w)
         for (int i = 0; i < pool->n; i++)
             if (pool->w[i].fd >= 0)
                 close(pool->w[i].fd);
+        co__signals_after_fork(); /* Ctrl-C is the parent's to handle */
         worker_main(sv[1]);
         _exit(0); /* not exit(): the parent's atexit work is not ours */
     }
@@ -362,7 +358,7 @@ static int receive(pworker *w)
                 co_future_set_exception(j->f, w->hdr.status, NULL);
                 free(b);
             } else {
-                co_future_set_result_ptr(j->f, b);
+                co__job_future_set_bytes(j->f, b); /* owned by it now */
             }
         } else {
             free(b); /* cancelled while running: nobody wants it */
@@ -444,7 +440,7 @@ int co_process_pool_submit(co_process_pool *pool, co_process_fn fn,
         free(j);
         return CO_ENOMEM;
     }
-    int rc = co_future_new(pool->loop, &j->f);
+    int rc = co__job_future_new(pool->loop, &j->f);
     if (rc < 0) {
         free(j->in);
         free(j);

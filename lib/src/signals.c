@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "coflow/signals.h"
-#include "task_internal.h"
+#include "threads_internal.h"
 
 #ifndef NSIG
 #define NSIG 65
@@ -23,6 +23,8 @@
 static struct {
     co__chan *_Atomic chan;  /* the owner loop's channel, or NULL */
     atomic_int caught;       /* arrived since the owner last looked */
+    atomic_int urgent;       /* co_run's Ctrl-C: a second arrival ends */
+    atomic_int arrivals;     /* with `urgent`: arrivals since installed */
     co_loop *loop;           /* the owner loop, or NULL */
     co_callback fn;          /* the user's callback */
     void *arg;               /* its argument */
@@ -40,6 +42,7 @@ typedef struct signal_side {
 
 static void dispatch(co_loop *loop, co__loop_ext *ext);
 static void forget_all(co_loop *loop, co__loop_ext *ext);
+static void forget(struct signal_side *side, co_loop *loop, int signo);
 
 static const co__loop_ext side_proto = {.key = &side_proto,
                                         .wake = dispatch,
@@ -57,6 +60,18 @@ static void on_signal(int signo)
     int saved = errno; /* write() may change it under the interrupted code */
     if (signo > 0 && signo < NSIG) {
         co__chan *c = atomic_load(&rows[signo].chan);
+        if (c && atomic_load(&rows[signo].urgent) &&
+            atomic_fetch_add(&rows[signo].arrivals, 1) >= 1) {
+            /* The second Ctrl-C while co_run is still cleaning up after the
+             * first: the signal does what it did before co_run (by default
+             * it ends the process, as KeyboardInterrupt escaping does).
+             * sigaction and raise are async-signal-safe; the raised signal
+             * is blocked until this handler returns, then delivered. */
+            sigaction(signo, &rows[signo].old, NULL);
+            raise(signo);
+            errno = saved;
+            return;
+        }
         if (c) {
             atomic_store(&rows[signo].caught, 1);
             co__chan_wake(c);
@@ -70,8 +85,12 @@ static bool catchable(int signo)
     return signo > 0 && signo < NSIG && signo != SIGKILL && signo != SIGSTOP;
 }
 
-int co_loop_add_signal_handler(co_loop *loop, int signo, co_callback fn,
-                               void *arg)
+/* Installs fn(arg) for @p signo on @p loop; with @p urgent, only if the
+ * signal does its default action now (else 0, nothing done), without a
+ * hold on the loop (a Ctrl-C is no work to wait for), and a second arrival
+ * ends at once (on_signal). Returns 1 when installed, or an error. */
+static int install(co_loop *loop, int signo, co_callback fn, void *arg,
+                   bool urgent)
 {
     if (!loop || !fn || !catchable(signo))
         return CO_EINVAL;
@@ -85,6 +104,19 @@ int co_loop_add_signal_handler(co_loop *loop, int signo, co_callback fn,
         pthread_mutex_unlock(&lock);
         return CO_EINVAL; /* another loop handles it */
     }
+    if (urgent) {
+        struct sigaction now;
+        if (rows[signo].loop || sigaction(signo, NULL, &now) < 0 ||
+            (now.sa_flags & SA_SIGINFO) || now.sa_handler != SIG_DFL) {
+            pthread_mutex_unlock(&lock);
+            return 0; /* the program handles it itself: leave it alone */
+        }
+    }
+    if (rows[signo].loop && atomic_load(&rows[signo].urgent)) {
+        /* The user's own handler replaces co_run's: it is ordinary. */
+        atomic_store(&rows[signo].urgent, 0);
+        co__loop_hold(loop);
+    }
     if (!rows[signo].loop) {
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
@@ -94,6 +126,8 @@ int co_loop_add_signal_handler(co_loop *loop, int signo, co_callback fn,
          * rather than failing with EINTR (select() still returns early). */
         sa.sa_flags = SA_RESTART;
         atomic_store(&rows[signo].caught, 0);
+        atomic_store(&rows[signo].arrivals, 0);
+        atomic_store(&rows[signo].urgent, urgent);
         atomic_store(&rows[signo].chan, loop->chan);
         if (sigaction(signo, &sa, &rows[signo].old) < 0) {
             atomic_store(&rows[signo].chan, NULL);
@@ -102,23 +136,59 @@ int co_loop_add_signal_handler(co_loop *loop, int signo, co_callback fn,
         }
         rows[signo].loop = loop;
         side->n++;
-        co__loop_hold(loop); /* a signal may still come */
+        if (!urgent)
+            co__loop_hold(loop); /* a signal may still come */
     }
     rows[signo].fn = fn;
     rows[signo].arg = arg;
     pthread_mutex_unlock(&lock);
-    return 0;
+    return 1;
+}
+
+int co_loop_add_signal_handler(co_loop *loop, int signo, co_callback fn,
+                               void *arg)
+{
+    int rc = install(loop, signo, fn, arg, false);
+    return rc < 0 ? rc : 0;
+}
+
+int co__interrupt_install(co_loop *loop, co_callback fn, void *arg)
+{
+    return install(loop, SIGINT, fn, arg, true);
+}
+
+void co__interrupt_remove(co_loop *loop, co_callback fn, void *arg)
+{
+    pthread_mutex_lock(&lock);
+    if (rows[SIGINT].loop == loop && rows[SIGINT].fn == fn &&
+        rows[SIGINT].arg == arg && atomic_load(&rows[SIGINT].urgent))
+        forget((signal_side *)(void *)co__loop_ext_find(loop, &side_proto),
+               loop, SIGINT);
+    pthread_mutex_unlock(&lock);
+}
+
+void co__signals_after_fork(void)
+{
+    /* The child has one thread, and `lock` may have been held by another
+     * thread of the parent at the fork: it is not taken here. */
+    for (int s = 1; s < NSIG; s++) {
+        if (!atomic_load(&rows[s].chan))
+            continue;
+        sigaction(s, &rows[s].old, NULL);
+        atomic_store(&rows[s].chan, NULL);
+    }
 }
 
 /* With `lock` held. */
-static void forget(signal_side *side, co_loop *loop, int signo)
+static void forget(struct signal_side *side, co_loop *loop, int signo)
 {
     sigaction(signo, &rows[signo].old, NULL);
     atomic_store(&rows[signo].chan, NULL);
     rows[signo].loop = NULL;
     rows[signo].fn = NULL;
     side->n--;
-    co__loop_unhold(loop);
+    if (!atomic_exchange(&rows[signo].urgent, 0))
+        co__loop_unhold(loop);
 }
 
 int co_loop_remove_signal_handler(co_loop *loop, int signo)

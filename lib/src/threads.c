@@ -15,6 +15,8 @@ typedef struct thread_side {
     co__loop_ext ext;             /* how the loop knows it; must stay first */
     co__outside *outside;         /* cross-thread work to settle at close */
     co_executor *default_executor; /* run_in_executor(NULL), made lazily */
+    pthread_t joiner;             /* a thread to join at close, if any */
+    bool has_joiner;              /* joiner is set */
 } thread_side;
 
 static void side_close(co_loop *loop, co__loop_ext *ext);
@@ -39,6 +41,9 @@ static void side_close(co_loop *loop, co__loop_ext *ext)
     side->default_executor = NULL;
     while (side->outside)
         side->outside->detach(side->outside);
+    if (side->has_joiner)
+        pthread_join(side->joiner, NULL);
+    side->has_joiner = false;
 }
 
 /* The thread side of @p loop, made on first use; NULL when out of memory. */
@@ -52,6 +57,18 @@ co_executor **co__default_executor(co_loop *loop)
 {
     thread_side *side = side_of(loop);
     return side ? &side->default_executor : NULL;
+}
+
+int co__join_at_close(co_loop *loop, pthread_t t)
+{
+    thread_side *side = side_of(loop);
+    if (!side)
+        return CO_ENOMEM;
+    if (side->has_joiner)
+        pthread_join(side->joiner, NULL);
+    side->joiner = t;
+    side->has_joiner = true;
+    return 0;
 }
 
 int co__outside_link(co_loop *loop, co__outside *o)
@@ -301,6 +318,11 @@ __attribute__((constructor)) static void note_main_thread(void)
 {
     main_thread = pthread_self();
     main_thread_known = true;
+}
+
+bool co__on_main_thread(void)
+{
+    return main_thread_known && pthread_equal(pthread_self(), main_thread);
 }
 
 int co_get_event_loop(co_loop **out)

@@ -30,4 +30,40 @@ void co__outside_unlink(co_loop *loop, co__outside *o);
  * holding NULL until one is made. NULL when out of memory. */
 co_executor **co__default_executor(co_loop *loop);
 
+/* Hands @p t (joinable) to @p loop: co_loop_close joins it (after the
+ * work it waits for is settled). One at a time: a second one joins the
+ * first here. 0, or CO_ENOMEM (then @p t is still the caller's). */
+int co__join_at_close(co_loop *loop, pthread_t t);
+
+/* Results that are objects (concurrent.c). A copy of @p len bytes as a
+ * co_bytes, or NULL (no memory, or @p len over SIZE_MAX / 2). */
+co_bytes *co__bytes_copy(const void *data, size_t len);
+/* Completes @p f with bytes it takes over (freed if refused). */
+int co__cfuture_set_bytes(co_cfuture *f, co_bytes *b);
+/* A loop future of a job, which may own its pointer result. */
+int co__job_future_new(co_loop *loop, co_future **out);
+/* Completes job future @p f with bytes it takes over (freed if refused). */
+int co__job_future_set_bytes(co_future *f, co_bytes *b);
+
+/* co_run's Ctrl-C (signals.c). Installs fn(arg) as @p loop's SIGINT
+ * handler, but only while SIGINT does its default action (a program with a
+ * handler of its own keeps it): 1 when installed, 0 when left alone, or an
+ * error. Unlike co_loop_add_signal_handler it does not hold the loop (a
+ * Ctrl-C is no work to wait for), and a second SIGINT before the remove
+ * does at once what SIGINT did before (by default: the process ends).
+ * The remove puts the old disposition back if fn(arg) is still the
+ * handler; a co_loop_add_signal_handler(SIGINT) in between replaced it. */
+int co__interrupt_install(co_loop *loop, co_callback fn, void *arg);
+void co__interrupt_remove(co_loop *loop, co_callback fn, void *arg);
+
+/* In a child just forked (a process-pool worker): every signal a loop of
+ * the parent handles gets back the disposition it had before, so that a
+ * Ctrl-C reaching the worker does not ring the parent's doorbell through
+ * the inherited pipe. */
+void co__signals_after_fork(void);
+
+/* True on the program's main thread (asyncio installs its Ctrl-C handler
+ * only there). */
+bool co__on_main_thread(void);
+
 #endif

@@ -35,7 +35,6 @@ void scenario(void)
     pthread_t thread;
     if (co_loop_new(&loop) < 0)
         return;
-    co_loop_hold(loop); /* it waits for calls from this thread */
     pthread_create(&thread, NULL, run_loop, loop);
     co_loop_call_soon_threadsafe(loop, do_sleep, &first);
     co_loop_call_soon_threadsafe(loop, do_sleep, &second);
@@ -43,7 +42,6 @@ void scenario(void)
         trace("%s done", handoff_get());
     co_loop_stop_threadsafe(loop);
     pthread_join(thread, NULL);
-    co_loop_release(loop);
     co_loop_close(loop);
     trace("loop thread joined");
 }

@@ -83,7 +83,6 @@ void scenario(void)
     trace("new_event_loop() twice gives two loops: %s",
           TF(other != thread_loop));
     co_loop_close(other);
-    co_loop_hold(thread_loop); /* it waits for work from this thread */
     pthread_create(&thread, NULL, thread_main, thread_loop);
     pthread_mutex_lock(&ready.mu);
     while (!ready.set)
@@ -117,7 +116,6 @@ void scenario(void)
 
     co_loop_stop_threadsafe(thread_loop);
     pthread_join(thread, NULL);
-    co_loop_release(thread_loop);
     co_loop_close(thread_loop);
     co_loop_close(main_loop);
     trace("both loops closed");

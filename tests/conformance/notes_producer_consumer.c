@@ -108,7 +108,6 @@ void scenario(void)
     char msg[48];
     if (co_new_event_loop(&loop) < 0)
         return;
-    co_loop_hold(loop); /* it runs forever, waiting for jobs */
     pthread_create(&loop_thread, NULL, start_loop, loop);
     co_coro *m = CO_NEW(co_coro, marker);
     if (co_run_coroutine_threadsafe(m, loop, &mark) < 0)
@@ -135,7 +134,6 @@ void scenario(void)
     co_cfuture_unref(mark);
     co_loop_stop_threadsafe(loop);
     pthread_join(loop_thread, NULL);
-    co_loop_release(loop);
     co_loop_close(loop);
     trace("loop thread joined");
 }

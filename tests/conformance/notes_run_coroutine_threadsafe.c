@@ -46,7 +46,6 @@ void scenario(void)
     long long r1 = -1, r2 = -1;
     if (co_loop_new(&loop) < 0)
         return;
-    co_loop_hold(loop);
     pthread_create(&thread, NULL, run_loop, loop);
     co_cfuture *f1 = submit(loop, 0.3, "first (300 ms)");
     co_cfuture *f2 = submit(loop, 0.1, "second (100 ms)");
@@ -59,6 +58,5 @@ void scenario(void)
     co_cfuture_unref(f2);
     co_loop_stop_threadsafe(loop);
     pthread_join(thread, NULL);
-    co_loop_release(loop);
     co_loop_close(loop);
 }

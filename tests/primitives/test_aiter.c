@@ -312,6 +312,224 @@ START_TEST(test_bad_arguments_are_einval)
 }
 END_TEST
 
+/* ---- asend, athrow, and closing at shutdown ---------------------------- */
+
+/* `x = yield n` in a loop: yields 1, then twice what it was sent, and ends
+ * when sent 0. A failure thrown in at a yield ends it (its cleanup logs). */
+struct echo_gen {
+    co_agen gen;
+    long long n;
+};
+
+static int echo_body(co_coro *co)
+{
+    struct echo_gen *self = (struct echo_gen *)co;
+    long long x = 0;
+    CO_BEGIN(co);
+    self->n = 1;
+    for (;;) {
+        CO_AGEN_YIELD(co, self->n);
+        ck_assert_int_eq(co_agen_sent_int(&self->gen, &x), 0);
+        prim_logf("sent:%lld", x);
+        if (x == 0)
+            break;
+        self->n = 2 * x;
+    }
+    CO_FINALLY(co);
+    prim_logf("cleanup:%s", co_errname(co->err));
+    CO_END(co);
+}
+
+/* Drives an echo generator: anext, asend 5, asend 0 (its end), asend
+ * again (still the end). */
+struct echo_driver {
+    co_coro co;
+    struct echo_gen *g;
+    long long v[2];
+    int end1, end2;
+};
+
+static int echo_driver(co_coro *co)
+{
+    struct echo_driver *self = (struct echo_driver *)co;
+    CO_BEGIN(co);
+    CO_ANEXT(co, &self->g->gen.it);
+    co_aiter_value_int(&self->g->gen.it, &self->v[0]);
+    CO_ASEND(co, &self->g->gen, 5);
+    co_aiter_value_int(&self->g->gen.it, &self->v[1]);
+    CO_ASEND_CATCH(co, &self->g->gen, 0, self->end1);
+    CO_ASEND_CATCH(co, &self->g->gen, 3, self->end2);
+    CO_END(co);
+}
+
+START_TEST(test_asend_hands_the_value_to_the_yield)
+{
+    co_loop *loop = prim_loop();
+    struct echo_gen g;
+    co_agen_init(&g.gen, echo_body);
+    ck_assert_int_eq(co_agen_asend_op(&g.gen, 3), CO_EAGENFRESH);
+    struct echo_driver *d = CO_NEW(struct echo_driver, echo_driver);
+    d->g = &g;
+    co_task *t = prim_spawn(loop, &d->co, "driver");
+    prim_run_until(loop, t, 1000);
+    ck_assert_int_eq(prim_task_error(t), 0);
+    ck_assert_int_eq(d->v[0], 1);
+    ck_assert_int_eq(d->v[1], 10);
+    ck_assert_int_eq(d->end1, CO_ESTOPITERATION); /* the body ended */
+    ck_assert_int_eq(d->end2, CO_ESTOPITERATION); /* and stays ended */
+    ck_assert_str_eq(prim_log, "sent:5 sent:0 cleanup:CO_OK");
+    co_task_unref(t);
+    co_loop_close(loop);
+}
+END_TEST
+
+/* athrow into an echo generator at its first yield, then once more. */
+struct thrower {
+    co_coro co;
+    co_agen *gen;
+    int first, second;
+};
+
+static int thrower_fn(co_coro *co)
+{
+    struct thrower *self = (struct thrower *)co;
+    CO_BEGIN(co);
+    CO_ANEXT(co, &self->gen->it);
+    CO_ATHROW_CATCH(co, self->gen, CO_EFAIL, "thrown in", self->first);
+    if (self->first)
+        prim_logf("athrow:%s:%s", co_errname(self->first),
+                  co_caught_message());
+    CO_ATHROW_CATCH(co, self->gen, CO_EFAIL, "late", self->second);
+    CO_END(co);
+}
+
+START_TEST(test_athrow_raises_at_the_yield_and_the_failure_comes_back)
+{
+    co_loop *loop = prim_loop();
+    struct echo_gen g;
+    co_agen_init(&g.gen, echo_body);
+    struct thrower *d = CO_NEW(struct thrower, thrower_fn);
+    d->gen = &g.gen;
+    co_task *t = prim_spawn(loop, &d->co, "thrower");
+    prim_run_until(loop, t, 1000);
+    ck_assert_int_eq(prim_task_error(t), 0);
+    ck_assert_int_eq(d->first, CO_EFAIL);
+    /* CPython 3.11: athrow on a generator that has ended returns None */
+    ck_assert_int_eq(d->second, 0);
+    ck_assert_str_eq(prim_log, "cleanup:CO_EFAIL athrow:CO_EFAIL:thrown in");
+    ck_assert(co_aiter_ended(&g.gen.it));
+    co_task_unref(t);
+    co_loop_close(loop);
+}
+END_TEST
+
+
+START_TEST(test_athrow_on_a_fresh_generator_fails_without_running_it)
+{
+    co_loop *loop = prim_loop();
+    struct stubborn g;
+    co_agen_init(&g.gen, never_body);
+    ck_assert_int_eq(co_agen_athrow_op(&g.gen, CO_EFAIL, "x"), 0);
+    ck_assert_int_eq(co_coro_step(co__aiter_frame(&g.gen.it)), CO_STATUS_DONE);
+    const char *msg = NULL;
+    ck_assert_int_eq(co_coro_error(co__aiter_frame(&g.gen.it), &msg), CO_EFAIL);
+    ck_assert_str_eq(msg, "x");
+    ck_assert(co_aiter_ended(&g.gen.it));
+    ck_assert_str_eq(prim_log, ""); /* the body never ran */
+    co_coro_free(co__aiter_frame(&g.gen.it));
+    ck_assert_int_eq(co_agen_athrow_op(&g.gen, 0, NULL), CO_EINVAL);
+    ck_assert_int_eq(co_agen_athrow_op(NULL, CO_EFAIL, NULL), CO_EINVAL);
+    ck_assert_int_eq(co_agen_asend_op(NULL, 1), CO_EINVAL);
+    long long x;
+    ck_assert_int_eq(co_agen_sent_int(&g.gen, NULL), CO_EINVAL);
+    ck_assert_int_eq(co_agen_sent_int(&g.gen, &x), 0);
+    ck_assert_int_eq(x, 0); /* nothing was sent */
+    co_loop_close(loop);
+}
+END_TEST
+
+START_TEST(test_asend_or_athrow_while_an_anext_runs_is_eagenrunning)
+{
+    co_loop *loop = prim_loop();
+    struct counter_gen g = {.limit = 100, .fail_at = -1};
+    co_agen_init(&g.gen, counter_body);
+    co_task *t = spawn_consumer(loop, &g.gen.it, -1, -1);
+    prim_run_once(loop); /* the generator is at its CO_YIELD, inside anext */
+    ck_assert_int_eq(co_agen_athrow_op(&g.gen, CO_EFAIL, NULL), CO_EAGENRUNNING);
+    ck_assert_int_eq(co_agen_asend_op(&g.gen, 1), CO_EAGENRUNNING);
+    co_task_cancel(t);
+    prim_run_until(loop, t, 1000);
+    co_task_unref(t);
+    co_loop_close(loop);
+}
+END_TEST
+
+/* A consumer whose frame holds the generator: it takes one item and ends
+ * without closing it. */
+struct leaver {
+    co_coro co;
+    struct counter_gen g;
+};
+
+static int leaver_fn(co_coro *co)
+{
+    struct leaver *self = (struct leaver *)co;
+    long long x = 0;
+    CO_BEGIN(co);
+    co_agen_init(&self->g.gen, counter_body);
+    self->g.limit = 100;
+    self->g.fail_at = -1;
+    CO_ANEXT(co, &self->g.gen.it);
+    co_aiter_value_int(&self->g.gen.it, &x);
+    prim_logf("took:%lld", x);
+    CO_END(co);
+}
+
+struct leaver_main {
+    co_coro co;
+    co_task *t;
+};
+
+static int leaver_main(co_coro *co)
+{
+    struct leaver_main *self = (struct leaver_main *)co;
+    CO_BEGIN(co);
+    ck_assert_int_eq(co_create_task(co_get_running_loop(),
+                                    &CO_NEW(struct leaver, leaver_fn)->co,
+                                    NULL, &self->t), 0);
+    CO_AWAIT(co, self->t);
+    prim_logf("main ends");
+    CO_FINALLY(co);
+    co_task_unref(self->t);
+    CO_END(co);
+}
+
+START_TEST(test_co_run_closes_a_generator_left_suspended_by_a_finished_task)
+{
+    prim_log_reset();
+    struct leaver_main m;
+    co_coro_init(&m.co, leaver_main);
+    ck_assert_int_eq(co_run(&m.co), 0);
+    /* the generator lived in the task's frame; it was closed (its cleanup
+     * awaited) after main, and the frame freed then (valgrind checks) */
+    ck_assert_str_eq(prim_log, "took:1 main ends cleanup:CO_EGENEXIT");
+}
+END_TEST
+
+START_TEST(test_closing_the_loop_forgets_suspended_generators)
+{
+    co_loop *loop = prim_loop();
+    struct leaver *l = CO_NEW(struct leaver, leaver_fn);
+    co_task *t = prim_spawn(loop, &l->co, "leaver");
+    prim_run_until(loop, t, 1000);
+    co_task_unref(t);
+    co_future *f;
+    ck_assert_int_eq(co_loop_shutdown_asyncgens(NULL, &f), CO_EINVAL);
+    co_loop_close(loop); /* no shutdown: no cleanup, and nothing leaks */
+    ck_assert_str_eq(prim_log, "took:1");
+}
+END_TEST
+
 static Suite *aiter_suite(void)
 {
     Suite *s = suite_create("aiter");
@@ -329,6 +547,14 @@ static Suite *aiter_suite(void)
     tcase_add_test(tc, test_generator_yielding_while_closed_is_eagenrunning);
     tcase_add_test(tc, test_closing_a_generator_that_never_started_runs_nothing);
     tcase_add_test(tc, test_bad_arguments_are_einval);
+    prim_add_case(s, tc);
+    tc = tcase_create("asend_athrow_shutdown");
+    tcase_add_test(tc, test_asend_hands_the_value_to_the_yield);
+    tcase_add_test(tc, test_athrow_raises_at_the_yield_and_the_failure_comes_back);
+    tcase_add_test(tc, test_athrow_on_a_fresh_generator_fails_without_running_it);
+    tcase_add_test(tc, test_asend_or_athrow_while_an_anext_runs_is_eagenrunning);
+    tcase_add_test(tc, test_co_run_closes_a_generator_left_suspended_by_a_finished_task);
+    tcase_add_test(tc, test_closing_the_loop_forgets_suspended_generators);
     prim_add_case(s, tc);
     return s;
 }

@@ -76,7 +76,6 @@ START_TEST(test_workers_killed_mid_job_fail_only_their_own_jobs)
                 same = b->data[k] == (unsigned char)(a->id + k);
             right += same;
             wrong += !same;
-            co_bytes_free(b);
         } else if ((a->mode == JOB_KILLED || a->mode == JOB_EXITS) &&
                    rc == CO_EWORKER) {
             worker_died++;

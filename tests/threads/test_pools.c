@@ -161,7 +161,6 @@ START_TEST(test_process_pool_reply_of_size_max_bytes_fails_with_eworker)
     void *p = NULL;
     ck_assert_int_eq(co_future_result_ptr(next, &p), 0);
     ck_assert_str_eq((char *)((co_bytes *)p)->data, "next");
-    co_bytes_free(p);
     ck_assert_int_eq(co_process_pool_workers(pool), 1);
     co_future_unref(bad);
     co_future_unref(next);
@@ -186,7 +185,6 @@ START_TEST(test_process_pool_reply_limit_takes_the_limit_and_refuses_one_more)
     void *p = NULL;
     ck_assert_int_eq(co_future_result_ptr(fits, &p), 0);
     ck_assert_uint_eq(((co_bytes *)p)->len, 2048);
-    co_bytes_free(p);
     ck_assert_int_eq(run_to_end(loop, over), CO_EWORKER);
     ck_assert_ptr_nonnull(strstr(failure_message(over), "2049"));
     co_future_unref(fits);
@@ -214,7 +212,6 @@ START_TEST(test_process_pool_garbage_from_a_worker_fails_its_job_and_replaces_it
     void *p = NULL;
     ck_assert_int_eq(co_future_result_ptr(next, &p), 0);
     ck_assert_str_eq((char *)((co_bytes *)p)->data, "ok");
-    co_bytes_free(p);
     co_future_unref(bad);
     co_future_unref(next);
     ck_assert_int_eq(co_process_pool_workers(pool), 1);
@@ -249,7 +246,6 @@ START_TEST(test_process_pool_free_kills_a_job_that_outlives_the_shutdown_timeout
     assert_no_child_left();
     void *p = NULL;
     ck_assert_int_eq(co_future_result_ptr(fine, &p), 0);
-    co_bytes_free(p);
     co_future_unref(wedged);
     co_future_unref(fine);
     co_loop_close(loop);
@@ -275,7 +271,6 @@ START_TEST(test_process_pool_job_that_closes_its_socket_and_hangs_is_killed)
     ck_assert_int_eq(run_to_end(loop, next), 0);
     void *p = NULL;
     ck_assert_int_eq(co_future_result_ptr(next, &p), 0);
-    co_bytes_free(p);
     co_future_unref(f);
     co_future_unref(next);
     co_process_pool_free(pool, true);

@@ -1044,7 +1044,7 @@ static co_bytes *run_job_bytes(co_loop *loop, co_future *f, int *rc)
     *rc = co_loop_run_until_complete(loop, f);
     void *p = NULL;
     if (*rc == 0)
-        co_future_result_ptr(f, &p);
+        co_job_take_ptr(f, &p); /* ours to free from now on */
     co_future_unref(f);
     return p;
 }
@@ -1108,7 +1108,6 @@ START_TEST(test_process_pool_free_cancels_queued_jobs)
     void *p = NULL;
     ck_assert_int_eq(co_future_result_ptr(a, &p), 0);
     ck_assert_str_eq((char *)((co_bytes *)p)->data, "A");
-    co_bytes_free(p);
     co_future_unref(a);
     co_future_unref(b);
     ck_assert_int_eq(co_process_pool_submit(NULL, shout, "", 0, &a), CO_EINVAL);

@@ -26,6 +26,7 @@
 #ifndef COFLOW_ACM_H
 #define COFLOW_ACM_H
 
+#include "coflow/aiter.h"
 #include "coflow/coro.h"
 #include "coflow/error.h"
 #include "coflow/locks.h"
@@ -37,6 +38,11 @@ typedef struct co_acm {
     co_coro_fn exit_fn;      /**< __aexit__ */
     int exc;                 /**< during exit: the body's failure, 0 if none */
     const char *exc_message; /**< during exit: its message, or NULL */
+    union {
+        long long i;
+        void *p;
+    } value;                 /**< what enter returned: `async with cm as f` */
+    unsigned char kind;      /**< enum co_kind of `value` */
 } co_acm;
 
 /** Sets up @p cm with its @p enter and @p exit step functions (both get
@@ -46,6 +52,15 @@ typedef struct co_acm {
  *  @param enter __aenter__: its step function, whose frame is &cm->frame
  *  @param exit __aexit__: its step function, whose frame is &cm->frame */
 CO_API int co_acm_init(co_acm *cm, co_coro_fn enter, co_coro_fn exit);
+
+/** `async with cm as f`: what @p cm's enter returned (CO_RETURN in enter),
+ *  for the body and for exit to read; it stays until the next enter.
+ *  @return 0 and *out (0 / NULL if enter returned nothing); CO_ESTATE
+ *  before enter has returned; CO_EKIND for a value of the other kind;
+ *  CO_EINVAL. */
+CO_API int co_acm_value_int(const co_acm *cm, long long *out);
+/** co_acm_value_int for an enter that returned a pointer (CO_RETURN_PTR). */
+CO_API int co_acm_value_ptr(const co_acm *cm, void **out);
 
 /** The frame of one `async with`. All fields are the library's. */
 typedef struct co_async_with {
@@ -82,6 +97,38 @@ static inline co_coro *co__async_with_frame(co_async_with *w)
         co_async_with_op((w), (cm), (body));                                   \
         CO_AWAIT_CORO(co, co__async_with_frame(w));                            \
     } while (0)
+
+/* ---- a manager written as one generator (asynccontextmanager) --------- */
+
+/** contextlib.asynccontextmanager's shape: a manager written as one async
+ *  generator that sets up, yields once (the value `async with` gives the
+ *  body), and tears down after the yield:
+ *
+ *      static int opened(co_coro *co) {          // frame starts with co_agen
+ *          CO_BEGIN(co);
+ *          ...set up (may await)...
+ *          CO_AGEN_YIELD(co, handle);            // the body runs here
+ *          CO_FINALLY(co);
+ *          ...tear down (may await); co->err is the body's failure...
+ *          CO_END(co);
+ *      }
+ *
+ *  Enter runs the generator to its yield. If the body ends normally, exit
+ *  runs it on to its end. If the body fails (or is cancelled), exit throws
+ *  that failure in at the yield (athrow): a generator that lets it go out
+ *  again leaves it to the caller; one that catches it and ends swallows it
+ *  (exit returns 1); one that fails otherwise replaces it. A generator that
+ *  ends without yielding fails the enter, one that yields a second time
+ *  fails the exit, both with CO_EAGENCM. */
+typedef struct co_agen_cm {
+    co_acm cm;        /* the manager side; must stay first */
+    co_agen *gen;     /* the generator (not owned), fresh at init */
+    int err;          /* how the latest step of the generator ended */
+} co_agen_cm;
+
+/** Sets up @p m to run @p gen (made with co_agen_init and not started) as
+ *  a context manager. @return 0, or CO_EINVAL for NULL. */
+CO_API int co_agen_cm_init(co_agen_cm *m, co_agen *gen);
 
 /* ---- ready-made managers ------------------------------------------------ */
 

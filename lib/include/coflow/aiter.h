@@ -52,6 +52,7 @@
 
 #include "coflow/coro.h"
 #include "coflow/error.h"
+#include "coflow/future.h"
 
 /** The async-iterator side of an object. `frame` is the frame of the
  *  anext (or aclose) call in progress: only one can be, and its return
@@ -159,8 +160,18 @@ CO_API void co__aiter_after(co_coro *co, co_aiter *it);
 
 /* ---- async generators --------------------------------------------------- */
 
+struct co__agen_reg;
+
 /** An async generator's header: the generator's own frame starts with it.
- *  Set it up with co_agen_init(); consume it through `it`. */
+ *  Set it up with co_agen_init(); consume it through `it`.
+ *
+ *  The first time a task steps the body, the generator is entered in its
+ *  loop's list of suspended generators (as asyncio's firstiter hook does),
+ *  and the task is kept (a reference) until the generator ends, so that a
+ *  generator inside the frame of a task that ended is still there to be
+ *  closed: co_loop_shutdown_asyncgens() (co_run runs it) closes every
+ *  generator still suspended, and their cleanup runs. A generator of your
+ *  own memory must stay valid until it ends or its loop is closed. */
 typedef struct co_agen {
     co_coro co;            /**< the generator body's frame; must stay first */
     co_aiter it;           /**< its async-iterator side: anext / aclose */
@@ -168,15 +179,24 @@ typedef struct co_agen {
         long long i;
         void *p;
     } value;               /**< the item being yielded */
+    union {
+        long long i;
+        void *p;
+    } sent;                /**< what the latest asend passed in */
+    struct co__agen_reg *reg; /**< its entry in the loop's list, or NULL */
+    const char *throw_msg; /**< athrow's message on its way in (the caller's) */
+    int throw_code;        /**< athrow's failure on its way in, or 0 */
     unsigned char kind;    /**< enum co_kind of `value` */
+    unsigned char sent_kind; /**< enum co_kind of `sent` (NONE: anext) */
+    unsigned char sending; /**< set by an asend op, taken by its first step */
     unsigned char yielded; /**< set by CO_AGEN_YIELD, taken by the anext */
 } co_agen;
 
 /** Makes @p gen a fresh generator running @p body (a step function whose
  *  frame starts with the co_agen). Like calling an async generator
- *  function: runs nothing. @return 0, or CO_EINVAL.
- *  @param gen the generator's header, the first member of its frame
- *  @param body the generator's step function */
+ *  function: runs nothing. Never on a generator that a task started and
+ *  that has not ended (its loop still lists it): close it first.
+ *  @return 0, or CO_EINVAL. */
 CO_API int co_agen_init(co_agen *gen, co_coro_fn body);
 
 /* Hand an item to the consumer. */
@@ -197,14 +217,118 @@ CO_API void co__agen_yield_ptr(co_coro *co, void *p);
         CO__PROPAGATE(co);                                                     \
     } while (0)
 
-/** `yield p` with a pointer (not owned by coflow).
- *  @param co the coroutine's own frame (the step function's argument)
- *  @param p the pointer (not owned by coflow) */
+/** Inside a generator's body, after a CO_AGEN_YIELD: the value the
+ *  consumer sent in with CO_ASEND, Python's `x = yield v`. An anext sends
+ *  nothing (None): that reads as 0 / NULL. @return 0 and *out; CO_EKIND
+ *  for a value of the other kind; CO_EINVAL for NULL. */
+CO_API int co_agen_sent_int(const co_agen *gen, long long *out);
+/** co_agen_sent_int for a pointer sent with co_agen_asend_ptr_op. */
+CO_API int co_agen_sent_ptr(const co_agen *gen, void **out);
+
+/** Prepares gen.asend(v): await &gen->it.frame next (CO_ASEND does both).
+ *  The body resumes at its yield with @p v (co_agen_sent_int); what the
+ *  call returns is the next item, read with co_aiter_value_int(&gen->it).
+ *  If the body ends instead, the await fails with CO_ESTOPITERATION.
+ *  @return 0; CO_EINVAL; CO_EAGENRUNNING (an anext, asend, athrow or
+ *  aclose is in progress); CO_EAGENFRESH (the generator has not started:
+ *  only an anext can start it). On a generator that has ended the await
+ *  fails with CO_ESTOPITERATION, as CPython's does. */
+CO_API int co_agen_asend_op(co_agen *gen, long long v);
+/** co_agen_asend_op sending pointer @p p (not owned by coflow). */
+CO_API int co_agen_asend_ptr_op(co_agen *gen, void *p);
+
+/** Prepares gen.athrow(code, message): await &gen->it.frame next
+ *  (CO_ATHROW does both). The body fails at its yield with @p code
+ *  (negative) and @p message (may be NULL; copied when the await starts,
+ *  so it must stay valid until then: CO_ATHROW starts it at once). If the body catches it
+ *  and yields again, the call returns that item; if the body ends, the
+ *  await fails with CO_ESTOPITERATION; if it lets the failure go (or fails
+ *  otherwise), the await fails that way. A generator that has not started
+ *  fails at once without running (and is then over); on one that has
+ *  ended, the await returns nothing, as in CPython 3.11.
+ *  @return 0; CO_EINVAL (NULL, @p code not negative); CO_EAGENRUNNING. */
+CO_API int co_agen_athrow_op(co_agen *gen, int code, const char *message);
+
+/* What CO_ASEND and CO_ATHROW do when the op refused: hand @p rc to the
+ * caller's resume point (as a failure it raises). Returns true if so. */
+CO_API bool co__agen_refused(co_coro *co, int rc);
+
+/** `item = await gen.asend(v)`: one suspension point. The item is read
+ *  with co_aiter_value_int(&gen->it, ...). A failure (CO_ESTOPITERATION at
+ *  the end) propagates; to catch it use CO_ASEND_CATCH. */
+#define CO_ASEND(co, gen, v)                                                   \
+    do {                                                                       \
+        if (co__agen_refused((co), co_agen_asend_op((gen), (v)))) {            \
+            co__raise_thrown(co);                                              \
+            goto co__resume;                                                   \
+        }                                                                      \
+        CO_AWAIT_CORO(co, co__aiter_frame(&(gen)->it));                        \
+    } while (0)
+
+/** Like CO_ASEND, but the failure code (0 if none) goes to the int lvalue
+ *  @p caught. */
+#define CO_ASEND_CATCH(co, gen, v, caught)                                     \
+    do {                                                                       \
+        (caught) = co_agen_asend_op((gen), (v));                               \
+        if ((caught) == 0)                                                     \
+            CO_AWAIT_CORO_CATCH(co, co__aiter_frame(&(gen)->it), caught);      \
+    } while (0)
+
+/** `item = await gen.athrow(exc)`: one suspension point; see
+ *  co_agen_athrow_op. A failure propagates. */
+#define CO_ATHROW(co, gen, code, message)                                      \
+    do {                                                                       \
+        if (co__agen_refused((co),                                             \
+                             co_agen_athrow_op((gen), (code), (message)))) {   \
+            co__raise_thrown(co);                                              \
+            goto co__resume;                                                   \
+        }                                                                      \
+        CO_AWAIT_CORO(co, co__aiter_frame(&(gen)->it));                        \
+    } while (0)
+
+/** Like CO_ATHROW, but the failure code (0 if none) goes to @p caught. */
+#define CO_ATHROW_CATCH(co, gen, code, message, caught)                        \
+    do {                                                                       \
+        (caught) = co_agen_athrow_op((gen), (code), (message));                \
+        if ((caught) == 0)                                                     \
+            CO_AWAIT_CORO_CATCH(co, co__aiter_frame(&(gen)->it), caught);      \
+    } while (0)
+
+/** loop.shutdown_asyncgens(): closes every async generator of @p loop that
+ *  a task started and that has not ended, all at once (each aclose is a
+ *  task of its own; their cleanup runs and may await). *out gets a loop
+ *  future (a reference) that is done when they all are; a cleanup that
+ *  fails is reported through the loop's exception handler, as asyncio
+ *  does. co_run() runs it after cancelling the tasks left over.
+ *  @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM. */
+CO_API int co_loop_shutdown_asyncgens(co_loop *loop, co_future **out);
+
+/** Like CO_AGEN_YIELD, but a failure thrown in at this yield (athrow, or
+ *  CO_EGENEXIT from aclose) is not raised: its code goes to the int
+ *  lvalue @p caught (0 if the consumer asked for the next item), its
+ *  message to co_caught_message(). `try: x = yield v / except`. A
+ *  generator that catches CO_EGENEXIT must still end without yielding. */
+#define CO_AGEN_YIELD_CATCH(co, v, caught)                                     \
+    do {                                                                       \
+        co__agen_yield_int((co), (v));                                         \
+        CO__SUSPEND(co, CO_STATUS_YIELD);                                      \
+        CO__CATCH(co, caught);                                                 \
+    } while (0)
+
+/** `yield p` with a pointer (not owned by coflow). */
 #define CO_AGEN_YIELD_PTR(co, p)                                               \
     do {                                                                       \
         co__agen_yield_ptr((co), (p));                                         \
         CO__SUSPEND(co, CO_STATUS_YIELD);                                      \
         CO__PROPAGATE(co);                                                     \
+    } while (0)
+
+/** CO_AGEN_YIELD_CATCH with a pointer. */
+#define CO_AGEN_YIELD_PTR_CATCH(co, p, caught)                                 \
+    do {                                                                       \
+        co__agen_yield_ptr((co), (p));                                         \
+        CO__SUSPEND(co, CO_STATUS_YIELD);                                      \
+        CO__CATCH(co, caught);                                                 \
     } while (0)
 
 #endif

@@ -17,6 +17,7 @@
 #define COFLOW_CONCURRENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "coflow/error.h"
 #include "coflow/future.h"
@@ -24,6 +25,22 @@
 /** A concurrent future (concurrent.futures.Future): thread-safe, reference
  *  counted, and possible to block on. Opaque. */
 typedef struct co_cfuture co_cfuture;
+
+/** Frees an object handed over with its result (free() will do for
+ *  memory from malloc). */
+typedef void (*co_free_fn)(void *p);
+
+/** A result made of bytes: a job's (co_job_return_bytes, a process pool's
+ *  reply) or a concurrent future's (co_cfuture_set_result_bytes). It is
+ *  the pointer result of its future, which owns it; co_job_take_ptr (or
+ *  co_cfuture_take_ptr) hands it over, to be freed with co_bytes_free. */
+typedef struct co_bytes {
+    size_t len;           /* how many bytes in data */
+    unsigned char data[]; /* the bytes (plus a 0 byte after them) */
+} co_bytes;
+
+/** Frees bytes that were taken. NULL is a no-op. */
+CO_API void co_bytes_free(co_bytes *b);
 
 /** A concurrent done-callback. It runs in the thread that completed the
  *  future, or at once in the thread that adds it if the future is already
@@ -63,6 +80,22 @@ CO_API int co_cfuture_set_result_ptr(co_cfuture *f, void *value);
  *  @param code the failure code (negative)
  *  @param message its text, copied; may be NULL */
 CO_API int co_cfuture_set_exception(co_cfuture *f, int code, const char *message);
+
+/** Completes it with an object it owns from now on: @p p, freed with
+ *  @p free_fn when the last reference goes, unless someone takes it first
+ *  (co_cfuture_take_ptr, or the loop future that wraps it). With a NULL
+ *  @p free_fn it is a plain pointer, as co_cfuture_set_result_ptr.
+ *  Ownership passes even on failure (@p p is then freed at once).
+ *  @return as co_cfuture_set_result_int. */
+CO_API int co_cfuture_set_result_object(co_cfuture *f, void *p,
+                                        co_free_fn free_fn);
+
+/** Completes it with a copy of @p len bytes at @p data (a co_bytes, the
+ *  pointer result, owned by the future). @return as
+ *  co_cfuture_set_result_int; CO_EINVAL also for NULL @p data with
+ *  @p len > 0 or a @p len over SIZE_MAX / 2. */
+CO_API int co_cfuture_set_result_bytes(co_cfuture *f, const void *data,
+                                       size_t len);
 
 /** Cancels it if it is pending and not yet running.
  *  @return true if it is now cancelled (also if it already was); false if
@@ -110,6 +143,21 @@ CO_API int co_cfuture_result_int(co_cfuture *f, double timeout, long long *out);
  *  @param out receives the result */
 CO_API int co_cfuture_result_ptr(co_cfuture *f, double timeout, void **out);
 
+/** Blocks as co_cfuture_result_ptr, then takes the object the future
+ *  owns (set with co_cfuture_set_result_object or _bytes): *out is yours
+ *  to free (with its free function, or co_bytes_free for bytes), and the
+ *  future forgets it. @return 0 and *out; CO_ETAKEN if it was taken
+ *  already (also by the loop future wrapping it); CO_EKIND if the result
+ *  is not an owned object; otherwise as co_cfuture_result_ptr. */
+CO_API int co_cfuture_take_ptr(co_cfuture *f, double timeout, void **out);
+
+/** Blocks as co_cfuture_result_ptr, then gives the bytes of a bytes
+ *  result: *data (owned by the future, valid while you hold a reference
+ *  and nobody takes them) and *len. @return 0; CO_EKIND (not bytes);
+ *  CO_ETAKEN; otherwise as co_cfuture_result_ptr. */
+CO_API int co_cfuture_result_bytes(co_cfuture *f, double timeout,
+                                   const void **data, size_t *len);
+
 /** Like the result getters, but returns the failure: 0 for a result, the
  *  code, CO_ECANCELLED, or CO_ETIMEDOUT. *message (may be NULL) gets the
  *  failure's text or NULL; it stays valid while you hold a reference.
@@ -141,5 +189,24 @@ CO_API int co_cfuture_add_done_callback(co_cfuture *f, co_cfuture_callback fn,
  *      reference)
  *  @param out receives the loop future */
 CO_API int co_wrap_future(co_loop *loop, co_cfuture *cf, co_future **out);
+
+/** Takes the object a job's loop future owns (from co_wrap_future,
+ *  co_loop_run_in_executor or co_process_pool_submit): a pointer a job
+ *  returned with co_job_return_ptr, or a co_bytes (bytes from
+ *  co_job_return_bytes or a process pool's reply, to be freed with
+ *  co_bytes_free). *out is yours from now on; if nobody takes it, the
+ *  future frees it when its last reference goes. co_future_result_ptr
+ *  reads it without taking it. Loop thread.
+ *  @return 0 and *out; CO_ESTATE (pending); CO_ECANCELLED; the job's
+ *  failure; CO_EKIND (an integer or a plain pointer, nothing owned);
+ *  CO_ETAKEN (taken already); CO_EINVAL (NULL, or not a job's future). */
+CO_API int co_job_take_ptr(co_future *f, void **out);
+
+/** The bytes of a job's loop future whose result is bytes: *data (owned
+ *  by the future: valid while you hold a reference and nobody takes them)
+ *  and *len. Never more than the job sent: for a process pool, the reply's
+ *  length was checked against the pool's limit before a byte was read.
+ *  @return 0; CO_EKIND (not bytes); otherwise as co_job_take_ptr. */
+CO_API int co_job_result_bytes(co_future *f, const void **data, size_t *len);
 
 #endif

@@ -145,6 +145,20 @@
     X(CO_ESCOPE, -38, "the scope is used out of order: it was entered while "  \
       "already active, left twice or without being entered, or rescheduled "  \
       "when not active (after it expired or ended)")                           \
+    X(CO_EINTERRUPTED, -40, "the program was interrupted (Ctrl-C, SIGINT): "   \
+      "co_run cancelled the main coroutine, let its cleanup run and shut "     \
+      "down, as asyncio.run does before raising KeyboardInterrupt")            \
+    X(CO_EAGENFRESH, -41, "a value was sent to an async generator that has "   \
+      "not started yet: its first step can only be an anext (asend of "        \
+      "nothing), as there is no yield waiting to receive the value")          \
+    X(CO_EAGENCM, -42, "a context manager written as an async generator must " \
+      "yield exactly once: it ended without yielding (nothing to enter), or "  \
+      "yielded again after the body (it did not stop)")                        \
+    X(CO_ETAKEN, -43, "the job's object was already taken: a pointer result "  \
+      "has one owner, so co_job_take_ptr gives it out once (the future frees " \
+      "it if nobody takes it)")                                                \
+    X(CO_ENOTJOB, -44, "co_job_return_ptr and co_job_return_bytes only work "  \
+      "inside a thread-pool job, on the worker thread that runs it")           \
     /* -45..-49: the short API (coroutines as tasks, gather's results) */     \
     X(CO_EWRONGFUTURE, -45, "this future is not the kind this call reads: "  \
       "gather's results come from co_gather()'s outer future, wait's done "   \

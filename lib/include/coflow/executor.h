@@ -10,8 +10,12 @@
  *
  * A job is `long long fn(void *arg)`: it returns a result (0 or more) or
  * fails by returning a negative code (CO_EUSER and below are yours). To hand
- * back more than a number, let the job fill in the struct `arg` points to:
- * it is yours, and must stay valid until the job's future is done.
+ * back more than a number, the job calls co_job_return_ptr (an object with
+ * its free function) or co_job_return_bytes (copied) before it returns 0:
+ * the job's future then owns that result until someone takes it
+ * (co_job_take_ptr), and frees it if nobody does. Or let the job fill in
+ * the struct `arg` points to: it is yours, and must stay valid until the
+ * job's future is done.
  *
  * A shutdown that waits is bounded: jobs still running after the pool's
  * shutdown timeout (CO_EXECUTOR_SHUTDOWN_TIMEOUT, 300 s, unless set) are
@@ -26,6 +30,7 @@
 #define COFLOW_EXECUTOR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "coflow/concurrent.h"
 #include "coflow/error.h"
@@ -42,6 +47,23 @@ typedef struct co_executor co_executor;
 
 /** A job, run on a worker thread. Negative return = failure code. */
 typedef long long (*co_job_fn)(void *arg);
+
+/** Inside a job, on its worker thread: the job's result is the pointer
+ *  @p p, owned from now on by the job's future, which frees it with
+ *  @p free_fn when its last reference goes, unless someone takes it with
+ *  co_job_take_ptr (co_cfuture_take_ptr for the concurrent future). A NULL
+ *  @p free_fn makes it a plain pointer nobody frees. The job then returns
+ *  0 (any value 0 or more); if it fails instead (a negative return), the
+ *  object is freed at once. A second call replaces (and frees) the first.
+ *  @return 0; CO_ENOTJOB outside a thread-pool job (nothing taken over). */
+CO_API int co_job_return_ptr(void *p, co_free_fn free_fn);
+
+/** Inside a job: the job's result is a copy of @p len bytes at @p data, a
+ *  co_bytes read with co_job_result_bytes (or taken with co_job_take_ptr,
+ *  freed with co_bytes_free). Rules as co_job_return_ptr.
+ *  @return 0; CO_ENOTJOB; CO_EINVAL (NULL @p data with @p len > 0, or
+ *  @p len over SIZE_MAX / 2); CO_ENOMEM. */
+CO_API int co_job_return_bytes(const void *data, size_t len);
 
 /** concurrent.futures.ThreadPoolExecutor(max_workers). Threads start only
  *  when jobs need them, up to @p max_workers (0: the default,
@@ -131,5 +153,18 @@ CO_API int co_loop_run_in_executor(co_loop *loop, co_executor *ex, co_job_fn fn,
  *  @param loop the event loop
  *  @param ex the pool, taken over by the loop */
 CO_API int co_loop_set_default_executor(co_loop *loop, co_executor *ex);
+
+/** loop.shutdown_default_executor(): the default pool takes no new jobs
+ *  (run_in_executor(NULL) fails with CO_ESHUTDOWN from now on), runs the
+ *  jobs already queued and ends its threads, on a thread of its own so
+ *  that the loop goes on meanwhile and the jobs' futures get their results.
+ *  *out gets a loop future (a reference) that is done once all that is
+ *  over: its result is 0, or it fails with CO_ETIMEDOUT if jobs were still
+ *  running after the pool's shutdown timeout (their threads abandoned).
+ *  With no default pool it is done at once. co_run() runs it before it
+ *  closes the loop. Loop thread only.
+ *  @return 0; CO_EINVAL (NULL @p loop or @p out); CO_ECLOSED; CO_ENOMEM;
+ *  CO_ESYS. */
+CO_API int co_loop_shutdown_default_executor(co_loop *loop, co_future **out);
 
 #endif

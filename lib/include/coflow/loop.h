@@ -200,8 +200,12 @@ CO_API int co_loop_remove_writer(co_loop *loop, int fd);
  *  @param f the future (or CO_AS_FUTURE(task)) to wait for */
 CO_API int co_loop_run_until_complete(co_loop *loop, co_future *f);
 
-/** Runs until co_loop_stop(). @return 0, CO_ERUNNING, CO_ECLOSED, or
- *  CO_EDEADLOCK when nothing at all is left to wait for.
+/** Runs until co_loop_stop(). Run by another thread than the one that
+ *  made the loop, it waits when it has nothing to do (that thread may
+ *  still call in), as asyncio's does; on its maker's thread it reports
+ *  CO_EDEADLOCK instead, unless held (co_loop_hold). @return 0,
+ *  CO_ERUNNING, CO_ECLOSED, or CO_EDEADLOCK when nothing at all is left to
+ *  wait for.
  *  @param loop the event loop */
 CO_API int co_loop_run_forever(co_loop *loop);
 
@@ -246,13 +250,22 @@ CO_API void co_loop_set_exception_handler(co_loop *loop, co_exception_handler fn
  *  @param message what to report, a sentence */
 CO_API void co_loop_report(co_loop *loop, const char *message);
 
-/** asyncio.run(main): makes a new loop, runs @p main as a task until it
- *  ends, cancels the tasks still pending and lets them finish (their cleanup
- *  runs), then closes the loop. The frame stays the caller's, also one
- *  from CO_NEW (free that with co_coro_free); its return value can be read
- *  afterwards with co_coro_result_int().
- *  @return 0 if main returned; its failure code otherwise; CO_EINVAL,
- *  CO_ENOMEM, CO_ERUNNING (called from inside a running loop).
+/** asyncio.run(main), as in Python 3.11: makes a new loop, runs @p main as
+ *  a task until it ends, cancels the tasks still pending and lets them
+ *  finish (their cleanup runs), closes the async generators still
+ *  suspended (co_loop_shutdown_asyncgens), lets the default executor run
+ *  its queued jobs (co_loop_shutdown_default_executor), then closes the
+ *  loop. While main runs, Ctrl-C (SIGINT) cancels it and co_run returns
+ *  CO_EINTERRUPTED once the shutdown is done; a second Ctrl-C does at once
+ *  what SIGINT did before (by default, the process ends). The handler is
+ *  installed only on the main thread and only if SIGINT does its default
+ *  action (a program's own handler is left alone), and is removed when
+ *  main ends. The frame stays the caller's, also one from CO_NEW (free
+ *  that with co_coro_free); its return value can be read afterwards with
+ *  co_coro_result_int().
+ *  @return 0 if main returned; its failure code otherwise; CO_EINTERRUPTED
+ *  (a Ctrl-C cancelled main); CO_EINVAL, CO_ENOMEM, CO_ERUNNING (called
+ *  from inside a running loop).
  *  @param main the main coroutine's frame, fresh (co_coro_init or CO_NEW) */
 CO_API int co_run(co_coro *main);
 

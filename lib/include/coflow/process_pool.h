@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "coflow/concurrent.h"
 #include "coflow/error.h"
 #include "coflow/future.h"
 
@@ -62,16 +63,9 @@ typedef struct co_process_pool co_process_pool;
 typedef int (*co_process_fn)(const void *in, size_t in_len, void **out,
                              size_t *out_len);
 
-/** A job's result, as the loop future's pointer result. The caller who
- *  reads it owns it: free it with co_bytes_free(). */
-typedef struct co_bytes {
-    size_t len;           /**< how many bytes in data */
-    unsigned char data[]; /**< the bytes (plus a 0 byte after them) */
-} co_bytes;
-
-/** Frees a job's result. NULL is a no-op.
- *  @param b the result, or NULL */
-CO_API void co_bytes_free(co_bytes *b);
+/* A job's result is bytes: a co_bytes (coflow/concurrent.h) owned by the
+ * job's loop future; read it with co_job_result_bytes, or take it with
+ * co_job_take_ptr (then free it with co_bytes_free). */
 
 /** concurrent.futures.ProcessPoolExecutor(workers) bound to @p loop: starts
  *  @p workers processes (0: the number of CPUs). Loop thread only.
@@ -86,7 +80,9 @@ CO_API int co_process_pool_new(co_loop *loop, int workers, co_process_pool **out
 
 /** Copies @p len bytes from @p in and queues @p fn on the next idle worker.
  *  *out gets a loop future (a reference) whose pointer result is a
- *  co_bytes * for you to free, or the job's failure code, or CO_EWORKER if
+ *  co_bytes * that the future owns (read it with co_job_result_bytes, or
+ *  take it with co_job_take_ptr and free it with co_bytes_free; nobody
+ *  taking it, the future frees it), or the job's failure code, or CO_EWORKER if
  *  the worker died running it, sent a malformed reply (one over the pool's
  *  limit among them) or was killed at shutdown. Cancelling the future
  *  before the job starts drops it; once started, the job runs and its

@@ -44,8 +44,10 @@ CO_API int co_loop_stop_threadsafe(co_loop *loop);
  *  is undone by co_loop_release): while held,
  *  co_loop_run_forever() and co_loop_run_until_complete() wait (asleep in
  *  select) instead of reporting CO_EDEADLOCK when they have nothing to do.
- *  A loop meant to serve other threads (the notes' loop in a thread) is held
- *  before its thread starts and released when done. Any thread; each hold
+ *  A loop run by another thread than the one that made it (the notes' loop
+ *  in a thread) waits anyway, as asyncio's does, and needs no hold; the
+ *  hold is for a loop that runs on its maker's thread and serves other
+ *  threads (docs/conformance.md: a deliberate difference). Any thread; each hold
  *  needs one release, except that a closed loop takes neither (holds left
  *  at close simply end with it). @return 0; CO_EINVAL; CO_ECLOSED; or, for
  *  release, CO_ESTATE (a release without a hold).
