@@ -57,9 +57,14 @@ CO_API int co_acm_init(co_acm *cm, co_coro_fn enter, co_coro_fn exit);
  *  for the body and for exit to read; it stays until the next enter.
  *  @return 0 and *out (0 / NULL if enter returned nothing); CO_ESTATE
  *  before enter has returned; CO_EKIND for a value of the other kind;
- *  CO_EINVAL. */
+ *  CO_EINVAL.
+ *  @param cm the manager side
+ *  @param out receives the value */
 CO_API int co_acm_value_int(const co_acm *cm, long long *out);
-/** co_acm_value_int for an enter that returned a pointer (CO_RETURN_PTR). */
+/** co_acm_value_int for an enter that returned a pointer (CO_RETURN_PTR).
+ *  @param cm the manager side
+ *  @param out receives the pointer
+ *  @return as co_acm_value_int() */
 CO_API int co_acm_value_ptr(const co_acm *cm, void **out);
 
 /** The frame of one `async with`. All fields are the library's. */
@@ -121,13 +126,15 @@ static inline co_coro *co__async_with_frame(co_async_with *w)
  *  ends without yielding fails the enter, one that yields a second time
  *  fails the exit, both with CO_EAGENCM. */
 typedef struct co_agen_cm {
-    co_acm cm;        /* the manager side; must stay first */
-    co_agen *gen;     /* the generator (not owned), fresh at init */
-    int err;          /* how the latest step of the generator ended */
+    co_acm cm;        /**< the manager side; must stay first */
+    co_agen *gen;     /**< the generator (not owned), fresh at init */
+    int err;          /**< how the latest step of the generator ended */
 } co_agen_cm;
 
 /** Sets up @p m to run @p gen (made with co_agen_init and not started) as
- *  a context manager. @return 0, or CO_EINVAL for NULL. */
+ *  a context manager. @return 0, or CO_EINVAL for NULL.
+ *  @param m the manager
+ *  @param gen the generator, fresh */
 CO_API int co_agen_cm_init(co_agen_cm *m, co_agen *gen);
 
 /* ---- ready-made managers ------------------------------------------------ */

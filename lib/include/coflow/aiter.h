@@ -196,7 +196,9 @@ typedef struct co_agen {
  *  frame starts with the co_agen). Like calling an async generator
  *  function: runs nothing. Never on a generator that a task started and
  *  that has not ended (its loop still lists it): close it first.
- *  @return 0, or CO_EINVAL. */
+ *  @return 0, or CO_EINVAL.
+ *  @param gen the generator's header, the first member of its frame
+ *  @param body the generator's step function */
 CO_API int co_agen_init(co_agen *gen, co_coro_fn body);
 
 /* Hand an item to the consumer. */
@@ -220,9 +222,14 @@ CO_API void co__agen_yield_ptr(co_coro *co, void *p);
 /** Inside a generator's body, after a CO_AGEN_YIELD: the value the
  *  consumer sent in with CO_ASEND, Python's `x = yield v`. An anext sends
  *  nothing (None): that reads as 0 / NULL. @return 0 and *out; CO_EKIND
- *  for a value of the other kind; CO_EINVAL for NULL. */
+ *  for a value of the other kind; CO_EINVAL for NULL.
+ *  @param gen the generator
+ *  @param out receives the value */
 CO_API int co_agen_sent_int(const co_agen *gen, long long *out);
-/** co_agen_sent_int for a pointer sent with co_agen_asend_ptr_op. */
+/** co_agen_sent_int for a pointer sent with co_agen_asend_ptr_op.
+ *  @param gen the generator
+ *  @param out receives the pointer
+ *  @return as co_agen_sent_int() */
 CO_API int co_agen_sent_ptr(const co_agen *gen, void **out);
 
 /** Prepares gen.asend(v): await &gen->it.frame next (CO_ASEND does both).
@@ -232,9 +239,14 @@ CO_API int co_agen_sent_ptr(const co_agen *gen, void **out);
  *  @return 0; CO_EINVAL; CO_EAGENRUNNING (an anext, asend, athrow or
  *  aclose is in progress); CO_EAGENFRESH (the generator has not started:
  *  only an anext can start it). On a generator that has ended the await
- *  fails with CO_ESTOPITERATION, as CPython's does. */
+ *  fails with CO_ESTOPITERATION, as CPython's does.
+ *  @param gen the generator
+ *  @param v the value to send */
 CO_API int co_agen_asend_op(co_agen *gen, long long v);
-/** co_agen_asend_op sending pointer @p p (not owned by coflow). */
+/** co_agen_asend_op sending pointer @p p (not owned by coflow).
+ *  @param gen the generator
+ *  @param p the pointer to send
+ *  @return as co_agen_asend_op() */
 CO_API int co_agen_asend_ptr_op(co_agen *gen, void *p);
 
 /** Prepares gen.athrow(code, message): await &gen->it.frame next
@@ -246,7 +258,10 @@ CO_API int co_agen_asend_ptr_op(co_agen *gen, void *p);
  *  otherwise), the await fails that way. A generator that has not started
  *  fails at once without running (and is then over); on one that has
  *  ended, the await returns nothing, as in CPython 3.11.
- *  @return 0; CO_EINVAL (NULL, @p code not negative); CO_EAGENRUNNING. */
+ *  @return 0; CO_EINVAL (NULL, @p code not negative); CO_EAGENRUNNING.
+ *  @param gen the generator
+ *  @param code the failure to throw in (negative)
+ *  @param message its text, or NULL */
 CO_API int co_agen_athrow_op(co_agen *gen, int code, const char *message);
 
 /* What CO_ASEND and CO_ATHROW do when the op refused: hand @p rc to the
@@ -300,7 +315,9 @@ CO_API bool co__agen_refused(co_coro *co, int rc);
  *  future (a reference) that is done when they all are; a cleanup that
  *  fails is reported through the loop's exception handler, as asyncio
  *  does. co_run() runs it after cancelling the tasks left over.
- *  @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM. */
+ *  @return 0; CO_EINVAL; CO_ECLOSED; CO_ENOMEM.
+ *  @param loop the event loop
+ *  @param out receives the future that is done when all are closed */
 CO_API int co_loop_shutdown_asyncgens(co_loop *loop, co_future **out);
 
 /** Like CO_AGEN_YIELD, but a failure thrown in at this yield (athrow, or

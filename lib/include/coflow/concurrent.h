@@ -35,11 +35,12 @@ typedef void (*co_free_fn)(void *p);
  *  the pointer result of its future, which owns it; co_job_take_ptr (or
  *  co_cfuture_take_ptr) hands it over, to be freed with co_bytes_free. */
 typedef struct co_bytes {
-    size_t len;           /* how many bytes in data */
-    unsigned char data[]; /* the bytes (plus a 0 byte after them) */
+    size_t len;           /**< how many bytes in data */
+    unsigned char data[]; /**< the bytes (plus a 0 byte after them) */
 } co_bytes;
 
-/** Frees bytes that were taken. NULL is a no-op. */
+/** Frees bytes that were taken. NULL is a no-op.
+ *  @param b the bytes */
 CO_API void co_bytes_free(co_bytes *b);
 
 /** A concurrent done-callback. It runs in the thread that completed the
@@ -86,14 +87,20 @@ CO_API int co_cfuture_set_exception(co_cfuture *f, int code, const char *message
  *  (co_cfuture_take_ptr, or the loop future that wraps it). With a NULL
  *  @p free_fn it is a plain pointer, as co_cfuture_set_result_ptr.
  *  Ownership passes even on failure (@p p is then freed at once).
- *  @return as co_cfuture_set_result_int. */
+ *  @return as co_cfuture_set_result_int.
+ *  @param f the pending concurrent future
+ *  @param p the object
+ *  @param free_fn frees it, or NULL */
 CO_API int co_cfuture_set_result_object(co_cfuture *f, void *p,
                                         co_free_fn free_fn);
 
 /** Completes it with a copy of @p len bytes at @p data (a co_bytes, the
  *  pointer result, owned by the future). @return as
  *  co_cfuture_set_result_int; CO_EINVAL also for NULL @p data with
- *  @p len > 0 or a @p len over SIZE_MAX / 2. */
+ *  @p len > 0 or a @p len over SIZE_MAX / 2.
+ *  @param f the pending concurrent future
+ *  @param data the bytes
+ *  @param len how many */
 CO_API int co_cfuture_set_result_bytes(co_cfuture *f, const void *data,
                                        size_t len);
 
@@ -148,13 +155,20 @@ CO_API int co_cfuture_result_ptr(co_cfuture *f, double timeout, void **out);
  *  to free (with its free function, or co_bytes_free for bytes), and the
  *  future forgets it. @return 0 and *out; CO_ETAKEN if it was taken
  *  already (also by the loop future wrapping it); CO_EKIND if the result
- *  is not an owned object; otherwise as co_cfuture_result_ptr. */
+ *  is not an owned object; otherwise as co_cfuture_result_ptr.
+ *  @param f the concurrent future
+ *  @param timeout seconds to wait at most (negative: no limit)
+ *  @param out receives the object */
 CO_API int co_cfuture_take_ptr(co_cfuture *f, double timeout, void **out);
 
 /** Blocks as co_cfuture_result_ptr, then gives the bytes of a bytes
  *  result: *data (owned by the future, valid while you hold a reference
  *  and nobody takes them) and *len. @return 0; CO_EKIND (not bytes);
- *  CO_ETAKEN; otherwise as co_cfuture_result_ptr. */
+ *  CO_ETAKEN; otherwise as co_cfuture_result_ptr.
+ *  @param f the concurrent future
+ *  @param timeout seconds to wait at most (negative: no limit)
+ *  @param data receives the bytes
+ *  @param len receives how many */
 CO_API int co_cfuture_result_bytes(co_cfuture *f, double timeout,
                                    const void **data, size_t *len);
 
@@ -199,14 +213,19 @@ CO_API int co_wrap_future(co_loop *loop, co_cfuture *cf, co_future **out);
  *  reads it without taking it. Loop thread.
  *  @return 0 and *out; CO_ESTATE (pending); CO_ECANCELLED; the job's
  *  failure; CO_EKIND (an integer or a plain pointer, nothing owned);
- *  CO_ETAKEN (taken already); CO_EINVAL (NULL, or not a job's future). */
+ *  CO_ETAKEN (taken already); CO_EINVAL (NULL, or not a job's future).
+ *  @param f the job's loop future
+ *  @param out receives the object */
 CO_API int co_job_take_ptr(co_future *f, void **out);
 
 /** The bytes of a job's loop future whose result is bytes: *data (owned
  *  by the future: valid while you hold a reference and nobody takes them)
  *  and *len. Never more than the job sent: for a process pool, the reply's
  *  length was checked against the pool's limit before a byte was read.
- *  @return 0; CO_EKIND (not bytes); otherwise as co_job_take_ptr. */
+ *  @return 0; CO_EKIND (not bytes); otherwise as co_job_take_ptr.
+ *  @param f the job's loop future
+ *  @param data receives the bytes
+ *  @param len receives how many */
 CO_API int co_job_result_bytes(co_future *f, const void **data, size_t *len);
 
 #endif

@@ -55,14 +55,18 @@ typedef long long (*co_job_fn)(void *arg);
  *  @p free_fn makes it a plain pointer nobody frees. The job then returns
  *  0 (any value 0 or more); if it fails instead (a negative return), the
  *  object is freed at once. A second call replaces (and frees) the first.
- *  @return 0; CO_ENOTJOB outside a thread-pool job (nothing taken over). */
+ *  @return 0; CO_ENOTJOB outside a thread-pool job (nothing taken over).
+ *  @param p the object
+ *  @param free_fn frees it, or NULL */
 CO_API int co_job_return_ptr(void *p, co_free_fn free_fn);
 
 /** Inside a job: the job's result is a copy of @p len bytes at @p data, a
  *  co_bytes read with co_job_result_bytes (or taken with co_job_take_ptr,
  *  freed with co_bytes_free). Rules as co_job_return_ptr.
  *  @return 0; CO_ENOTJOB; CO_EINVAL (NULL @p data with @p len > 0, or
- *  @p len over SIZE_MAX / 2); CO_ENOMEM. */
+ *  @p len over SIZE_MAX / 2); CO_ENOMEM.
+ *  @param data the bytes
+ *  @param len how many */
 CO_API int co_job_return_bytes(const void *data, size_t len);
 
 /** concurrent.futures.ThreadPoolExecutor(max_workers). Threads start only
@@ -164,7 +168,9 @@ CO_API int co_loop_set_default_executor(co_loop *loop, co_executor *ex);
  *  With no default pool it is done at once. co_run() runs it before it
  *  closes the loop. Loop thread only.
  *  @return 0; CO_EINVAL (NULL @p loop or @p out); CO_ECLOSED; CO_ENOMEM;
- *  CO_ESYS. */
+ *  CO_ESYS.
+ *  @param loop the event loop
+ *  @param out receives the future that is done once the pool has ended */
 CO_API int co_loop_shutdown_default_executor(co_loop *loop, co_future **out);
 
 #endif
