@@ -43,6 +43,8 @@ typedef struct co_url {
 /** Parses the NUL-terminated URL @p text into @p out (which need not be
  *  initialised; on failure it is left cleared, with every pointer NULL, so
  *  co_url_clear() on it is always safe).
+ *  @param text the URL, NUL-terminated
+ *  @param out receives the parsed URL (free it with co_url_clear())
  *  @return 0; CO_EINVAL if an argument is NULL; CO_EURL if the text is not a
  *  well-formed absolute http(s) URL or is longer than CO_URL_MAX;
  *  CO_EURLSCHEME if the scheme is well-formed but not http or https;
@@ -50,23 +52,39 @@ typedef struct co_url {
 CO_API int co_url_parse(const char *text, co_url *out);
 
 /** Like co_url_parse() for @p len bytes of @p text (NUL bytes in them make
- *  the URL malformed). @return as co_url_parse(). */
+ *  the URL malformed).
+ *  @param text the URL's bytes, not necessarily NUL-terminated
+ *  @param len how many bytes of @p text make the URL (0 is CO_EURL)
+ *  @param out receives the parsed URL, left cleared on failure
+ *  @return as co_url_parse(). */
 CO_API int co_url_parse_n(const char *text, size_t len, co_url *out);
 
 /** Resolves the reference @p ref (what a Location header holds: an
  *  absolute URL, "//host/path", "/path", "path" or "?query") against
- *  @p base, as RFC 3986 5.2 does, into @p out.
- *  @return 0, or as co_url_parse() for the resulting URL. */
+ *  @p base, as RFC 3986 5.2 does, into @p out. An empty reference, or one
+ *  that is only a fragment, gives @p base again.
+ *  @param base the URL the reference is relative to (a parsed one)
+ *  @param ref the reference, NUL-terminated
+ *  @param out receives the resulting URL, left cleared on failure
+ *  @return 0; CO_EINVAL if an argument is NULL or @p base is not a parsed
+ *  URL; CO_EURL for a reference longer than CO_URL_MAX; else as
+ *  co_url_parse() for the resulting URL. */
 CO_API int co_url_resolve(const co_url *base, const char *ref, co_url *out);
 
 /** The last segment of @p url's path, percent-decoded into @p buf of @p size
  *  bytes (NUL-terminated, truncated to fit); "" when the path ends with '/'.
  *  The bytes are what the URL says: a caller that makes a file name of them
- *  must still check it (see coflow-get).
- *  @return the length written, or CO_EINVAL. */
+ *  must still check it (see coflow-get); a "%00" decodes to a NUL byte
+ *  inside them.
+ *  @param url the parsed URL
+ *  @param buf receives the segment
+ *  @param size the room in @p buf, its NUL included (at least 1)
+ *  @return the length written, without the NUL; CO_EINVAL for a NULL or
+ *  unparsed @p url, a NULL @p buf or a @p size of 0. */
 CO_API int co_url_basename(const co_url *url, char *buf, size_t size);
 
-/** Frees what @p url holds and clears it; NULL or a cleared URL is a no-op. */
+/** Frees what @p url holds and clears it; NULL or a cleared URL is a no-op.
+ *  @param url the URL, or NULL */
 CO_API void co_url_clear(co_url *url);
 
 #endif
