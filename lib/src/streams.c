@@ -31,6 +31,7 @@
 #include "coflow/streams.h"
 #include "streams_internal.h"
 #include "task_internal.h"
+#include "threads_internal.h"
 #include "waitq.h"
 
 /* ---- the per-loop list ---------------------------------------------------- */
@@ -1042,8 +1043,9 @@ int co_stream_wait_closed_op(co_stream_op *op, co_stream *s)
 
 /* A name lookup on a worker thread. Both the job and the connect hold a
  * reference: a connect cancelled while the lookup runs lets go of its
- * own, and the job frees it when it returns (the thread cannot be
- * stopped, so it must not find its memory gone). */
+ * own, and the job's is dropped once the job has ended or was cancelled
+ * before it started (a done-callback of its concurrent future), so the
+ * thread never finds its memory gone and nothing is left behind. */
 typedef struct resolve_req {
     atomic_int refs;         /* 2 while both hold it */
     char *host;              /* the name */
@@ -1073,8 +1075,56 @@ static long long resolve_job(void *arg)
     hints.ai_protocol = IPPROTO_TCP;
     hints.ai_flags = AI_ADDRCONFIG;
     r->gai = getaddrinfo(r->host, r->port, &hints, &r->res);
-    resolve_unref(r);
     return 0;
+}
+
+/* The job has ended, or will never start: its reference goes. */
+static void resolve_job_over(co_cfuture *cf, void *arg)
+{
+    (void)cf;
+    resolve_unref(arg);
+}
+
+/* run_in_executor(None, resolve_job, r), but with the job's reference
+ * dropped by a done-callback of the concurrent future, which runs whether
+ * the job ran or was cancelled while queued (the loop future alone cannot
+ * tell which). */
+static int resolve_submit(co_loop *loop, resolve_req *r, co_future **out)
+{
+    co_executor **slot = co__default_executor(loop);
+    if (!slot)
+        return CO_ENOMEM;
+    if (!*slot) {
+        co_executor *ex;
+        int rc = co_executor_new(&ex, 0);
+        if (rc < 0)
+            return rc;
+        rc = co_loop_set_default_executor(loop, ex);
+        if (rc < 0) {
+            co_executor_free(ex);
+            return rc;
+        }
+    }
+    co_cfuture *cf;
+    int rc = co_executor_submit(*slot, resolve_job, r, &cf);
+    if (rc < 0)
+        return rc;
+    atomic_fetch_add(&r->refs, 1); /* the job's */
+    if (co_cfuture_add_done_callback(cf, resolve_job_over, r) < 0) {
+        /* Out of memory: wait for the job here (a lookup is short) so the
+         * reference is not left to nobody. */
+        long long ignored;
+        co_cfuture_cancel(cf);
+        co_cfuture_result_int(cf, -1, &ignored);
+        resolve_unref(r);
+        co_cfuture_unref(cf);
+        return CO_ENOMEM;
+    }
+    rc = co_wrap_future(loop, cf, out);
+    if (rc < 0)
+        co_cfuture_cancel(cf);
+    co_cfuture_unref(cf);
+    return rc;
 }
 
 /* The state of one connect. */
@@ -1253,14 +1303,10 @@ static int connect_step(co_coro *co)
         atomic_init(&st->req->refs, 1);
         snprintf(st->req->port, sizeof st->req->port, "%d", st->port);
         st->req->family = st->opts.family;
-        atomic_fetch_add(&st->req->refs, 1); /* the job's */
-        rc = co_loop_run_in_executor(st->loop, NULL, resolve_job, st->req,
-                                     &st->lookup);
-        if (rc < 0) {
-            resolve_unref(st->req); /* the job will never run */
+        rc = resolve_submit(st->loop, st->req, &st->lookup);
+        if (rc < 0)
             CO_RAISE(co, rc, "open_connection: the name lookup could not "
                              "be started");
-        }
         CO_AWAIT(co, st->lookup);
         (void)co_future_result_int(st->lookup, &ignored);
         co_future_unref(st->lookup);
