@@ -1478,8 +1478,24 @@ struct co_server {
     co__client *clients;      /* clients being served */
     size_t nclients;          /* how many */
     co__waitq waiters;        /* serve_forever and wait_closed */
+    co_timer retry;           /* accepting again after EMFILE */
     co_server *prev, *next;   /* the loop's list */
 };
+
+static void accept_again(void *arg);
+
+/* accept() failed for want of descriptors or memory: a listening socket
+ * stays readable, so watching it would spin. Stop for a second, as
+ * asyncio's accept loop does, and try again. */
+static void accept_pause(co_server *srv)
+{
+    for (int i = 0; i < srv->nfds; i++)
+        co_loop_remove_reader(srv->loop, srv->fds[i]);
+    co_loop_call_later(srv->loop, 1.0, accept_again, srv, &srv->retry);
+    co_loop_report(srv->loop, "start_server: accept() failed for want of "
+                              "file descriptors or memory; accepting again "
+                              "in 1 second");
+}
 
 static void client_free(co__client *c)
 {
@@ -1511,6 +1527,7 @@ static void client_free(co__client *c)
 typedef struct client_main {
     co_coro co;
     co__client *c;           /* the record (which holds all it owns) */
+    co_stream_op op;         /* the final close's wait */
     int caught;              /* how the client's coroutine ended */
 } client_main;
 
@@ -1557,6 +1574,14 @@ static int client_step(co_coro *co)
                  co_strerror(m->caught), why ? ": " : "", why ? why : "");
         co_loop_report(c->srv->loop, msg);
     }
+    /* What the client's coroutine wrote and did not drain still goes out
+     * before the socket closes, as asyncio's transport keeps sending after
+     * the handler returns. A cancellation here cuts it short. */
+    if (m->caught != CO_ECANCELLED) {
+        co_stream_close(c->s);
+        co_stream_wait_closed_op(&m->op, c->s);
+        CO_AWAIT_CORO_CATCH(co, &m->op.co, m->caught);
+    }
     CO_FINALLY(co);
     client_free(m->c);
     CO_END(co);
@@ -1569,8 +1594,12 @@ static void on_accept(int fd, int status, void *arg)
         return;
     for (int i = 0; i < 64 && srv->loop; i++) {
         int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (cfd < 0)
-            return; /* EAGAIN, or a client that left already; EMFILE too */
+        if (cfd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+                errno == ENOMEM)
+                accept_pause(srv);
+            return; /* EAGAIN, or a client that left already */
+        }
         if (!srv->unix_path)
             set_nodelay(cfd);
         co__client *c = calloc(1, sizeof *c);
@@ -1597,8 +1626,16 @@ static void on_accept(int fd, int status, void *arg)
     }
 }
 
+static void accept_again(void *arg)
+{
+    co_server *srv = arg;
+    for (int i = 0; i < srv->nfds && srv->loop; i++)
+        co_loop_add_reader(srv->loop, srv->fds[i], on_accept, srv);
+}
+
 static void close_listeners(co_server *srv)
 {
+    co_timer_cancel(&srv->retry);
     for (int i = 0; i < srv->nfds; i++) {
         if (srv->loop)
             co_loop_remove_reader(srv->loop, srv->fds[i]);

@@ -930,6 +930,91 @@ START_TEST(test_loop_closed_while_serving_frees_everything)
 }
 END_TEST
 
+/* ---- a server coroutine that writes and returns at once -------------------- */
+
+#define FLOOD (4 * 1024 * 1024)
+
+struct flooder {
+    co_coro co;
+    co_stream *s;
+};
+
+static int flooder_step(co_coro *co)
+{
+    struct flooder *self = (struct flooder *)co;
+    CO_BEGIN(co);
+    {
+        char *big = malloc(FLOOD);
+        ck_assert_ptr_nonnull(big);
+        memset(big, 'f', FLOOD);
+        ck_assert_int_eq(co_stream_write(self->s, big, FLOOD), 0);
+        free(big);
+    }
+    CO_END(co); /* no drain: the server still sends it all, then closes */
+}
+
+static co_coro *flooder_factory(co_stream *s, void *arg)
+{
+    (void)arg;
+    struct flooder *f = CO_NEW(struct flooder, flooder_step);
+    if (f)
+        f->s = s;
+    return f ? &f->co : NULL;
+}
+
+struct sink {
+    co_coro co;
+    co_loop *loop;
+    co_server *srv;
+    co_connect_op conn;
+    co_stream_op op;
+    co_server_op sop;
+    size_t got;
+    char buf[65536];
+};
+
+static int sink_step(co_coro *co)
+{
+    struct sink *self = (struct sink *)co;
+    CO_BEGIN(co);
+    CO_OPEN_CONNECTION(co, &self->conn, self->loop, "127.0.0.1",
+                       co_server_port(self->srv), NULL);
+    for (;;) {
+        CO_STREAM_READ(co, &self->op, self->conn.stream, self->buf,
+                       sizeof self->buf);
+        if (self->op.n == 0)
+            break;
+        self->got += self->op.n;
+    }
+    co_server_close(self->srv);
+    CO_SERVER_WAIT_CLOSED(co, &self->sop, self->srv);
+    CO_FINALLY(co);
+    co_stream_free(self->conn.stream);
+    CO_END(co);
+}
+
+START_TEST(test_server_sends_what_a_finished_client_wrote)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, flooder_factory,
+                                     NULL, NULL, &srv), 0);
+    struct sink *k = calloc(1, sizeof *k);
+    k->loop = loop;
+    k->srv = srv;
+    co_coro_init(&k->co, sink_step);
+    co_task *t;
+    ck_assert_int_eq(co_create_task(loop, &k->co, NULL, &t), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    ck_assert_uint_eq(k->got, FLOOD);
+    co_task_unref(t);
+    co_coro_free(&k->co);
+    free(k);
+    ck_assert_int_eq(co_server_free(srv), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 Suite *streams_suite(void)
 {
     Suite *s = suite_create("streams");
@@ -967,6 +1052,7 @@ Suite *streams_suite(void)
     tcase_add_test(tc, test_loop_close_closes_streams_and_server);
     tcase_add_test(tc, test_cancelling_serve_forever_closes_the_server);
     tcase_add_test(tc, test_loop_closed_while_serving_frees_everything);
+    tcase_add_test(tc, test_server_sends_what_a_finished_client_wrote);
     tcase_add_test(tc, test_bad_arguments_are_refused);
     tcase_add_test(tc, test_port_in_use_is_reported);
     unit_add_case(s, tc);
