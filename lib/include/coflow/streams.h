@@ -296,11 +296,13 @@ CO_API int co_stream_writelines(co_stream *s, const struct iovec *iov, int n);
  *  half-close a connection, as asyncio's SSL transport cannot either). */
 CO_API int co_stream_write_eof(co_stream *s);
 
-/** writer.close(): no more writes; the queued bytes are still sent, then
- *  the socket is closed (a TLS stream sends its close_notify first). A
- *  read or drain waiting meanwhile fails with CO_ESTREAMCLOSED. Closing a
- *  closed stream does nothing. Follow with CO_STREAM_WAIT_CLOSED, then
- *  co_stream_free. NULL: no-op. */
+/** writer.close(): no more writes and no more reading; the queued bytes
+ *  are still sent, then the socket is closed (a TLS stream sends its
+ *  close_notify first). Reads see end of file after the bytes already
+ *  buffered (a read waiting meanwhile returns 0 bytes, readexactly fails
+ *  with CO_EINCOMPLETE); a drain waiting meanwhile returns once the queue
+ *  is down to the low-water mark. Closing a closed stream does nothing.
+ *  Follow with CO_STREAM_WAIT_CLOSED, then co_stream_free. NULL: no-op. */
 CO_API void co_stream_close(co_stream *s);
 
 /** writer.is_closing(): true once co_stream_close was called or the
