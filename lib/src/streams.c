@@ -843,14 +843,17 @@ static int read_try(co_stream_op *op, const char **why)
         }
         return 0;
     default: { /* OP_UNTIL, OP_LINE */
-        size_t lim = s->limit < op->cap ? s->limit : op->cap;
+        /* asyncio's rule: the separator may start at most `limit` bytes
+         * in (so a line is up to limit + seplen bytes), and a buffer with
+         * no separator fails once the separator could no longer start
+         * within the limit. The caller's buffer bounds it too. */
         const unsigned char *b = s->rbuf + s->rpos;
         const unsigned char *hit =
             s->rlen >= op->seplen ? memmem(b, s->rlen, op->sep, op->seplen)
                                   : NULL;
         if (hit) {
             size_t n = (size_t)(hit - b) + op->seplen;
-            if (n > lim) {
+            if ((size_t)(hit - b) > s->limit || n > op->cap) {
                 if (op->kind == OP_LINE)
                     consume(s, n);
                 *why = "line too long: the separator was found, but beyond "
@@ -862,7 +865,7 @@ static int read_try(co_stream_op *op, const char **why)
             consume(s, n);
             return 1;
         }
-        if (s->rlen >= lim) {
+        if (s->rlen + 1 > s->limit + op->seplen || s->rlen >= op->cap) {
             if (op->kind == OP_LINE)
                 consume(s, s->rlen);
             *why = "line too long: no separator found within the limit";

@@ -140,9 +140,11 @@ CO_API int co_stream_readexactly_op(co_stream_op *op, co_stream *s, void *buf,
 /** Prepares @p op to await reader.readuntil(separator): the bytes up to and
  *  including the first @p seplen-byte separator @p sep (which must stay
  *  valid until the wait ends), into @p buf of @p cap bytes; op->n is their
- *  count. If no separator is found within min(limit, @p cap) bytes, the
- *  wait fails with CO_ELIMIT ("line too long") and the bytes stay in the
- *  stream (asyncio's LimitOverrunError). If the peer closes first, it fails
+ *  count. If the separator does not start within the stream's limit (as
+ *  asyncio counts it: a line may be limit + seplen bytes long), or the
+ *  line would not fit in @p cap bytes, the wait fails with CO_ELIMIT
+ *  ("line too long") and the bytes stay in the stream (asyncio's
+ *  LimitOverrunError). If the peer closes first, it fails
  *  with CO_EINCOMPLETE and the partial data is in @p buf (op->n bytes).
  *  @return as co_stream_read_op(); the wait fails with CO_EINVAL for an
  *  empty separator. */
