@@ -31,6 +31,7 @@
 #include "coflow/streams.h"
 #include "streams_internal.h"
 #include "task_internal.h"
+#include "threads_internal.h"
 #include "waitq.h"
 
 /* ---- the per-loop list ---------------------------------------------------- */
@@ -842,14 +843,17 @@ static int read_try(co_stream_op *op, const char **why)
         }
         return 0;
     default: { /* OP_UNTIL, OP_LINE */
-        size_t lim = s->limit < op->cap ? s->limit : op->cap;
+        /* asyncio's rule: the separator may start at most `limit` bytes
+         * in (so a line is up to limit + seplen bytes), and a buffer with
+         * no separator fails once the separator could no longer start
+         * within the limit. The caller's buffer bounds it too. */
         const unsigned char *b = s->rbuf + s->rpos;
         const unsigned char *hit =
             s->rlen >= op->seplen ? memmem(b, s->rlen, op->sep, op->seplen)
                                   : NULL;
         if (hit) {
             size_t n = (size_t)(hit - b) + op->seplen;
-            if (n > lim) {
+            if ((size_t)(hit - b) > s->limit || n > op->cap) {
                 if (op->kind == OP_LINE)
                     consume(s, n);
                 *why = "line too long: the separator was found, but beyond "
@@ -861,7 +865,7 @@ static int read_try(co_stream_op *op, const char **why)
             consume(s, n);
             return 1;
         }
-        if (s->rlen >= lim) {
+        if (s->rlen + 1 > s->limit + op->seplen || s->rlen >= op->cap) {
             if (op->kind == OP_LINE)
                 consume(s, s->rlen);
             *why = "line too long: no separator found within the limit";
@@ -1042,8 +1046,9 @@ int co_stream_wait_closed_op(co_stream_op *op, co_stream *s)
 
 /* A name lookup on a worker thread. Both the job and the connect hold a
  * reference: a connect cancelled while the lookup runs lets go of its
- * own, and the job frees it when it returns (the thread cannot be
- * stopped, so it must not find its memory gone). */
+ * own, and the job's is dropped once the job has ended or was cancelled
+ * before it started (a done-callback of its concurrent future), so the
+ * thread never finds its memory gone and nothing is left behind. */
 typedef struct resolve_req {
     atomic_int refs;         /* 2 while both hold it */
     char *host;              /* the name */
@@ -1073,8 +1078,56 @@ static long long resolve_job(void *arg)
     hints.ai_protocol = IPPROTO_TCP;
     hints.ai_flags = AI_ADDRCONFIG;
     r->gai = getaddrinfo(r->host, r->port, &hints, &r->res);
-    resolve_unref(r);
     return 0;
+}
+
+/* The job has ended, or will never start: its reference goes. */
+static void resolve_job_over(co_cfuture *cf, void *arg)
+{
+    (void)cf;
+    resolve_unref(arg);
+}
+
+/* run_in_executor(None, resolve_job, r), but with the job's reference
+ * dropped by a done-callback of the concurrent future, which runs whether
+ * the job ran or was cancelled while queued (the loop future alone cannot
+ * tell which). */
+static int resolve_submit(co_loop *loop, resolve_req *r, co_future **out)
+{
+    co_executor **slot = co__default_executor(loop);
+    if (!slot)
+        return CO_ENOMEM;
+    if (!*slot) {
+        co_executor *ex;
+        int rc = co_executor_new(&ex, 0);
+        if (rc < 0)
+            return rc;
+        rc = co_loop_set_default_executor(loop, ex);
+        if (rc < 0) {
+            co_executor_free(ex);
+            return rc;
+        }
+    }
+    co_cfuture *cf;
+    int rc = co_executor_submit(*slot, resolve_job, r, &cf);
+    if (rc < 0)
+        return rc;
+    atomic_fetch_add(&r->refs, 1); /* the job's */
+    if (co_cfuture_add_done_callback(cf, resolve_job_over, r) < 0) {
+        /* Out of memory: wait for the job here (a lookup is short) so the
+         * reference is not left to nobody. */
+        long long ignored;
+        co_cfuture_cancel(cf);
+        co_cfuture_result_int(cf, -1, &ignored);
+        resolve_unref(r);
+        co_cfuture_unref(cf);
+        return CO_ENOMEM;
+    }
+    rc = co_wrap_future(loop, cf, out);
+    if (rc < 0)
+        co_cfuture_cancel(cf);
+    co_cfuture_unref(cf);
+    return rc;
 }
 
 /* The state of one connect. */
@@ -1253,14 +1306,10 @@ static int connect_step(co_coro *co)
         atomic_init(&st->req->refs, 1);
         snprintf(st->req->port, sizeof st->req->port, "%d", st->port);
         st->req->family = st->opts.family;
-        atomic_fetch_add(&st->req->refs, 1); /* the job's */
-        rc = co_loop_run_in_executor(st->loop, NULL, resolve_job, st->req,
-                                     &st->lookup);
-        if (rc < 0) {
-            resolve_unref(st->req); /* the job will never run */
+        rc = resolve_submit(st->loop, st->req, &st->lookup);
+        if (rc < 0)
             CO_RAISE(co, rc, "open_connection: the name lookup could not "
                              "be started");
-        }
         CO_AWAIT(co, st->lookup);
         (void)co_future_result_int(st->lookup, &ignored);
         co_future_unref(st->lookup);
@@ -1432,8 +1481,24 @@ struct co_server {
     co__client *clients;      /* clients being served */
     size_t nclients;          /* how many */
     co__waitq waiters;        /* serve_forever and wait_closed */
+    co_timer retry;           /* accepting again after EMFILE */
     co_server *prev, *next;   /* the loop's list */
 };
+
+static void accept_again(void *arg);
+
+/* accept() failed for want of descriptors or memory: a listening socket
+ * stays readable, so watching it would spin. Stop for a second, as
+ * asyncio's accept loop does, and try again. */
+static void accept_pause(co_server *srv)
+{
+    for (int i = 0; i < srv->nfds; i++)
+        co_loop_remove_reader(srv->loop, srv->fds[i]);
+    co_loop_call_later(srv->loop, 1.0, accept_again, srv, &srv->retry);
+    co_loop_report(srv->loop, "start_server: accept() failed for want of "
+                              "file descriptors or memory; accepting again "
+                              "in 1 second");
+}
 
 static void client_free(co__client *c)
 {
@@ -1465,6 +1530,7 @@ static void client_free(co__client *c)
 typedef struct client_main {
     co_coro co;
     co__client *c;           /* the record (which holds all it owns) */
+    co_stream_op op;         /* the final close's wait */
     int caught;              /* how the client's coroutine ended */
 } client_main;
 
@@ -1511,6 +1577,14 @@ static int client_step(co_coro *co)
                  co_strerror(m->caught), why ? ": " : "", why ? why : "");
         co_loop_report(c->srv->loop, msg);
     }
+    /* What the client's coroutine wrote and did not drain still goes out
+     * before the socket closes, as asyncio's transport keeps sending after
+     * the handler returns. A cancellation here cuts it short. */
+    if (m->caught != CO_ECANCELLED) {
+        co_stream_close(c->s);
+        co_stream_wait_closed_op(&m->op, c->s);
+        CO_AWAIT_CORO_CATCH(co, &m->op.co, m->caught);
+    }
     CO_FINALLY(co);
     client_free(m->c);
     CO_END(co);
@@ -1523,8 +1597,12 @@ static void on_accept(int fd, int status, void *arg)
         return;
     for (int i = 0; i < 64 && srv->loop; i++) {
         int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (cfd < 0)
-            return; /* EAGAIN, or a client that left already; EMFILE too */
+        if (cfd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+                errno == ENOMEM)
+                accept_pause(srv);
+            return; /* EAGAIN, or a client that left already */
+        }
         if (!srv->unix_path)
             set_nodelay(cfd);
         co__client *c = calloc(1, sizeof *c);
@@ -1551,8 +1629,16 @@ static void on_accept(int fd, int status, void *arg)
     }
 }
 
+static void accept_again(void *arg)
+{
+    co_server *srv = arg;
+    for (int i = 0; i < srv->nfds && srv->loop; i++)
+        co_loop_add_reader(srv->loop, srv->fds[i], on_accept, srv);
+}
+
 static void close_listeners(co_server *srv)
 {
+    co_timer_cancel(&srv->retry);
     for (int i = 0; i < srv->nfds; i++) {
         if (srv->loop)
             co_loop_remove_reader(srv->loop, srv->fds[i]);

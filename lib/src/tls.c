@@ -25,6 +25,9 @@ const char *co_tls_last_error(void)
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -51,6 +54,47 @@ static void note_error(const char *what, char *buf, size_t size)
     snprintf(last_error, sizeof last_error, "%s: %s", what, reason);
     if (buf && size)
         snprintf(buf, size, "%s", last_error);
+}
+
+/* OpenSSL writes the socket with write(), and a write to a connection the
+ * peer has closed raises SIGPIPE, whose default action kills the process
+ * (plain streams use send(MSG_NOSIGNAL) instead). Around each call that
+ * may write, SIGPIPE is blocked in this thread, and one it raised is taken
+ * back before the mask is restored: the call sees EPIPE, the program
+ * nothing. A SIGPIPE that was already pending is left alone. */
+typedef struct sigpipe_guard {
+    sigset_t old;       /* the thread's mask before */
+    bool was_pending;   /* SIGPIPE was pending already */
+} sigpipe_guard;
+
+static void sigpipe_block(sigpipe_guard *g)
+{
+    sigset_t set, pending;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    sigemptyset(&pending);
+    sigpending(&pending);
+    g->was_pending = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &set, &g->old);
+}
+
+static void sigpipe_restore(sigpipe_guard *g)
+{
+    if (!g->was_pending) {
+        sigset_t set, pending;
+        sigemptyset(&pending);
+        sigpending(&pending);
+        if (sigismember(&pending, SIGPIPE) == 1) {
+            struct timespec zero = {0, 0};
+            sigemptyset(&set);
+            sigaddset(&set, SIGPIPE);
+            int saved = errno;
+            while (sigtimedwait(&set, NULL, &zero) < 0 && errno == EINTR)
+                ;
+            errno = saved;
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
 bool co_tls_available(void)
@@ -240,7 +284,10 @@ int co__tls_handshake(co__tls *t, char *msg, size_t size)
 {
     ERR_clear_error();
     errno = 0;
+    sigpipe_guard g;
+    sigpipe_block(&g);
     int r = SSL_do_handshake(t->ssl);
+    sigpipe_restore(&g);
     if (r == 1)
         return CO__TLS_DONE;
     int c = classify(t, r, msg, size);
@@ -257,7 +304,11 @@ ssize_t co__tls_read(co__tls *t, void *buf, size_t n)
     size_t got = 0;
     ERR_clear_error();
     errno = 0;
-    if (SSL_read_ex(t->ssl, buf, n, &got) == 1)
+    sigpipe_guard g;
+    sigpipe_block(&g); /* a read may have to write (a key update) */
+    int ok = SSL_read_ex(t->ssl, buf, n, &got);
+    sigpipe_restore(&g);
+    if (ok == 1)
         return (ssize_t)got;
     int c = classify(t, 0, NULL, 0);
     if (c == CO__TLS_WANT_READ || c == CO__TLS_WANT_WRITE)
@@ -274,7 +325,11 @@ ssize_t co__tls_write(co__tls *t, const void *buf, size_t n)
     size_t put = 0;
     ERR_clear_error();
     errno = 0;
-    if (SSL_write_ex(t->ssl, buf, n, &put) == 1)
+    sigpipe_guard g;
+    sigpipe_block(&g);
+    int ok = SSL_write_ex(t->ssl, buf, n, &put);
+    sigpipe_restore(&g);
+    if (ok == 1)
         return (ssize_t)put;
     int c = classify(t, 0, NULL, 0);
     if (c == CO__TLS_WANT_READ || c == CO__TLS_WANT_WRITE)
@@ -290,8 +345,11 @@ size_t co__tls_pending(co__tls *t)
 void co__tls_shutdown(co__tls *t)
 {
     ERR_clear_error();
+    sigpipe_guard g;
+    sigpipe_block(&g);
     if (SSL_shutdown(t->ssl) < 0)
         ERR_clear_error();
+    sigpipe_restore(&g);
 }
 
 void co__tls_conn_free(co__tls *t)

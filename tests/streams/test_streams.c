@@ -930,6 +930,175 @@ START_TEST(test_loop_closed_while_serving_frees_everything)
 }
 END_TEST
 
+/* ---- a server coroutine that writes and returns at once -------------------- */
+
+#define FLOOD (4 * 1024 * 1024)
+
+struct flooder {
+    co_coro co;
+    co_stream *s;
+};
+
+static int flooder_step(co_coro *co)
+{
+    struct flooder *self = (struct flooder *)co;
+    CO_BEGIN(co);
+    {
+        char *big = malloc(FLOOD);
+        ck_assert_ptr_nonnull(big);
+        memset(big, 'f', FLOOD);
+        ck_assert_int_eq(co_stream_write(self->s, big, FLOOD), 0);
+        free(big);
+    }
+    CO_END(co); /* no drain: the server still sends it all, then closes */
+}
+
+static co_coro *flooder_factory(co_stream *s, void *arg)
+{
+    (void)arg;
+    struct flooder *f = CO_NEW(struct flooder, flooder_step);
+    if (f)
+        f->s = s;
+    return f ? &f->co : NULL;
+}
+
+struct sink {
+    co_coro co;
+    co_loop *loop;
+    co_server *srv;
+    co_connect_op conn;
+    co_stream_op op;
+    co_server_op sop;
+    size_t got;
+    char buf[65536];
+};
+
+static int sink_step(co_coro *co)
+{
+    struct sink *self = (struct sink *)co;
+    CO_BEGIN(co);
+    CO_OPEN_CONNECTION(co, &self->conn, self->loop, "127.0.0.1",
+                       co_server_port(self->srv), NULL);
+    for (;;) {
+        CO_STREAM_READ(co, &self->op, self->conn.stream, self->buf,
+                       sizeof self->buf);
+        if (self->op.n == 0)
+            break;
+        self->got += self->op.n;
+    }
+    co_server_close(self->srv);
+    CO_SERVER_WAIT_CLOSED(co, &self->sop, self->srv);
+    CO_FINALLY(co);
+    co_stream_free(self->conn.stream);
+    CO_END(co);
+}
+
+START_TEST(test_server_sends_what_a_finished_client_wrote)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, flooder_factory,
+                                     NULL, NULL, &srv), 0);
+    struct sink *k = calloc(1, sizeof *k);
+    k->loop = loop;
+    k->srv = srv;
+    co_coro_init(&k->co, sink_step);
+    co_task *t;
+    ck_assert_int_eq(co_create_task(loop, &k->co, NULL, &t), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    ck_assert_uint_eq(k->got, FLOOD);
+    co_task_unref(t);
+    co_coro_free(&k->co);
+    free(k);
+    ck_assert_int_eq(co_server_free(srv), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
+struct drainer {
+    co_coro co;
+    co_stream *s;
+    co_stream_op op;
+    int caught;
+};
+
+static int drainer_step(co_coro *co)
+{
+    struct drainer *self = (struct drainer *)co;
+    CO_BEGIN(co);
+    co_stream_drain_op(&self->op, self->s);
+    CO_AWAIT_CORO_CATCH(co, &self->op.co, self->caught);
+    CO_END(co);
+}
+
+START_TEST(test_cancelled_drain_keeps_the_bytes_queued)
+{
+    struct pair p = pair_new(0);
+    size_t total = 4 * 1024 * 1024;
+    char *big = malloc(total);
+    for (size_t i = 0; i < total; i++)
+        big[i] = (char)(i % 253);
+    ck_assert_int_eq(co_stream_write(p.s, big, total), 0);
+    ck_assert_uint_gt(co_stream_write_buffer_size(p.s),
+                      CO_STREAM_DEFAULT_HIGH_WATER);
+    struct drainer d = {.s = p.s};
+    co_coro_init(&d.co, drainer_step);
+    co_task *t;
+    ck_assert_int_eq(co_create_task(p.loop, &d.co, NULL, &t), 0);
+    for (int i = 0; i < 3; i++)
+        unit_run_once(p.loop);
+    ck_assert(!co_task_done(t)); /* the peer reads nothing: drain waits */
+    co_task_cancel(t);
+    co_loop_run_until_complete(p.loop, co_task_future(t));
+    ck_assert_int_eq(d.caught, CO_ECANCELLED);
+    co_task_unref(t);
+    co_coro_free(&d.co);
+    /* The stream still works: close it, and everything arrives. */
+    co_stream_close(p.s);
+    /* The peer reads on this thread, non-blocking, taking turns with the
+     * loop that sends: no second process, no sleeping. */
+    int fl = fcntl(p.peer, F_GETFL);
+    fcntl(p.peer, F_SETFL, fl | O_NONBLOCK);
+    size_t got = 0;
+    int bad = 0;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(p.peer, buf, sizeof buf);
+        if (n == 0)
+            break;
+        if (n < 0) {
+            ck_assert_int_eq(errno, EAGAIN);
+            unit_run_once(p.loop);
+            continue;
+        }
+        for (ssize_t i = 0; i < n; i++)
+            if (buf[i] != (char)((got + (size_t)i) % 253))
+                bad++;
+        got += (size_t)n;
+    }
+    ck_assert_uint_eq(got, total);
+    ck_assert_int_eq(bad, 0);
+    free(big);
+    pair_free(&p);
+}
+END_TEST
+
+START_TEST(test_readuntil_over_the_limit_leaves_the_bytes)
+{
+    struct pair p = pair_new(8);
+    peer_send(&p, "0123456789\r\n\r\n");
+    struct reader r = {.kind = 3};
+    run_read(&p, &r);
+    ck_assert_int_eq(r.caught, CO_ELIMIT);
+    ck_assert_uint_eq(co_stream_buffered(p.s), 14); /* nothing consumed */
+    struct reader all = {.kind = 1, .want = 14};
+    run_read(&p, &all);
+    ck_assert_int_eq(all.caught, 0);
+    ck_assert(memcmp(all.buf, "0123456789\r\n\r\n", 14) == 0);
+    pair_free(&p);
+}
+END_TEST
+
 Suite *streams_suite(void)
 {
     Suite *s = suite_create("streams");
@@ -956,10 +1125,12 @@ Suite *streams_suite(void)
     tcase_add_test(tc, test_line_too_long_without_any_newline);
     tcase_add_test(tc, test_cancelled_read_leaves_stream_usable);
     tcase_add_test(tc, test_two_reads_at_once_are_refused);
+    tcase_add_test(tc, test_readuntil_over_the_limit_leaves_the_bytes);
     unit_add_case(s, tc);
     tc = tcase_create("writes");
     tcase_add_test(tc, test_write_after_close_is_refused);
     tcase_add_test(tc, test_writelines_then_write_eof);
+    tcase_add_test(tc, test_cancelled_drain_keeps_the_bytes_queued);
     tcase_add_test(tc, test_slow_reader_makes_drain_wait_and_memory_stays_bounded);
     unit_add_case(s, tc);
     tc = tcase_create("servers");
@@ -967,6 +1138,7 @@ Suite *streams_suite(void)
     tcase_add_test(tc, test_loop_close_closes_streams_and_server);
     tcase_add_test(tc, test_cancelling_serve_forever_closes_the_server);
     tcase_add_test(tc, test_loop_closed_while_serving_frees_everything);
+    tcase_add_test(tc, test_server_sends_what_a_finished_client_wrote);
     tcase_add_test(tc, test_bad_arguments_are_refused);
     tcase_add_test(tc, test_port_in_use_is_reported);
     unit_add_case(s, tc);

@@ -504,6 +504,100 @@ START_TEST(test_loop_closed_during_server_handshake_frees_everything)
 }
 END_TEST
 
+/* ---- writing to a peer that has gone: no SIGPIPE ----------------------------- */
+
+struct quitter {
+    co_coro co;
+};
+
+static int quitter_step(co_coro *co)
+{
+    CO_BEGIN(co);
+    CO_END(co); /* ends at once: the server closes the connection */
+}
+
+static co_coro *quitter_factory(co_stream *s, void *arg)
+{
+    (void)s, (void)arg;
+    struct quitter *q = CO_NEW(struct quitter, quitter_step);
+    return q ? &q->co : NULL;
+}
+
+struct persister {
+    co_coro co;
+    co_loop *loop;
+    int port;
+    co_tls_context *ctx;
+    co_connect_op conn;
+    co_stream_op op;
+    int i;
+    int failed;   /* the failure that ended the writing */
+    char chunk[16384];
+};
+
+static int persister_step(co_coro *co)
+{
+    struct persister *self = (struct persister *)co;
+    CO_BEGIN(co);
+    {
+        co_stream_opts o;
+        co_stream_opts_init(&o);
+        o.tls = self->ctx;
+        CO_OPEN_CONNECTION(co, &self->conn, self->loop, "localhost", self->port,
+                           &o);
+    }
+    memset(self->chunk, 'p', sizeof self->chunk);
+    for (self->i = 0; self->i < 1000 && !self->failed; self->i++) {
+        self->failed = co_stream_write(self->conn.stream, self->chunk,
+                                       sizeof self->chunk);
+        if (self->failed)
+            break;
+        co_stream_drain_op(&self->op, self->conn.stream);
+        CO_AWAIT_CORO_CATCH(co, &self->op.co, self->failed);
+    }
+    CO_FINALLY(co);
+    co_stream_free(self->conn.stream);
+    CO_END(co);
+}
+
+START_TEST(test_tls_write_to_a_closed_peer_fails_without_sigpipe)
+{
+    /* SIGPIPE's default action kills the process: the program must not
+     * have to ignore it for a TLS write to a closed peer to fail softly. */
+    void (*before)(int) = signal(SIGPIPE, SIG_DFL);
+    co_loop *loop = unit_loop(NULL);
+    co_tls_context *sctx, *cctx;
+    ck_assert_int_eq(co_tls_server_context_new(&sctx, cert, key), 0);
+    ck_assert_int_eq(co_tls_client_context_new(&cctx), 0);
+    ck_assert_int_eq(co_tls_context_load_verify_file(cctx, ca), 0);
+    co_stream_opts o;
+    co_stream_opts_init(&o);
+    o.tls = sctx;
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, quitter_factory,
+                                     NULL, &o, &srv), 0);
+    struct persister *p = calloc(1, sizeof *p);
+    p->loop = loop;
+    p->port = co_server_port(srv);
+    p->ctx = cctx;
+    co_coro_init(&p->co, persister_step);
+    co_task *t;
+    ck_assert_int_eq(co_create_task(loop, &p->co, NULL, &t), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    ck_assert_msg(p->failed == CO_ECONNRESET || p->failed == CO_ETLS,
+                  "writing on ended with %s", co_errname(p->failed));
+    co_task_unref(t);
+    co_coro_free(&p->co);
+    free(p);
+    co_server_close(srv);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+    ck_assert_int_eq(co_server_free(srv), 0);
+    co_tls_context_free(cctx);
+    co_tls_context_free(sctx);
+    signal(SIGPIPE, before);
+}
+END_TEST
+
 Suite *tls_suite(void)
 {
     Suite *s = suite_create("tls");
@@ -517,6 +611,7 @@ Suite *tls_suite(void)
     tcase_add_test(tc, test_tls_bad_files_are_reported);
     tcase_add_test(tc, test_tls_megabytes_both_ways_arrive_intact);
     tcase_add_test(tc, test_loop_closed_during_server_handshake_frees_everything);
+    tcase_add_test(tc, test_tls_write_to_a_closed_peer_fails_without_sigpipe);
     unit_add_case(s, tc);
     tc = tcase_create("openssl");
     tcase_add_test(tc, test_tls_client_against_openssl_s_server);

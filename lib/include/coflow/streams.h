@@ -140,9 +140,11 @@ CO_API int co_stream_readexactly_op(co_stream_op *op, co_stream *s, void *buf,
 /** Prepares @p op to await reader.readuntil(separator): the bytes up to and
  *  including the first @p seplen-byte separator @p sep (which must stay
  *  valid until the wait ends), into @p buf of @p cap bytes; op->n is their
- *  count. If no separator is found within min(limit, @p cap) bytes, the
- *  wait fails with CO_ELIMIT ("line too long") and the bytes stay in the
- *  stream (asyncio's LimitOverrunError). If the peer closes first, it fails
+ *  count. If the separator does not start within the stream's limit (as
+ *  asyncio counts it: a line may be limit + seplen bytes long), or the
+ *  line would not fit in @p cap bytes, the wait fails with CO_ELIMIT
+ *  ("line too long") and the bytes stay in the stream (asyncio's
+ *  LimitOverrunError). If the peer closes first, it fails
  *  with CO_EINCOMPLETE and the partial data is in @p buf (op->n bytes).
  *  @return as co_stream_read_op(); the wait fails with CO_EINVAL for an
  *  empty separator. */
@@ -296,11 +298,13 @@ CO_API int co_stream_writelines(co_stream *s, const struct iovec *iov, int n);
  *  half-close a connection, as asyncio's SSL transport cannot either). */
 CO_API int co_stream_write_eof(co_stream *s);
 
-/** writer.close(): no more writes; the queued bytes are still sent, then
- *  the socket is closed (a TLS stream sends its close_notify first). A
- *  read or drain waiting meanwhile fails with CO_ESTREAMCLOSED. Closing a
- *  closed stream does nothing. Follow with CO_STREAM_WAIT_CLOSED, then
- *  co_stream_free. NULL: no-op. */
+/** writer.close(): no more writes and no more reading; the queued bytes
+ *  are still sent, then the socket is closed (a TLS stream sends its
+ *  close_notify first). Reads see end of file after the bytes already
+ *  buffered (a read waiting meanwhile returns 0 bytes, readexactly fails
+ *  with CO_EINCOMPLETE); a drain waiting meanwhile returns once the queue
+ *  is down to the low-water mark. Closing a closed stream does nothing.
+ *  Follow with CO_STREAM_WAIT_CLOSED, then co_stream_free. NULL: no-op. */
 CO_API void co_stream_close(co_stream *s);
 
 /** writer.is_closing(): true once co_stream_close was called or the
