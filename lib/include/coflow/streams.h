@@ -1,4 +1,5 @@
-/* coflow/streams.h - TCP and unix-domain streams: asyncio's open_connection,
+/** @file
+ * coflow/streams.h - TCP and unix-domain streams: asyncio's open_connection,
  * start_server, StreamReader and StreamWriter. For lesson 15 (the
  * downloader); docs/streams.md explains the buffers and the backpressure.
  *

@@ -1,4 +1,5 @@
-/* coflow/tls.h - TLS for streams, through OpenSSL: asyncio's ssl=
+/** @file
+ * coflow/tls.h - TLS for streams, through OpenSSL: asyncio's ssl=
  * argument of open_connection and start_server. For lesson 15 (https
  * downloads); docs/streams.md explains how it sits under the buffers.
  *
