@@ -89,6 +89,36 @@ static void free_parts(co_loop *loop)
     free(loop);
 }
 
+/* Makes a loop on backend @p be (checked by the caller). */
+static int new_loop(co_loop **out, const co__backend *be)
+{
+    co_loop *loop = calloc(1, sizeof *loop);
+    if (!loop)
+        return CO_ENOMEM;
+    loop->backend = be;
+    loop->ready_cap = 64;
+    loop->fired_cap = 16;
+    loop->ready = malloc(loop->ready_cap * sizeof *loop->ready);
+    loop->fired = malloc((size_t)loop->fired_cap * sizeof *loop->fired);
+    int rc = loop->ready && loop->fired ? be->create(&loop->backend_state)
+                                        : CO_ENOMEM;
+    if (rc < 0)
+        loop->backend_state = NULL; /* create() failed: nothing to destroy */
+    /* The doorbell is watched from the start but is not counted in
+     * io_count: a loop with nothing else to watch still skips select(). */
+    if (rc == 0)
+        rc = co__chan_new(&loop->chan);
+    if (rc == 0)
+        rc = be->add(loop->backend_state, loop->chan->rfd, CO__READ);
+    if (rc < 0) {
+        free_parts(loop);
+        return rc;
+    }
+    loop->refs = 1; /* the open loop itself */
+    *out = loop;
+    return 0;
+}
+
 int co_loop_new_with_backend(co_loop **out, const char *backend)
 {
     if (out)
@@ -103,29 +133,19 @@ int co_loop_new_with_backend(co_loop **out, const char *backend)
     } else if (!(be = find_backend(backend))) {
         return CO_EINVAL;
     }
-    co_loop *loop = calloc(1, sizeof *loop);
-    if (!loop)
-        return CO_ENOMEM;
-    loop->backend = be;
-    loop->ready_cap = 64;
-    loop->fired_cap = 16;
-    loop->ready = malloc(loop->ready_cap * sizeof *loop->ready);
-    loop->fired = malloc((size_t)loop->fired_cap * sizeof *loop->fired);
-    int rc = loop->ready && loop->fired ? be->create(&loop->backend_state)
-                                        : CO_ENOMEM;
-    /* The doorbell is watched from the start but is not counted in
-     * io_count: a loop with nothing else to watch still skips select(). */
-    if (rc == 0)
-        rc = co__chan_new(&loop->chan);
-    if (rc == 0)
-        rc = be->add(loop->backend_state, loop->chan->rfd, CO__READ);
-    if (rc < 0) {
-        free_parts(loop);
-        return rc;
-    }
-    loop->refs = 1; /* the open loop itself */
-    *out = loop;
-    return 0;
+    return new_loop(out, be);
+}
+
+/* A program's own backend (lesson 16): the same struct as the library's,
+ * so it is used as it is, once every part of it is there. */
+int co_loop_new_with_ops(co_loop **out, const co_backend *ops)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !ops || !ops->name || !ops->create || !ops->destroy ||
+        !ops->add || !ops->del || !ops->poll)
+        return CO_EINVAL;
+    return new_loop(out, ops);
 }
 
 int co_loop_new(co_loop **out)
@@ -323,7 +343,10 @@ static int poll_io(co_loop *loop, double timeout)
                                 loop->fired_cap);
     if (n < 0)
         return n;
+    if (n > loop->fired_cap) /* a program's own backend is not trusted */
+        n = loop->fired_cap;
     for (int i = 0; i < n; i++) {
+        loop->fired[i].mask &= CO__READ | CO__WRITE | CO__BAD;
         if (loop->fired[i].fd != loop->chan->rfd)
             continue;
         co__chan_drain(loop->chan); /* the calls are taken just after */
