@@ -246,14 +246,24 @@ START_TEST(test_a_lying_poll_is_cut_to_its_cap_and_ignored)
     reset();
     co_loop *loop;
     ck_assert_int_eq(co_loop_new_with_ops(&loop, &small_ops), 0);
+    /* A watched fd, so that every iteration polls (the loop's own pipe is
+     * not counted), and the stop timer too, however late it is run. */
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(co_loop_add_reader(loop, fds[0], on_readable, loop), 0);
+    read_calls = 0;
     poll_lies = 1;
     ck_assert_int_eq(co_loop_call_later(loop, 0.001, stop_it, loop, NULL), 0);
     /* Under ASan a read past fired[cap] is a crash; the garbage fds are
      * watched by nobody, so nothing is called. */
     ck_assert_int_eq(co_loop_run_forever(loop), 0);
     ck_assert_int_gt(polls, 0);
+    ck_assert_int_eq(read_calls, 0);
     poll_lies = 0;
+    ck_assert_int_eq(co_loop_remove_reader(loop, fds[0]), 1);
     ck_assert_int_eq(co_loop_close(loop), 0);
+    close(fds[0]);
+    close(fds[1]);
     ck_assert_int_eq(destroys, 1);
 }
 END_TEST
