@@ -42,6 +42,7 @@ struct jobconn {
 #endif
 };
 
+#if defined(LESSON_HAVE_HIREDIS)
 /* Where redis-server is, or NULL. */
 static const char *js_find_redis_server(void)
 {
@@ -53,6 +54,7 @@ static const char *js_find_redis_server(void)
             return places[i];
     return NULL;
 }
+#endif
 
 /* Why Redis cannot be used here, or NULL if it can. */
 static const char *js_redis_missing(void)
