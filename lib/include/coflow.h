@@ -10,6 +10,7 @@
 #include "coflow/future.h"
 #include "coflow/task.h"
 #include "coflow/loop.h"
+#include "coflow/backend.h"
 #include "coflow/concurrent.h"
 #include "coflow/executor.h"
 #include "coflow/process_pool.h"

@@ -90,20 +90,9 @@ static void free_parts(co_loop *loop)
     free(loop);
 }
 
-int co_loop_new_with_backend(co_loop **out, const char *backend)
+/* Makes a loop on backend @p be (checked by the caller). */
+static int new_loop(co_loop **out, const co__backend *be)
 {
-    if (out)
-        *out = NULL;
-    if (!out)
-        return CO_EINVAL;
-    const co__backend *be = NULL;
-    if (!backend) {
-        int rc = default_backend(&be);
-        if (rc < 0)
-            return rc;
-    } else if (!(be = find_backend(backend))) {
-        return CO_EINVAL;
-    }
     co_loop *loop = calloc(1, sizeof *loop);
     if (!loop)
         return CO_ENOMEM;
@@ -114,6 +103,8 @@ int co_loop_new_with_backend(co_loop **out, const char *backend)
     loop->fired = malloc((size_t)loop->fired_cap * sizeof *loop->fired);
     int rc = loop->ready && loop->fired ? be->create(&loop->backend_state)
                                         : CO_ENOMEM;
+    if (rc < 0)
+        loop->backend_state = NULL; /* create() failed: nothing to destroy */
     /* The doorbell is watched from the start but is not counted in
      * io_count: a loop with nothing else to watch still skips select(). */
     if (rc == 0)
@@ -130,6 +121,35 @@ int co_loop_new_with_backend(co_loop **out, const char *backend)
     if (co__loop_new_hook)
         co__loop_new_hook(loop);
     return 0;
+}
+
+int co_loop_new_with_backend(co_loop **out, const char *backend)
+{
+    if (out)
+        *out = NULL;
+    if (!out)
+        return CO_EINVAL;
+    const co__backend *be = NULL;
+    if (!backend) {
+        int rc = default_backend(&be);
+        if (rc < 0)
+            return rc;
+    } else if (!(be = find_backend(backend))) {
+        return CO_EINVAL;
+    }
+    return new_loop(out, be);
+}
+
+/* A program's own backend (lesson 16): the same struct as the library's,
+ * so it is used as it is, once every part of it is there. */
+int co_loop_new_with_ops(co_loop **out, const co_backend *ops)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !ops || !ops->name || !ops->create || !ops->destroy ||
+        !ops->add || !ops->del || !ops->poll)
+        return CO_EINVAL;
+    return new_loop(out, ops);
 }
 
 int co_loop_new(co_loop **out)
@@ -356,7 +376,10 @@ static int poll_io(co_loop *loop, double timeout)
                                 loop->fired_cap);
     if (n < 0)
         return n;
+    if (n > loop->fired_cap) /* a program's own backend is not trusted */
+        n = loop->fired_cap;
     for (int i = 0; i < n; i++) {
+        loop->fired[i].mask &= CO__READ | CO__WRITE | CO__BAD;
         if (loop->fired[i].fd != loop->chan->rfd)
             continue;
         co__chan_drain(loop->chan); /* the calls are taken just after */
