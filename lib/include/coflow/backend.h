@@ -1,4 +1,5 @@
-/* backend.h - a loop on a backend of the program's own (lesson 16).
+/** @file
+ * coflow/backend.h - a loop on a backend of the program's own (lesson 16).
  *
  * The loop never calls select() itself: it calls a backend, five functions
  * that watch file descriptors and say which are ready. The library has
@@ -11,8 +12,7 @@
 #define COFLOW_BACKEND_PUBLIC_H
 
 #include "coflow/error.h"
-
-typedef struct co_loop co_loop;
+#include "coflow/loop.h"
 
 /** A co_backend_fired mask bit: the fd is readable (or at end of file, or
  *  failed: a read() will say which). */
