@@ -65,7 +65,10 @@
 #include "coflow/future.h"
 #include "coflow/loop.h"
 
+/** One connection, both its reader and its writer (asyncio's StreamReader
+ *  and StreamWriter); opaque. */
 typedef struct co_stream co_stream;
+/** A listening server made by co_start_server() (asyncio's Server); opaque. */
 typedef struct co_server co_server;
 struct co_tls_context;
 
@@ -100,7 +103,8 @@ typedef struct co_stream_opts {
     int backlog;        /**< servers: listen() backlog (0: 100, as asyncio) */
 } co_stream_opts;
 
-/** Fills @p opts with the defaults (all zero). NULL: no-op. */
+/** Fills @p opts with the defaults (all zero). NULL: no-op.
+ *  @param opts the options to fill, or NULL */
 CO_API void co_stream_opts_init(co_stream_opts *opts);
 
 /* ---- the waits ---------------------------------------------------------- */
@@ -125,7 +129,13 @@ typedef struct co_stream_op {
 
 /** Prepares @p op to await reader.read(n): up to @p n bytes into @p buf,
  *  waiting until at least one byte has arrived or the peer closed. After
- *  the wait op->n is the count: 0 means end of file (or @p n was 0).
+ *  the wait op->n is the count: 0 means end of file (or @p n was 0). Once
+ *  the buffer is empty, a lost connection makes the wait fail with its
+ *  failure (CO_ECONNRESET...).
+ *  @param op the wait's frame, in the caller's frame
+ *  @param s the stream
+ *  @param buf where the bytes go (the caller's)
+ *  @param n at most this many bytes
  *  @return 0, or CO_EINVAL for a NULL @p op (other bad arguments make the
  *  wait fail: CO_EINVAL for a NULL stream or a NULL @p buf with @p n > 0). */
 CO_API int co_stream_read_op(co_stream_op *op, co_stream *s, void *buf,
@@ -134,7 +144,12 @@ CO_API int co_stream_read_op(co_stream_op *op, co_stream *s, void *buf,
 /** Prepares @p op to await reader.readexactly(n): exactly @p n bytes into
  *  @p buf. If the peer closes first, the wait fails with CO_EINCOMPLETE
  *  (IncompleteReadError) and the bytes that did arrive are in @p buf, their
- *  count in op->n. @return as co_stream_read_op(). */
+ *  count in op->n.
+ *  @param op the wait's frame
+ *  @param s the stream
+ *  @param buf where the bytes go, @p n bytes at least
+ *  @param n exactly this many bytes
+ *  @return as co_stream_read_op(). */
 CO_API int co_stream_readexactly_op(co_stream_op *op, co_stream *s, void *buf,
                                     size_t n);
 
@@ -147,6 +162,12 @@ CO_API int co_stream_readexactly_op(co_stream_op *op, co_stream *s, void *buf,
  *  ("line too long") and the bytes stay in the stream (asyncio's
  *  LimitOverrunError). If the peer closes first, it fails
  *  with CO_EINCOMPLETE and the partial data is in @p buf (op->n bytes).
+ *  @param op the wait's frame
+ *  @param s the stream
+ *  @param buf where the bytes go
+ *  @param cap the size of @p buf
+ *  @param sep the separator (borrowed until the wait ends)
+ *  @param seplen its length, at least 1
  *  @return as co_stream_read_op(); the wait fails with CO_EINVAL for an
  *  empty separator. */
 CO_API int co_stream_readuntil_op(co_stream_op *op, co_stream *s, void *buf,
@@ -157,6 +178,10 @@ CO_API int co_stream_readuntil_op(co_stream_op *op, co_stream *s, void *buf,
  *  once nothing is left), and that a line too long is dropped from the
  *  stream (up to its newline, if one is buffered) before the wait fails
  *  with CO_ELIMIT, so the next readline starts on a fresh line.
+ *  @param op the wait's frame
+ *  @param s the stream
+ *  @param buf where the line goes, its newline included
+ *  @param cap the size of @p buf
  *  @return as co_stream_read_op(). */
 CO_API int co_stream_readline_op(co_stream_op *op, co_stream *s, void *buf,
                                  size_t cap);
@@ -164,13 +189,21 @@ CO_API int co_stream_readline_op(co_stream_op *op, co_stream *s, void *buf,
 /** Prepares @p op to await writer.drain(): returns at once while the
  *  writing buffer holds no more than the high-water mark; above it, waits
  *  until the buffer is down to the low-water mark. Fails with the
- *  connection's failure (CO_ECONNRESET...) once the connection is lost.
+ *  connection's failure (CO_ECONNRESET...) once the connection is lost,
+ *  with CO_EINVAL for a NULL stream, with CO_EFDBUSY while another drain
+ *  waits on it.
+ *  @param op the wait's frame
+ *  @param s the stream
  *  @return 0, or CO_EINVAL for a NULL @p op. */
 CO_API int co_stream_drain_op(co_stream_op *op, co_stream *s);
 
 /** Prepares @p op to await writer.wait_closed(): waits until the stream
  *  closed by co_stream_close() has flushed its buffer and closed its
- *  socket (at once if it already has). @return 0, or CO_EINVAL. */
+ *  socket (at once if it already has, or if the loop was closed); it
+ *  fails with CO_EINVAL for a NULL stream.
+ *  @param op the wait's frame
+ *  @param s the stream
+ *  @return 0, or CO_EINVAL for a NULL @p op. */
 CO_API int co_stream_wait_closed_op(co_stream_op *op, co_stream *s);
 
 /** `await reader.read(n)`. */
@@ -241,6 +274,11 @@ typedef struct co_connect_op {
  *  CO_ENOMEM, CO_ESYS; each with a message naming the host, port and
  *  cause. When several addresses fail, the last failure is the one
  *  reported. A cancelled connect closes whatever it had opened.
+ *  @param op the wait's frame; op->stream is the result
+ *  @param loop the loop the stream will live on
+ *  @param host a host name or a numeric address (copied)
+ *  @param port the port, 0..65535
+ *  @param opts the options (copied), or NULL for the defaults
  *  @return 0, or CO_EINVAL for a NULL @p op. */
 CO_API int co_open_connection_op(co_connect_op *op, co_loop *loop,
                                  const char *host, int port,
@@ -248,7 +286,12 @@ CO_API int co_open_connection_op(co_connect_op *op, co_loop *loop,
 
 /** Prepares @p op to await asyncio.open_unix_connection(path). The wait
  *  fails with CO_ECONNREFUSED (nobody listens on @p path), CO_ENONAME (no
- *  such file), CO_EINVAL (path too long for sockaddr_un), CO_ESYS...
+ *  such file), CO_EINVAL (NULL loop or path, or a path too long for
+ *  sockaddr_un), CO_ESYS...
+ *  @param op the wait's frame; op->stream is the result
+ *  @param loop the loop the stream will live on
+ *  @param path the socket's file name (copied)
+ *  @param opts the options (copied), or NULL for the defaults
  *  @return 0, or CO_EINVAL for a NULL @p op. */
 CO_API int co_open_unix_connection_op(co_connect_op *op, co_loop *loop,
                                       const char *path,
@@ -272,11 +315,16 @@ CO_API int co_open_unix_connection_op(co_connect_op *op, co_loop *loop,
 
 /** Wraps an already connected socket @p fd (any stream socket; it is made
  *  non-blocking and becomes the stream's, closed with it) as a stream on
- *  @p loop. With opts->tls it is not handshaken: use it for plain
- *  sockets (a socketpair in a test).
+ *  @p loop. It is for plain sockets only (a socketpair in a test): no
+ *  TLS handshake is made, and opts->tls is refused.
+ *  @param loop the loop the stream will live on
+ *  @param fd the connected socket; the stream's once this succeeds
+ *  @param opts the options (limits only), or NULL for the defaults
+ *  @param out receives the stream (NULL on failure)
  *  @return 0 and *out; CO_EINVAL (NULL, fd < 0, opts->tls set);
- *  CO_ECLOSED (loop closed); CO_ENOMEM; CO_EBADF, CO_EFDSETSIZE (the
- *  loop cannot watch @p fd; the fd is then still the caller's). */
+ *  CO_EBADF (@p fd is not open); CO_ESYS (it cannot be made
+ *  non-blocking); CO_ECLOSED (loop closed); CO_ENOMEM; CO_EFDSETSIZE (the
+ *  loop cannot watch @p fd). On failure the fd is still the caller's. */
 CO_API int co_stream_from_fd(co_loop *loop, int fd, const co_stream_opts *opts,
                              co_stream **out);
 
@@ -286,17 +334,27 @@ CO_API int co_stream_from_fd(co_loop *loop, int fd, const co_stream_opts *opts,
  *  @return 0; CO_ESTREAMCLOSED (co_stream_close or write_eof was called:
  *  nothing is queued); the connection's failure if it is lost
  *  (CO_ECONNRESET...); CO_EINVAL (NULL @p s, NULL @p data with @p len > 0);
- *  CO_ENOMEM. */
+ *  CO_ENOMEM.
+ *  @param s the stream
+ *  @param data the bytes (copied)
+ *  @param len their count; 0 only checks that the stream can be written */
 CO_API int co_stream_write(co_stream *s, const void *data, size_t len);
 
 /** writer.writelines(): co_stream_write of each of the @p n buffers, in
- *  order, as one write. @return as co_stream_write(). */
+ *  order; a plain stream with nothing queued sends them with one
+ *  sendmsg.
+ *  @param s the stream
+ *  @param iov the buffers (copied)
+ *  @param n how many, 0 or more
+ *  @return as co_stream_write(); CO_EINVAL also for @p n < 0 or a NULL
+ *  buffer with a length above 0. */
 CO_API int co_stream_writelines(co_stream *s, const struct iovec *iov, int n);
 
 /** writer.write_eof(): once the queued bytes are sent, shuts the sending
  *  half (the peer reads end of file); reading goes on. @return 0;
  *  CO_ESTREAMCLOSED; CO_EINVAL for NULL or for a TLS stream (TLS cannot
- *  half-close a connection, as asyncio's SSL transport cannot either). */
+ *  half-close a connection, as asyncio's SSL transport cannot either).
+ *  @param s the stream */
 CO_API int co_stream_write_eof(co_stream *s);
 
 /** writer.close(): no more writes and no more reading; the queued bytes
@@ -305,61 +363,96 @@ CO_API int co_stream_write_eof(co_stream *s);
  *  buffered (a read waiting meanwhile returns 0 bytes, readexactly fails
  *  with CO_EINCOMPLETE); a drain waiting meanwhile returns once the queue
  *  is down to the low-water mark. Closing a closed stream does nothing.
- *  Follow with CO_STREAM_WAIT_CLOSED, then co_stream_free. NULL: no-op. */
+ *  Follow with CO_STREAM_WAIT_CLOSED, then co_stream_free. NULL: no-op.
+ *  @param s the stream, or NULL */
 CO_API void co_stream_close(co_stream *s);
 
 /** writer.is_closing(): true once co_stream_close was called or the
- *  connection was lost. True for NULL. */
+ *  connection was lost.
+ *  @param s the stream, or NULL
+ *  @return true once closing or closed; true for NULL */
 CO_API bool co_stream_is_closing(const co_stream *s);
 
 /** Closes @p s at once (queued bytes that were not sent are dropped, as
  *  transport.abort()) if it is still open, and frees it. A wait still in
  *  progress on it is a bug: then nothing is freed and CO_EBUSY is returned.
  *  A server's stream is freed by the server: this returns CO_EINVAL for it.
+ *  @param s the stream, or NULL
  *  @return 0, CO_EBUSY, CO_EINVAL. NULL is a no-op returning 0. */
 CO_API int co_stream_free(co_stream *s);
 
 /** reader.at_eof(): true when the peer has closed (or the connection was
- *  lost) and every byte it sent has been read. True for NULL. */
+ *  lost) and every byte it sent has been read.
+ *  @param s the stream, or NULL
+ *  @return true at end of file; true for NULL */
 CO_API bool co_stream_at_eof(const co_stream *s);
 
-/** How many received bytes are buffered, not yet read. 0 for NULL. */
+/** How many received bytes are buffered, not yet read.
+ *  @param s the stream, or NULL
+ *  @return the count; 0 for NULL */
 CO_API size_t co_stream_buffered(const co_stream *s);
 
-/** transport.get_write_buffer_size(): bytes queued, not yet sent. */
+/** transport.get_write_buffer_size(): bytes queued, not yet sent.
+ *  @param s the stream, or NULL
+ *  @return the count; 0 for NULL */
 CO_API size_t co_stream_write_buffer_size(const co_stream *s);
 
 /** transport.set_write_buffer_limits(high, low): sets the marks drain
  *  works with. @p high 0: the default; @p low 0: min(default, high/4).
+ *  @param s the stream
+ *  @param high the high-water mark, in bytes
+ *  @param low the low-water mark, in bytes
  *  @return 0; CO_EINVAL (NULL, or @p low above @p high). */
 CO_API int co_stream_set_write_buffer_limits(co_stream *s, size_t high,
                                              size_t low);
 
 /** The failure that ended the connection (CO_ECONNRESET...), or 0 while it
- *  is healthy or ended normally. CO_EINVAL for NULL. */
+ *  is healthy or ended normally.
+ *  @param s the stream
+ *  @return the failure's code, 0, or CO_EINVAL for NULL */
 CO_API int co_stream_error(const co_stream *s);
 
 /** The stream's socket (get_extra_info("socket")), -1 once closed or for
- *  NULL. Do not read, write or close it behind the stream's back. */
+ *  NULL. Do not read, write or close it behind the stream's back.
+ *  @param s the stream, or NULL
+ *  @return the file descriptor, or -1 */
 CO_API int co_stream_fileno(const co_stream *s);
 
-/** get_extra_info("peername") / ("sockname"): the address into @p addr
- *  (@p *len in: its size; out: the address length). @return 0; CO_EINVAL
- *  (NULL argument); CO_ESTREAMCLOSED (closed); CO_ESYS. */
+/** get_extra_info("peername"): the peer's address into @p addr.
+ *  @param s the stream
+ *  @param addr receives the address
+ *  @param len in: the size of @p addr; out: the address's length
+ *  @return 0; CO_EINVAL (NULL argument); CO_ESTREAMCLOSED (its socket is
+ *  closed); CO_ECONNRESET (the peer is gone); CO_ESYS. */
 CO_API int co_stream_peername(const co_stream *s, struct sockaddr_storage *addr,
                               socklen_t *len);
+
+/** get_extra_info("sockname"): the stream's own address into @p addr.
+ *  @param s the stream
+ *  @param addr receives the address
+ *  @param len in: the size of @p addr; out: the address's length
+ *  @return as co_stream_peername(). */
 CO_API int co_stream_sockname(const co_stream *s, struct sockaddr_storage *addr,
                               socklen_t *len);
 
 /** The peer's address as text, "127.0.0.1:8080", "[::1]:443" or a unix
  *  socket's path ("" when unnamed), into @p buf of @p size bytes
- *  (truncated, always terminated). @return 0 or as co_stream_peername. */
+ *  (truncated, always terminated; "" on failure).
+ *  @param s the stream
+ *  @param buf receives the text
+ *  @param size the size of @p buf, at least 1
+ *  @return 0 or as co_stream_peername(); CO_EINVAL also for a NULL @p buf
+ *  or a @p size of 0. */
 CO_API int co_stream_peername_str(const co_stream *s, char *buf, size_t size);
 
-/** The loop the stream lives on, NULL once that loop was closed. */
+/** The loop the stream lives on.
+ *  @param s the stream, or NULL
+ *  @return the loop; NULL once that loop was closed, or for NULL */
 CO_API co_loop *co_stream_loop(const co_stream *s);
 
-/** True if the stream encrypts (it was made with opts.tls). */
+/** Whether the stream encrypts (it was made with opts.tls).
+ *  @param s the stream, or NULL
+ *  @return true for a TLS stream; false for a plain one or NULL */
 CO_API bool co_stream_is_tls(const co_stream *s);
 
 /* ---- start_server -------------------------------------------------------- */
@@ -380,6 +473,13 @@ typedef co_coro *(*co_client_factory)(co_stream *s, void *arg);
  *  accepted connection gets a stream (with @p opts' limits, and a TLS
  *  handshake first if opts->tls is a server context) and a task from
  *  @p factory. SO_REUSEADDR is set, as asyncio does.
+ *  @param loop the loop to serve on
+ *  @param host the name or address to listen on; NULL or "": all
+ *  @param port the port, 0..65535 (0: a free one)
+ *  @param factory makes each client's coroutine
+ *  @param arg given to @p factory
+ *  @param opts the options (copied), or NULL for the defaults
+ *  @param out receives the server (NULL on failure)
  *  @return 0 and *out; CO_EINVAL (NULL, port outside 0..65535); CO_ENONAME;
  *  CO_ESYS (bind or listen failed: the port is taken...); CO_ENOTLS;
  *  CO_ECLOSED; CO_ENOMEM. A failed call leaves nothing open. */
@@ -389,38 +489,61 @@ CO_API int co_start_server(co_loop *loop, const char *host, int port,
 
 /** asyncio.start_unix_server(): as co_start_server, on the unix-domain
  *  socket @p path (created; an existing socket file there is replaced, as
- *  asyncio does). @return as co_start_server; CO_EINVAL for a path too long
- *  for sockaddr_un. */
+ *  asyncio does).
+ *  @param loop the loop to serve on
+ *  @param path the socket's file name, not empty (copied)
+ *  @param factory makes each client's coroutine
+ *  @param arg given to @p factory
+ *  @param opts the options (copied), or NULL for the defaults
+ *  @param out receives the server (NULL on failure)
+ *  @return as co_start_server(); CO_EINVAL also for a path too long for
+ *  sockaddr_un; CO_ENONAME when its directory does not exist. */
 CO_API int co_start_unix_server(co_loop *loop, const char *path,
                                 co_client_factory factory, void *arg,
                                 const co_stream_opts *opts, co_server **out);
 
-/** The port the server listens on (its first socket's), or -1 for NULL or
- *  a unix server. */
+/** The port the server listens on (its first socket's).
+ *  @param srv the server, or NULL
+ *  @return the port, or -1 for NULL or a unix server */
 CO_API int co_server_port(const co_server *srv);
 
-/** How many sockets it listens on (one per address), 0 once closed. */
+/** How many sockets the server listens on (one per address).
+ *  @param srv the server, or NULL
+ *  @return the count; 0 once closed, or for NULL */
 CO_API int co_server_sockets(const co_server *srv);
 
-/** The address of its @p i-th socket (as co_stream_sockname). */
+/** The address of the server's @p i-th socket, as co_stream_sockname().
+ *  @param srv the server
+ *  @param i the socket's index, 0 to co_server_sockets() - 1
+ *  @param addr receives the address
+ *  @param len in: the size of @p addr; out: the address's length
+ *  @return 0; CO_EINVAL (NULL argument, @p i out of range);
+ *  CO_ESTREAMCLOSED (the server is closed); CO_ESYS. */
 CO_API int co_server_sockname(const co_server *srv, int i,
                               struct sockaddr_storage *addr, socklen_t *len);
 
-/** How many clients are being served now (tasks not yet ended). */
+/** How many clients are being served now (tasks not yet ended).
+ *  @param srv the server, or NULL
+ *  @return the count; 0 for NULL */
 CO_API size_t co_server_clients(const co_server *srv);
 
-/** Server.is_serving(). */
+/** Server.is_serving(): whether the server is listening.
+ *  @param srv the server, or NULL
+ *  @return true while it listens; false once closed, or for NULL */
 CO_API bool co_server_is_serving(const co_server *srv);
 
 /** Server.close(): stops listening and closes the listening sockets (a
  *  unix server's socket file is removed). Clients being served go on.
- *  NULL: no-op. */
+ *  NULL: no-op.
+ *  @param srv the server, or NULL */
 CO_API void co_server_close(co_server *srv);
 
 /** Frees a closed server (closing it first if needed). Refuses with
  *  CO_EBUSY while clients are still being served or a wait on the server
  *  is in progress (cancel them, or wait_closed, first) unless the loop was
- *  closed: then what is left is freed. @return 0, CO_EBUSY. NULL: 0. */
+ *  closed: then what is left is freed.
+ *  @param srv the server, or NULL
+ *  @return 0, CO_EBUSY. NULL: 0. */
 CO_API int co_server_free(co_server *srv);
 
 /** The frame of a wait on a server (serve_forever, wait_closed). */
@@ -434,11 +557,19 @@ typedef struct co_server_op {
 
 /** Prepares @p op to await Server.serve_forever(): waits until the server
  *  is closed; if the wait is cancelled, the server is closed (as asyncio
- *  does) and the wait fails with CO_ECANCELLED. @return 0, CO_EINVAL. */
+ *  does) and the wait fails with CO_ECANCELLED. The wait fails with
+ *  CO_EINVAL for a NULL server, CO_ECLOSED if the loop is closed first.
+ *  @param op the wait's frame, in the caller's frame
+ *  @param srv the server
+ *  @return 0, or CO_EINVAL for a NULL @p op. */
 CO_API int co_server_serve_forever_op(co_server_op *op, co_server *srv);
 
 /** Prepares @p op to await Server.wait_closed(): waits until the server is
- *  closed and every client's task has ended. @return 0, CO_EINVAL. */
+ *  closed and every client's task has ended; it fails as
+ *  co_server_serve_forever_op()'s does.
+ *  @param op the wait's frame, in the caller's frame
+ *  @param srv the server
+ *  @return 0, or CO_EINVAL for a NULL @p op. */
 CO_API int co_server_wait_closed_op(co_server_op *op, co_server *srv);
 
 /** `await server.serve_forever()`. */
