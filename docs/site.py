@@ -241,7 +241,10 @@ def write_doxyfile(root, outdir, dot, index, path):
     subs = {"@VERSION@": version, "@OUTDIR@": outdir, "@SRCROOT@": root,
             "@PYTHON@": sys.executable,
             "@DOT_PATH@": os.path.dirname(dot),
-            "@GUIDE@": " ".join(guide), "@LESSONS@": " ".join(lesson_readmes)}
+            "@GUIDE@": " ".join(guide), "@LESSONS@": " ".join(lesson_readmes),
+            # build/docs/site -> build/lessons, where the pictures are
+            "@IMAGES@": os.path.normpath(os.path.join(outdir, "..", "..",
+                                                      "lessons"))}
     for k, v in subs.items():
         text = text.replace(k, v)
     with open(path, "w", encoding="utf-8") as f:
@@ -252,6 +255,8 @@ def write_doxyfile(root, outdir, dot, index, path):
 
 LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\(([^)\s]+)\)")
 CODE_SPAN = re.compile(r"`([^`\n]+)`")
+TIMELINE_IMAGE = re.compile(
+    r"!\[([^\]\n]*)\]\((?:\.\./)+build/lessons/(lesson-\d\d-timeline\.svg)\)")
 DIAGRAM = re.compile(r"^<!--\s*diagram:\s*([a-z0-9_-]+)\s*(.*?)\s*-->\s*$")
 
 
@@ -308,6 +313,9 @@ def filter_markdown(index, path, text):
             caption = m.group(2).strip().strip('"') or m.group(1)
             out.append(f'@dotfile {m.group(1)}.dot "{caption}"')
             continue
+        # The lessons' timeline pictures are drawn by the build
+        # (lessons/meson.build) and found through IMAGE_PATH.
+        line = TIMELINE_IMAGE.sub(r"![\1](\2)", line)
         line = LINK.sub(lambda m: rewrite_link(index, path, m.group(1),
                                                m.group(2)) or m.group(0),
                         line)
