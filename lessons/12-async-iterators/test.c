@@ -50,11 +50,13 @@ struct consumer {
     int n;                       /* how many */
     int cleanups_after_loop;     /* g.cleanups when the loop was left */
     void *p;                     /* the latest item */
+    int steps;                   /* how many times the task stepped it */
 };
 
 static int consumer(co_coro *co)
 {
     struct consumer *self = (struct consumer *)co;
+    self->steps++; /* every step of the generator is a step of this too */
     CO_BEGIN(co);
     if (self->keep_open) { /* one item, then return: the generator stays */
         CO_ANEXT(co, &self->g.gen.it);
@@ -92,6 +94,7 @@ static int consumer(co_coro *co)
 struct piece {
     int after;        /* write once the consumer has this many lines */
     const char *text; /* what to write */
+    int pause;        /* loop iterations to let pass before writing */
 };
 
 struct writer {
@@ -102,6 +105,9 @@ struct writer {
     const struct consumer *c;   /* whom to watch */
     int i;                      /* the next piece */
     int spins;                  /* yields spent waiting, capped */
+    int pause;                  /* yields left of the piece's pause */
+    int paused_steps;           /* the consumer's steps during pauses */
+    int start;                  /* its step count when a pause began */
 };
 
 static int writer(co_coro *co)
@@ -120,6 +126,13 @@ static int writer(co_coro *co)
                           self->pieces[self->i].after);
             CO_YIELD(co);
         }
+        /* Nothing is written meanwhile: a generator waiting on the fd is
+         * not stepped at all, one that polls it is stepped every time. */
+        self->start = self->c->steps;
+        for (self->pause = self->pieces[self->i].pause; self->pause > 0;
+             self->pause--)
+            CO_YIELD(co);
+        self->paused_steps += self->c->steps - self->start;
         const char *t = self->pieces[self->i].text;
         ck_assert_int_eq(write(self->fd, t, strlen(t)), (ssize_t)strlen(t));
     }
@@ -280,8 +293,8 @@ END_TEST
 START_TEST(test_a_line_may_arrive_in_pieces)
 {
     static const struct piece pieces[] = {
-        {0, "al"}, {0, "pha\nbe"}, {1, "ta\n"}, {2, "gamma\ndelta\nep"},
-        {4, "silon\n"}, {0, NULL}};
+        {0, "al", 0},     {0, "pha\nbe", 0},           {1, "ta\n", 0},
+        {2, "gamma\ndelta\nep", 0}, {4, "silon\n", 0}, {0, NULL, 0}};
     struct run r;
     setup(&r);
     start_writer(&r, pieces, 5);
@@ -301,7 +314,7 @@ START_TEST(test_each_line_is_yielded_as_soon_as_it_arrives)
      * only after it got all three: a generator that waits for more input
      * (or for EOF) before yielding what it has never gets any further. */
     static const struct piece pieces[] = {
-        {0, "one\n"}, {1, "two\n"}, {2, "three\n"}, {0, NULL}};
+        {0, "one\n", 0}, {1, "two\n", 0}, {2, "three\n", 0}, {0, NULL, 0}};
     struct run r;
     setup(&r);
     start_writer(&r, pieces, 3);
@@ -309,6 +322,32 @@ START_TEST(test_each_line_is_yielded_as_soon_as_it_arrives)
     grade_expect_code(r.rc, 0, "how the consumer of lines() ended");
     static const char *const want[] = {"one", "two", "three"};
     expect_lines(&r, want, 3);
+    expect_cleaned_up(&r);
+    finish(&r);
+}
+END_TEST
+
+START_TEST(test_waits_on_the_fd_without_polling)
+{
+    /* After "one", nothing is written for 200 loop iterations. A
+     * generator that waits with CO_AWAIT_READABLE is not stepped in
+     * them; one that retries read() at every iteration (CO_YIELD after
+     * EAGAIN) is stepped 200 times. */
+    static const struct piece pieces[] = {
+        {0, "one\n", 0}, {1, "two\n", 200}, {0, NULL, 0}};
+    struct run r;
+    setup(&r);
+    start_writer(&r, pieces, 2);
+    run_consumer(&r);
+    grade_expect_code(r.rc, 0, "how the consumer of lines() ended");
+    static const char *const want[] = {"one", "two"};
+    expect_lines(&r, want, 2);
+    ck_assert_msg(r.w.paused_steps < 20,
+                  "while nothing arrived on the pipe for 200 loop "
+                  "iterations, your generator was stepped %d times: it "
+                  "should wait with CO_AWAIT_READABLE(co, self->fd), which "
+                  "wakes it only when there is input, not retry read()",
+                  r.w.paused_steps);
     expect_cleaned_up(&r);
     finish(&r);
 }
@@ -426,6 +465,7 @@ Suite *lesson_suite(void)
     tcase_add_test(tc, test_empty_input_ends_at_once);
     tcase_add_test(tc, test_a_line_may_arrive_in_pieces);
     tcase_add_test(tc, test_each_line_is_yielded_as_soon_as_it_arrives);
+    tcase_add_test(tc, test_waits_on_the_fd_without_polling);
     tcase_add_test(tc, test_the_last_line_may_lack_its_newline);
     tcase_add_test(tc, test_leaving_early_runs_the_cleanup_once);
     tcase_add_test(tc, test_shutdown_asyncgens_closes_a_forgotten_generator);
