@@ -5,7 +5,9 @@
  * same manager around a body that fails, one that is cancelled, and one
  * whose failure exit swallows; then a connect that fails, which skips the
  * body and the exit; and last the notes' bug, do_something() called but
- * never awaited. One unit is 20 ms. */
+ * never awaited. Part 7 is `async with lock` in two tasks: the first
+ * fails while holding the lock, which is released all the same, and the
+ * second gets it. One unit is 20 ms. */
 #include <coflow.h>
 #include <stdio.h>
 
@@ -137,6 +139,49 @@ static int func(co_coro *co)
     CO_END(co);
 }
 
+/* ---- async with lock: two workers ---------------------------------------- */
+
+struct worker_body {
+    co_coro co;         /* header */
+    const char *name;   /* argument: who this is */
+    int fails;          /* argument: fail while holding the lock */
+    co_lock *lock;      /* argument: the lock (not owned) */
+};
+
+static int worker_body(co_coro *co)
+{
+    struct worker_body *self = (struct worker_body *)co;
+    CO_BEGIN(co);
+    printf("t=%.2fs   %s: has the lock (locked: %s)\n", elapsed(),
+           self->name, co_lock_locked(self->lock) ? "yes" : "no");
+    CO_SLEEP(co, UNIT);
+    if (self->fails)
+        CO_RAISE(co, CO_EUSER, "the update failed");
+    printf("t=%.2fs   %s: done\n", elapsed(), self->name);
+    CO_END(co);
+}
+
+/* async def worker(lock): async with lock: <worker_body> */
+struct worker {
+    co_coro co;             /* header */
+    co_lock_cm lcm;         /* the manager: acquire / release */
+    struct worker_body b;   /* the body */
+    co_async_with with;     /* the async with in progress */
+};
+
+static int worker(co_coro *co)
+{
+    struct worker *self = (struct worker *)co;
+    CO_BEGIN(co);
+    co_lock_cm_init(&self->lcm, self->b.lock);
+    co_coro_init(&self->b.co, worker_body);
+    printf("t=%.2fs   %s: async with lock\n", elapsed(), self->b.name);
+    CO_ASYNC_WITH(co, &self->with, &self->lcm.cm, &self->b.co);
+    CO_FINALLY(co);
+    co_coro_free(&self->b.co);
+    CO_END(co);
+}
+
 /* ---- async def main() --------------------------------------------------- */
 
 struct main_frame {
@@ -145,6 +190,9 @@ struct main_frame {
     co_task *task;        /* part 3: func() as a task, to cancel it */
     int caught;           /* how func() ended */
     int part;             /* which part we are in */
+    co_lock *lock;        /* part 7: the lock */
+    struct worker w[2];   /* part 7: two workers */
+    co_task *wt[2];       /* part 7: their tasks */
 };
 
 static const char *titles[] = {
@@ -185,8 +233,29 @@ static int main_co(co_coro *co)
         co_task_unref(self->task);
         self->task = NULL;
     }
+
+    printf("-- part 7: async with lock, in two tasks; the first fails\n");
+    t0 = co_loop_time(loop);
+    co_lock_new(&self->lock);
+    for (self->part = 0; self->part < 2; self->part++) {
+        struct worker *w = &self->w[self->part];
+        co_coro_init(&w->co, worker);
+        w->b.name = self->part == 0 ? "A" : "B";
+        w->b.fails = self->part == 0;
+        w->b.lock = self->lock;
+        co_create_task(loop, &w->co, w->b.name, &self->wt[self->part]);
+    }
+    CO_AWAIT_CATCH(co, self->wt[0], self->caught);
+    printf("t=%.2fs main: A ended with %s\n", elapsed(),
+           co_errname(self->caught));
+    CO_AWAIT_CATCH(co, self->wt[1], self->caught);
+    printf("t=%.2fs main: B ended with %s; locked: %s\n", elapsed(),
+           co_errname(self->caught), co_lock_locked(self->lock) ? "yes" : "no");
     CO_FINALLY(co);
     co_task_unref(self->task);
+    co_task_unref(self->wt[0]);
+    co_task_unref(self->wt[1]);
+    co_lock_free(self->lock);
     CO_END(co);
 }
 
