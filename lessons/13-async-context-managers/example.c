@@ -139,7 +139,7 @@ static int func(co_coro *co)
     CO_END(co);
 }
 
-/* ---- async with lock: two workers ---------------------------------------- */
+/* ---- async with lock: two workers --------------------------------------- */
 
 struct worker_body {
     co_coro co;         /* header */
@@ -250,7 +250,8 @@ static int main_co(co_coro *co)
            co_errname(self->caught));
     CO_AWAIT_CATCH(co, self->wt[1], self->caught);
     printf("t=%.2fs main: B ended with %s; locked: %s\n", elapsed(),
-           co_errname(self->caught), co_lock_locked(self->lock) ? "yes" : "no");
+           co_errname(self->caught),
+           co_lock_locked(self->lock) ? "yes" : "no");
     CO_FINALLY(co);
     co_task_unref(self->task);
     co_task_unref(self->wt[0]);

@@ -141,7 +141,7 @@ static void expect_counts(int opens, int closes, const char *what)
                   what, opens, closes, srv.opens, srv.closes);
 }
 
-/* ---- tests ---------------------------------------------------------------- */
+/* ---- tests -------------------------------------------------------------- */
 
 START_TEST(test_the_body_result_comes_back)
 {
