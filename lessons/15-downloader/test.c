@@ -8,7 +8,9 @@
  * many are in flight as the limit allows (the limit, or every request not
  * yet answered if fewer are left), so a correct solution reaches exactly
  * the limit and one that goes one at a time never does; one that ignores
- * the limit goes over it. A request held for patience() seconds makes the
+ * the limit goes over it (the server waits SETTLE seconds more before
+ * answering, which only lets extra requests show up: a correct solution
+ * sends none meanwhile). A request held for patience() seconds makes the
  * server stop holding anything (the test then fails with a sentence). */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -39,6 +41,9 @@ static double patience(void)
 }
 
 /* ---- the server's counts (all on the loop's thread) --------------------- */
+
+/* Seconds a request is held once the limit is reached. */
+#define SETTLE 0.05
 
 static int hold;          /* hold a request until this many are in flight */
 static int expected;      /* requests the test will make in all */
@@ -100,6 +105,11 @@ static int handler_step(co_coro *co)
             }
             CO_SLEEP(co, 0.002);
         }
+        /* A little longer before answering, so that requests sent beyond
+         * the limit are seen arriving (a correct solution sends none: its
+         * next request waits for this answer). */
+        if (!gave_up)
+            CO_SLEEP(co, SETTLE);
         {
             int len;
             if (strncmp(self->path, "/files/", 7) == 0) {
@@ -362,6 +372,10 @@ START_TEST(test_one_404_does_not_stop_the_others)
     add_url(&e, 3, "/files/owl.gif");
     run(&e, 4, 2);
     grade_expect_code(e.rc, 0, "fetch_all with one 404 among four URLs");
+    if (gave_up)
+        ck_abort_msg("after the 404 the server never saw 2 requests at once "
+                     "again (limit 2): does fetch_one give its place back "
+                     "when the fetch fails?");
     grade_expect_int(e.saved, 3, "what fetch_all returned (files saved)");
     grade_expect_code(e.results[1], CO_EHTTPSTATUS, "results[1], a 404");
     grade_expect_code(e.results[0], 0, "results[0]");
