@@ -12,6 +12,7 @@
  * answering, which only lets extra requests show up: a correct solution
  * sends none meanwhile). A request held for patience() seconds makes the
  * server stop holding anything (the test then fails with a sentence). */
+#include <dirent.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,42 @@ static co_coro *handler_factory(co_stream *s, void *arg)
     return h ? &h->co : NULL;
 }
 
+/* ---- the folder the files go to ---------------------------------------- */
+
+/* One folder for all the tests, made and removed by the parent process
+ * (an unchecked fixture), so that a test that fails half-way in its forked
+ * child leaves nothing behind; each test starts with it empty. */
+static char folder[64];
+
+static void empty_dir(void)
+{
+    DIR *d = folder[0] ? opendir(folder) : NULL;
+    struct dirent *de;
+    char path[512];
+    while (d && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", folder, de->d_name);
+        remove(path);
+    }
+    if (d)
+        closedir(d);
+}
+
+static void folder_make(void)
+{
+    strcpy(folder, "/tmp/lesson15-grade-XXXXXX");
+    if (!mkdtemp(folder))
+        folder[0] = '\0';
+}
+
+static void folder_remove(void)
+{
+    empty_dir();
+    if (folder[0])
+        rmdir(folder);
+}
+
 /* ---- one test's loop, server, client and folder ------------------------- */
 
 #define MAX_URLS 16
@@ -178,8 +215,9 @@ static void env_open(struct env *e, int limit_to_hold, int requests)
     e->port = co_server_port(e->srv);
     ck_assert_int_gt(e->port, 0);
     ck_assert_int_eq(co_http_client_new(e->loop, NULL, &e->client), 0);
-    strcpy(e->dir, "/tmp/lesson15-grade-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(e->dir));
+    ck_assert_msg(folder[0] != '\0', "the grader could not make a folder");
+    empty_dir();
+    strcpy(e->dir, folder);
     for (int i = 0; i < MAX_URLS; i++)
         e->results[i] = 12345; /* not a code: shows a result never stored */
 }
@@ -241,15 +279,7 @@ static void env_close(struct env *e)
     grade_expect_int(co_server_free(e->srv), 0, "freeing the grader's server");
     grade_expect_all_released(e->loop, "when the test ended");
     co_loop_close(e->loop);
-    char path[256];
-    for (int i = 0; i < MAX_URLS; i++) {
-        const char *slash = e->urls[i][0] ? strrchr(e->urls[i], '/') : NULL;
-        if (slash) {
-            snprintf(path, sizeof path, "%s/%s", e->dir, slash + 1);
-            remove(path);
-        }
-    }
-    rmdir(e->dir);
+    empty_dir();
 }
 
 /* Fails unless dir/NAME holds /files/NAME's body. */
@@ -447,6 +477,7 @@ Suite *lesson_suite(void)
 {
     Suite *s = suite_create("lesson 15: a downloader");
     TCase *tc = grade_tcase("fetch_all");
+    tcase_add_unchecked_fixture(tc, folder_make, folder_remove);
     tcase_add_test(tc, test_saves_every_file_under_its_name);
     tcase_add_test(tc, test_returns_how_many_were_saved);
     tcase_add_test(tc, test_never_more_than_the_limit_at_once);
