@@ -403,9 +403,11 @@ START_TEST(test_one_404_does_not_stop_the_others)
     run(&e, 4, 2);
     grade_expect_code(e.rc, 0, "fetch_all with one 404 among four URLs");
     if (gave_up)
-        ck_abort_msg("after the 404 the server never saw 2 requests at once "
-                     "again (limit 2): does fetch_one give its place back "
-                     "when the fetch fails?");
+        ck_abort_msg("with a 404 among four URLs and a limit of 2, the server "
+                     "did not see 2 requests at once while 2 were left: are "
+                     "all the downloads started before fetch_all awaits any, "
+                     "and does fetch_one give its place back when the fetch "
+                     "fails?");
     grade_expect_int(e.saved, 3, "what fetch_all returned (files saved)");
     grade_expect_code(e.results[1], CO_EHTTPSTATUS, "results[1], a 404");
     grade_expect_code(e.results[0], 0, "results[0]");
