@@ -25,6 +25,16 @@ Code that cannot drift (docs/lesson-format.md):
   compares it with what the page's latest ```c whole program printed.
 - Every `@code` ... `@endcode` block of a public header (lib/include) is a
   translation unit too, and is compiled (and run, if it has a main()).
+  A header block may instead be a fragment of a coroutine: its frame
+  struct (`struct NAME { co_coro co; ... };`, after any helpers it
+  needs), a line `...` alone, then statements of the coroutine's body.
+  The check wraps those statements into the step function of NAME
+  (`self` is the frame) between CO_BEGIN and CO_END, includes
+  coflow.h, stdint.h, stdio.h, stdlib.h and string.h, and runs the
+  coroutine with co_run() on a zeroed frame: it must end without a
+  failure. A block with a line `// compile-only` (in a fragment: before
+  the `...`) is compiled and linked but not run: for an example that
+  needs a network peer, or objects made elsewhere.
 - Every lesson README (lessons/NN-slug/README.md) opens, under its title,
   with a summary of two to four lines in English (`> **In short:** ...`)
   and two to four in Chinese (`> **摘要：** ...`).
@@ -98,6 +108,43 @@ def header_blocks(path):
                           if b.strip()), default=0)
             yield first, "\n".join(b[indent:] for b in body) + "\n"
         i += 1
+
+
+FRAME = re.compile(r"^\s*struct\s+(\w+)\s*\{\s*co_coro\s+co\s*;", re.M)
+COMPILE_ONLY = re.compile(r"^\s*//\s*compile-only\b", re.M)
+
+
+def wrap_fragment(line, code, rel):
+    """The whole program a coroutine fragment of a header stands for (see
+    the module's comment), with #line directives pointing at the header;
+    None if the block is not such a fragment."""
+    lines = code.split("\n")
+    cut = next((i for i, text in enumerate(lines) if text.strip() == "..."),
+               None)
+    if cut is None:
+        return None
+    frames = FRAME.findall("\n".join(lines[:cut]))
+    if not frames:
+        return None
+    name = frames[-1]
+    head = "\n".join(lines[:cut])
+    body = "\n".join(lines[cut + 1:])
+    return (f"#include <coflow.h>\n#include <stdint.h>\n#include <stdio.h>\n"
+            f"#include <stdlib.h>\n#include <string.h>\n#line {line} \"{rel}\"\n{head}\n"
+            f"int co_snippet_step(co_coro *co);\n"
+            f"int co_snippet_step(co_coro *co)\n{{\n"
+            f"    struct {name} *self = (struct {name} *)(void *)co;\n"
+            f"    (void)self;\n    CO_BEGIN(co);\n"
+            f"#line {line + cut + 1} \"{rel}\"\n{body}\n"
+            f"    CO_END(co);\n}}\n\n"
+            f"int main(void)\n{{\n"
+            f"    struct {name} *frame = CO_NEW(struct {name}, "
+            f"co_snippet_step);\n"
+            f"    int err = co_run_and_free(frame ? &frame->co : NULL);\n"
+            f"    if (err != 0)\n"
+            f"        fprintf(stderr, \"the fragment failed: %s\\n\", "
+            f"co_strerror(err));\n"
+            f"    return err != 0;\n}}\n")
 
 
 def extract(text, names):
@@ -243,16 +290,28 @@ def check_summary(path):
     return None
 
 
-def check(block, path, rel, tmp, n, include, library, sanitize, cc):
+def check(block, path, rel, tmp, n, include, library, sanitize, cc,
+          fragments=False):
     """None if the block compiles (and runs), else what went wrong."""
     line, code = block
     src = os.path.join(tmp, f"snippet{n}.c")
+    whole = wrap_fragment(line, code, rel) if fragments else None
     with open(src, "w", encoding="utf-8") as f:
-        f.write(f'#line {line} "{rel}"\n' + code)
+        f.write(whole or f'#line {line} "{rel}"\n' + code)
     flags = FLAGS + ["-I", include]
     if sanitize not in ("", "none"):
         flags += ["-fsanitize=" + sanitize]
-    if not HAS_MAIN.search(code):
+    if COMPILE_ONLY.search(code) and (whole or HAS_MAIN.search(code)):
+        exe = os.path.join(tmp, f"snippet{n}")
+        libdir = os.path.dirname(os.path.abspath(library))
+        build = subprocess.run(cc + flags + [src, "-o", exe,
+                                             os.path.abspath(library),
+                                             "-Wl,-rpath," + libdir,
+                                             "-lm", "-pthread"],
+                               capture_output=True, text=True)
+        return None if build.returncode == 0 else \
+            "does not compile:\n" + build.stdout + build.stderr
+    if not whole and not HAS_MAIN.search(code):
         build = subprocess.run(cc + flags + ["-c", "-o", os.devnull, src],
                                capture_output=True, text=True)
         return None if build.returncode == 0 else \
@@ -281,7 +340,7 @@ def main(argv):
     pages.append(os.path.join(root, "README.md"))
     headers = [os.path.join(include, "coflow.h")] + sorted(
         glob.glob(os.path.join(include, "coflow", "*.h")))
-    failed = total = ran = shown = traced = 0
+    failed = total = ran = shown = traced = hdr_blocks = hdr_ran = 0
     with tempfile.TemporaryDirectory() as tmp:
         for path in lesson_pages:
             rel = os.path.relpath(path, root)
@@ -323,9 +382,14 @@ def main(argv):
             rel = os.path.relpath(path, root)
             for block in header_blocks(path):
                 total += 1
-                ran += bool(HAS_MAIN.search(block[1]))
+                hdr_blocks += 1
+                runs = bool(HAS_MAIN.search(block[1]) or
+                            wrap_fragment(*block, rel)) and \
+                    not COMPILE_ONLY.search(block[1])
+                ran += runs
+                hdr_ran += runs
                 why = check(block, path, rel, tmp, total, include, library,
-                            sanitize, cc)
+                            sanitize, cc, fragments=True)
                 if why:
                     failed += 1
                     print(f"FAIL {rel}, the @code block at line {block[0]}: "
@@ -337,7 +401,8 @@ def main(argv):
         return 1
     print(f"{total - failed} of {total} checks pass ({ran} whole programs "
           f"run, {shown} blocks shown from files, {traced} traces compared "
-          f"with real output)")
+          f"with real output; {hdr_blocks} header examples compiled, "
+          f"{hdr_ran} of them run)")
     return 1 if failed else 0
 
 

@@ -14,7 +14,19 @@
  * place a coroutine can catch a failure is the await of a child. So the
  * body of an `async with` is a child coroutine of its own, and
  *
- *     CO_ASYNC_WITH(co, &self->with, &self->mgr.cm, &self->body.co);
+ * @code{.c}
+ * CO_ASYNC(body, ) { CO_BEGIN(co); CO_SLEEP(co, 0.01); CO_END(co); }
+ * struct user { co_coro co; co_lock *lock; co_lock_cm mgr;
+ *               co_async_with with; struct body body; };
+ * ...
+ * co_lock_new(&self->lock);
+ * co_lock_cm_init(&self->mgr, self->lock);     // `async with lock`
+ * co_coro_init(&self->body.co, CO_STEP(body));
+ * CO_ASYNC_WITH(co, &self->with, &self->mgr.cm, &self->body.co);
+ * CO_FINALLY(co);
+ * co_coro_free(&self->body.co);
+ * co_lock_free(self->lock);
+ * @endcode
  *
  * awaits enter, then the body, then exit - exit whether the body returned,
  * failed or was cancelled - and finally re-raises the body's failure unless
@@ -109,14 +121,22 @@ static inline co_coro *co__async_with_frame(co_async_with *w)
  *  generator that sets up, yields once (the value `async with` gives the
  *  body), and tears down after the yield:
  *
- *      static int opened(co_coro *co) {          // frame starts with co_agen
- *          CO_BEGIN(co);
- *          ...set up (may await)...
- *          CO_AGEN_YIELD(co, handle);            // the body runs here
- *          CO_FINALLY(co);
- *          ...tear down (may await); co->err is the body's failure...
- *          CO_END(co);
- *      }
+ *  @code{.c}
+ *  #include <coflow.h>
+ *  #include <stdio.h>
+ *
+ *  struct opened { co_agen gen; FILE *f; };   // the frame starts with co_agen
+ *  int opened(co_coro *co) {
+ *      struct opened *self = (struct opened *)co;
+ *      CO_BEGIN(co);
+ *      self->f = tmpfile();                   // set up (may await)
+ *      CO_AGEN_YIELD_PTR(co, self->f);        // the body runs here
+ *      CO_FINALLY(co);
+ *      if (self->f)                           // tear down (may await);
+ *          fclose(self->f);                   // co->err: the body's failure
+ *      CO_END(co);
+ *  }
+ *  @endcode
  *
  *  Enter runs the generator to its yield. If the body ends normally, exit
  *  runs it on to its end. If the body fails (or is cancelled), exit throws

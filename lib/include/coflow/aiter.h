@@ -12,17 +12,26 @@
  * step function whose frame is that same struct (so it can keep its state
  * in the struct across items):
  *
- *     struct countdown { co_aiter it; int n; };
- *     static int countdown_anext(co_coro *co) {
- *         struct countdown *self = (struct countdown *)co;
- *         CO_BEGIN(co);
- *         if (self->n == 0)
- *             CO_RAISE(co, CO_ESTOPITERATION, NULL);
- *         CO_SLEEP(co, 0.01);                 // it may wait for each item
- *         CO_RETURN(co, self->n--);
- *         CO_END(co);
- *     }
- *     co_aiter_init(&cd.it, countdown_anext, NULL);
+ * @code{.c}
+ * struct countdown { co_aiter it; int n; };
+ * static int countdown_anext(co_coro *co) {
+ *     struct countdown *self = (struct countdown *)co;
+ *     CO_BEGIN(co);
+ *     if (self->n == 0)
+ *         CO_RAISE(co, CO_ESTOPITERATION, NULL);
+ *     CO_SLEEP(co, 0.01);                 // it may wait for each item
+ *     CO_RETURN(co, self->n--);
+ *     CO_END(co);
+ * }
+ * struct user { co_coro co; struct countdown cd; long long x; };
+ * ...
+ * co_aiter_init(&self->cd.it, countdown_anext, NULL);
+ * self->cd.n = 3;
+ * CO_ASYNC_FOR(co, &self->cd.it)          // prints 3, 2, 1
+ *     co_aiter_value_int(&self->cd.it, &self->x);
+ *     printf("%lld\n", self->x);
+ * CO_ASYNC_FOR_END(co, &self->cd.it);
+ * @endcode
  *
  * Or write an async generator: a coroutine whose frame starts with a
  * co_agen and which hands out items with CO_AGEN_YIELD, awaiting anything
@@ -32,12 +41,25 @@
  * Consume either with the loop pair (each macro is one suspension point, so
  * they go on two different lines):
  *
- *     CO_ASYNC_FOR(co, &self->gen.it)          // async for x in gen:
- *         co_aiter_value_int(&self->gen.it, &x);
- *         if (x == 3)
- *             break;                           // leaves early: gen is closed
- *         CO_SLEEP(co, 0.1);                   // the body may suspend
- *     CO_ASYNC_FOR_END(co, &self->gen.it);
+ * @code{.c}
+ * struct naturals { co_agen gen; int i; };   // an async generator: 1, 2, ...
+ * static int naturals(co_coro *co) {
+ *     struct naturals *self = (struct naturals *)co;
+ *     CO_BEGIN(co);
+ *     for (self->i = 1;; self->i++)
+ *         CO_AGEN_YIELD(co, self->i);
+ *     CO_END(co);
+ * }
+ * struct user { co_coro co; struct naturals nat; long long x; };
+ * ...
+ * co_agen_init(&self->nat.gen, naturals);
+ * CO_ASYNC_FOR(co, &self->nat.gen.it)        // async for x in naturals():
+ *     co_aiter_value_int(&self->nat.gen.it, &self->x);
+ *     if (self->x == 3)
+ *         break;                             // leaves early: it is closed
+ *     CO_SLEEP(co, 0.01);                    // the body may suspend
+ * CO_ASYNC_FOR_END(co, &self->nat.gen.it);
+ * @endcode
  *
  * Unlike CPython, where a generator left half-way is closed whenever the
  * garbage collector gets to it, CO_ASYNC_FOR_END closes it at once, as

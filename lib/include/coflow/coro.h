@@ -485,15 +485,22 @@ CO_API int co_coro_result_kind(const co_coro *co);
  * one needs an allocation, its arguments and a check. These macros write
  * that once, so that a C line says what a Python line says:
  *
- *     CO_ASYNC(fetch, int n; double delay;)     // async def fetch(n, delay):
- *     {
- *         CO_BEGIN(co);
- *         CO_SLEEP(co, self->delay);            //     await asyncio.sleep(delay)
- *         CO_RETURN(co, self->n);               //     return n
- *         CO_END(co);
- *     }
- *     ...
- *     co_coro *c = CO_CORO(fetch, .n = 1, .delay = 0.5);   // fetch(1, 0.5)
+ * @code{.c}
+ * CO_ASYNC(fetch, int n; double delay;)     // async def fetch(n, delay):
+ * {
+ *     CO_BEGIN(co);
+ *     CO_SLEEP(co, self->delay);            //     await asyncio.sleep(delay)
+ *     CO_RETURN(co, self->n);               //     return n
+ *     CO_END(co);
+ * }
+ * struct caller { co_coro co; co_task *t; };
+ * ...
+ * co_coro *c = CO_CORO(fetch, .n = 1, .delay = 0.05);  // fetch(1, 0.05)
+ * co_create_task(co_get_running_loop(), c, NULL, &self->t);  // create_task
+ * CO_AWAIT(co, CO_AS_FUTURE(self->t));      // await t
+ * CO_FINALLY(co);
+ * co_task_unref(self->t);
+ * @endcode
  *
  * Nothing new happens underneath: the frame is still `struct fetch` with
  * `co_coro co` first, the step function still a switch, and everything in

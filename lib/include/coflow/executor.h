@@ -17,6 +17,23 @@
  * the struct `arg` points to: it is yours, and must stay valid until the
  * job's future is done.
  *
+ * @code{.c}
+ * static long long square(void *arg)      // runs on a worker thread
+ * {
+ *     long long x = *(long long *)arg;     // (a blocking call would go here)
+ *     return x * x;
+ * }
+ * struct caller { co_coro co; long long x, result; co_future *f; };
+ * ...
+ * self->x = 7;                             // loop.run_in_executor(None, ...)
+ * co_loop_run_in_executor(co_get_running_loop(), NULL, square, &self->x,
+ *                         &self->f);
+ * CO_AWAIT(co, self->f);                   // the loop runs on meanwhile
+ * co_future_result_int(self->f, &self->result);   // 49
+ * CO_FINALLY(co);
+ * co_future_unref(self->f);
+ * @endcode
+ *
  * A shutdown that waits is bounded: jobs still running after the pool's
  * shutdown timeout (CO_EXECUTOR_SHUTDOWN_TIMEOUT, 300 s, unless set) are
  * left behind. A thread cannot be killed safely, so each such thread is

@@ -11,10 +11,21 @@
  * over"; the results themselves stay in the items, which you read in
  * argument order after the await, one by one or all in one call:
  *
- *     co_gather(loop, self->items, 3, false, &self->all);
- *     CO_AWAIT(co, self->all);                  // results = await gather(...)
- *     co_future_result_int(self->items[0], &v); // results[0]
- *     co_gather_results_int(self->all, vals, 3); // or all of them
+ * @code{.c}
+ * struct caller { co_coro co; co_future *items[3], *all;
+ *                 long long v, vals[3]; };
+ * ...
+ * for (int i = 0; i < 3; i++)                      // three awaitables
+ *     co_sleep(NULL, 0.01 * i, 10 + i, &self->items[i]);
+ * co_gather(co_get_running_loop(), self->items, 3, false, &self->all);
+ * CO_AWAIT(co, self->all);                         // await gather(...)
+ * co_future_result_int(self->items[0], &self->v);  // results[0]
+ * co_gather_results_int(self->all, self->vals, 3); // or all of them
+ * CO_FINALLY(co);
+ * for (int i = 0; i < 3; i++)
+ *     co_future_unref(self->items[i]);
+ * co_future_unref(self->all);
+ * @endcode
  *
  * Every combinator also takes coroutines (the _coros forms at the end of
  * this file), and CO_GATHER / CO_WAIT write start-and-await in one line.
@@ -224,11 +235,18 @@ CO_API void co_as_completed_free(co_as_completed *ac);
  * has anything to undo. @p loop may be NULL: the running loop. The
  * results, and the tasks themselves, are read from the outer future:
  *
- *     co_gather_coros(NULL, (co_coro *[]){CO_CORO(fetch, .n = 1),
- *                                         CO_CORO(fetch, .n = 2)}, 2,
- *                     false, &self->all);
- *     CO_AWAIT(co, self->all);
- *     co_gather_results_int(self->all, self->values, 2);
+ * @code{.c}
+ * CO_ASYNC(fetch, int n;) { CO_BEGIN(co); CO_RETURN(co, self->n); CO_END(co); }
+ * struct caller { co_coro co; co_future *all; long long values[2]; };
+ * ...
+ * co_gather_coros(NULL, (co_coro *[]){CO_CORO(fetch, .n = 1),
+ *                                     CO_CORO(fetch, .n = 2)}, 2,
+ *                 false, &self->all);
+ * CO_AWAIT(co, self->all);
+ * co_gather_results_int(self->all, self->values, 2);
+ * CO_FINALLY(co);
+ * co_future_unref(self->all);
+ * @endcode
  */
 
 /** co_gather over coroutines, each started as a task (see above).

@@ -7,7 +7,24 @@
  * checked for overflow, every character checked against RFC 9112) and never
  * copies a body byte, which it hands back as pointers into the caller's
  * buffer. docs/http.md walks through its states, the connection pool and
- * the limits. */
+ * the limits.
+ *
+ * A GET, awaited in a coroutine (`async with session.get(url) as resp`):
+ *
+ * @code{.c}
+ * struct getter { co_coro co; co_http_client *c; co_http_request req;
+ *                 co_http_op op; };
+ * // compile-only: it needs a web server
+ * ...
+ * co_http_client_new(co_get_running_loop(), NULL, &self->c);
+ * co_http_request_init(&self->req);
+ * self->req.url = "http://127.0.0.1:8080/";
+ * CO_HTTP_FETCH(co, &self->op, self->c, &self->req);
+ * printf("%d: %zu bytes\n", self->op.resp.status, self->op.resp.body_len);
+ * CO_FINALLY(co);
+ * co_http_response_clear(&self->op.resp);
+ * co_http_client_free(self->c);
+ * @endcode */
 #ifndef COFLOW_HTTP_H
 #define COFLOW_HTTP_H
 

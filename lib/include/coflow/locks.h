@@ -7,19 +7,29 @@
  * Waiting on any of them is awaiting a small child coroutine whose frame, a
  * co_wait_op, lives in YOUR frame (locals do not survive a suspension):
  *
- *     struct worker { co_coro co; co_lock *lock; co_wait_op op; };
- *     ...
- *     CO_LOCK_ACQUIRE(co, &self->op, self->lock);   // await lock.acquire()
- *     ... the critical section, which may suspend ...
- *     co_lock_release(self->lock);                  // lock.release()
+ * @code{.c}
+ * struct worker { co_coro co; co_lock *lock; co_wait_op op; };
+ * ...
+ * co_lock_new(&self->lock);                     // (usually made elsewhere)
+ * CO_LOCK_ACQUIRE(co, &self->op, self->lock);   // await lock.acquire()
+ * CO_SLEEP(co, 0.01);                           // the critical section
+ * co_lock_release(self->lock);                  // lock.release()
+ * CO_FINALLY(co);
+ * co_lock_free(self->lock);
+ * @endcode
  *
  * Each CO_..._WAIT / CO_..._ACQUIRE macro is one suspension point: one per
  * line, never inside a switch of your own. A failure (cancellation above
  * all) propagates like any CO_AWAIT; to catch it instead, start the op
  * yourself and await its frame with CO_AWAIT_CORO_CATCH:
  *
- *     co_lock_acquire_op(&self->op, self->lock);
- *     CO_AWAIT_CORO_CATCH(co, &self->op.co, self->err);
+ * @code{.c}
+ * struct worker { co_coro co; co_lock *lock; co_wait_op op; int err; };
+ * // compile-only: the lock is made elsewhere
+ * ...
+ * co_lock_acquire_op(&self->op, self->lock);
+ * CO_AWAIT_CORO_CATCH(co, &self->op.co, self->err);
+ * @endcode
  *
  * (never pass the call itself to CO_AWAIT_CORO: the macro evaluates its
  * argument again at every resume, and the call would restart the wait.)

@@ -9,13 +9,19 @@
  * hands it to the getter. A put that fails or is cancelled leaves the item
  * with the putter. To queue small integers, cast through intptr_t.
  *
- *     struct consumer { co_coro co; co_queue *q; co_wait_op op; void *item; };
- *     ...
- *     for (;;) {
- *         CO_QUEUE_GET(co, &self->op, self->q, self->item);  // item = await q.get()
- *         ... use self->item ...
- *         co_queue_task_done(self->q);
- *     }
+ * @code{.c}
+ * struct consumer { co_coro co; co_queue *q; co_wait_op op; void *item; };
+ * ...
+ * co_queue_new(&self->q, 0);          // usually shared with the producers
+ * co_queue_put_nowait(self->q, (void *)(intptr_t)42);
+ * while (!co_queue_empty(self->q)) {
+ *     CO_QUEUE_GET(co, &self->op, self->q, self->item);  // await q.get()
+ *     printf("got %d\n", (int)(intptr_t)self->item);
+ *     co_queue_task_done(self->q);
+ * }
+ * CO_FINALLY(co);
+ * co_queue_free(self->q);
+ * @endcode
  *
  * Waiting getters and putters are served in arrival order. A woken waiter
  * checks again whether it can go on (somebody may have been quicker), and

@@ -3,9 +3,23 @@
  * together and end together. For lesson 11 (cancellation);
  * docs/cancellation.md explains.
  *
- *     async with asyncio.TaskGroup() as tg:     CO_TASKGROUP(co, &self->tg,
- *         tg.create_task(fetch(1))                       &self->body.co);
- *         tg.create_task(fetch(2))              // body: co_taskgroup_create_task
+ * @code{.c}
+ * CO_ASYNC(fetch, int n;) { CO_BEGIN(co); CO_SLEEP(co, 0.01); CO_END(co); }
+ * CO_ASYNC(body, co_taskgroup *tg;)    // the body of the async with block
+ * {
+ *     CO_BEGIN(co);
+ *     co_taskgroup_create_task(self->tg, CO_CORO(fetch, .n = 1), NULL, NULL);
+ *     co_taskgroup_create_task(self->tg, CO_CORO(fetch, .n = 2), NULL, NULL);
+ *     CO_END(co);
+ * }
+ * struct caller { co_coro co; co_taskgroup tg; struct body body; };
+ * ...
+ * co_coro_init(&self->body.co, CO_STEP(body));
+ * self->body.tg = &self->tg;
+ * CO_TASKGROUP(co, &self->tg, &self->body.co);  // async with TaskGroup() as tg
+ * CO_FINALLY(co);                               //     tg.create_task(fetch(1))
+ * co_coro_free(&self->body.co);                 //     tg.create_task(fetch(2))
+ * @endcode
  *
  * The group does not end before every task made through it has. The
  * first task that fails cancels the others and the group's body (through

@@ -2,8 +2,18 @@
  * coflow/timeout.h - asyncio.timeout() / timeout_at(): a deadline around
  * any await. For lesson 11 (cancellation); docs/cancellation.md explains.
  *
- *     async with asyncio.timeout(0.5):      CO_TIMEOUT(co, &self->to, 0.5,
- *         await fetch()                                &self->fetch.co);
+ * @code{.c}
+ * CO_ASYNC(fetch, ) { CO_BEGIN(co); CO_SLEEP(co, 10.0); CO_END(co); }
+ * struct caller { co_coro co; co_timeout to; struct fetch fetch; int err; };
+ * ...
+ * co_coro_init(&self->fetch.co, CO_STEP(fetch));
+ * CO_TIMEOUT_CATCH(co, &self->to, 0.05, &self->fetch.co, self->err);
+ * // try: async with asyncio.timeout(0.05): await fetch()
+ * // except TimeoutError: ...      (CO_TIMEOUT lets CO_ETIMEDOUT go on)
+ * printf("%s\n", co_strerror(self->err));      // the deadline passed
+ * CO_FINALLY(co);
+ * co_coro_free(&self->fetch.co);
+ * @endcode
  *
  * At the deadline the scope cancels its task (Task.cancel(), which counts
  * the request). The cancellation arrives wherever the body is suspended,
