@@ -1,7 +1,7 @@
 /** @file
  * coflow/acm.h - async context managers (__aenter__ / __aexit__) and the
- * `async with` that guarantees the exit runs. For lesson 13 (to come;
- * docs/primitives.md explains them now).
+ * `async with` that guarantees the exit runs. Introduced in lesson 13
+ * (async context managers; docs/primitives.md explains them).
  *
  * A manager is a struct that starts with a co_acm, plus two step functions
  * whose frame is that same struct: enter (set up; may await) and exit

@@ -1,7 +1,7 @@
 /** @file
  * coflow/aiter.h - async iterators (__anext__ / StopAsyncIteration), the
- * `async for` loop, and async generators. For lesson 12 (to come;
- * docs/primitives.md explains them now).
+ * `async for` loop, and async generators. Introduced in lesson 12
+ * (async iterators; docs/primitives.md explains them).
  *
  * An async iterator hands out items one at a time, and may have to wait
  * for each. "Give me the next item" is a child coroutine (its __anext__)

@@ -1,8 +1,8 @@
 /** @file
  * coflow/concurrent.h - concurrent futures: a thread-safe future that a
  * thread can block on (Python's concurrent.futures.Future), and the bridge
- * that turns one into a loop future. For lesson 09 (to come;
- * docs/threads.md explains it now).
+ * that turns one into a loop future. Introduced in lesson 09
+ * (executors; docs/threads.md explains it).
  *
  * A loop future (coflow/future.h) lives on one loop's thread and is never
  * waited on by blocking. A concurrent future is the opposite: any thread may

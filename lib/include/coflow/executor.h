@@ -1,7 +1,7 @@
 /** @file
  * coflow/executor.h - a pool of threads for blocking work, and
- * loop.run_in_executor(). For lesson 09 (to come; docs/threads.md
- * explains it now).
+ * loop.run_in_executor(). Introduced in lesson 09 (executors;
+ * docs/threads.md explains it).
  *
  * A blocking call (a synchronous library, a slow disk, sleep()) inside a
  * coroutine stops every task of the loop. Hand it to a thread pool instead:

@@ -2,8 +2,8 @@
  * coflow/gather.h - waiting for many futures at once: gather, wait,
  * wait_for, as_completed and shield, as asyncio names them.
  * Introduced in lesson 07 (gather and wait); wait_for, shield and what
- * cancellation does to each of them are for lesson 11 (to come;
- * docs/cancellation.md explains them now).
+ * cancellation does to each of them are for lesson 11 (cancellation;
+ * docs/cancellation.md explains them).
  *
  * Each combinator takes futures (a task is passed as CO_AS_FUTURE(task))
  * and gives back one new future, the "outer" one, that a coroutine awaits

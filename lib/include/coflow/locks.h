@@ -1,7 +1,8 @@
 /** @file
  * coflow/locks.h - asyncio's synchronisation primitives: Event, Lock,
- * Semaphore, BoundedSemaphore and Condition. For lesson 14 of the lesson
- * map (producer/consumer, to come; docs/primitives.md explains them now);
+ * Semaphore, BoundedSemaphore and Condition. Introduced in lessons 13
+ * (async with a lock) and 14 (producers and consumers); docs/primitives.md
+ * explains them;
  * the waits are child coroutines (lesson 05).
  *
  * Waiting on any of them is awaiting a small child coroutine whose frame, a

@@ -1,7 +1,7 @@
 /** @file
  * coflow/process_pool.h - a pool of worker processes (fork) for work that
- * needs its own process: CPU-bound code, or code that may crash. For lesson
- * 09, next to the thread pool (to come; docs/threads.md explains it now).
+ * needs its own process: CPU-bound code, or code that may crash. Introduced in lesson
+ * 09, next to the thread pool (docs/threads.md explains it).
  *
  * Each worker is a child made with fork(): it shares the program's code, so
  * a job names an ordinary C function. The job's argument and result are

@@ -1,8 +1,8 @@
 /** @file
  * coflow/queue.h - asyncio.Queue, LifoQueue and PriorityQueue: hand items
  * from producers to consumers, waiting when the queue is full or empty.
- * For lesson 14 (producer/consumer, to come; docs/primitives.md explains
- * it now).
+ * Introduced in lesson 14 (producers and consumers; docs/primitives.md
+ * explains it).
  *
  * Items are `void *`. The queue never looks inside them and never frees
  * them while it runs: putting an item hands it to the queue, getting it

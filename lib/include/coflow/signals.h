@@ -1,7 +1,7 @@
 /** @file
  * coflow/signals.h - Unix signals delivered as ordinary loop callbacks
  * (loop.add_signal_handler). For lesson 11, where Ctrl-C cancels every
- * task and their cleanup runs (to come; docs/threads.md explains it now).
+ * task and their cleanup runs (docs/threads.md explains it).
  *
  * A real signal handler may do almost nothing safely (no malloc, no printf,
  * no locks). coflow's own handler only notes the signal and rings the

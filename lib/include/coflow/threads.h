@@ -1,8 +1,8 @@
 /** @file
  * coflow/threads.h - loops and threads: calling into a loop from another
  * thread, running a coroutine on a loop that lives in another thread, and
- * the "current loop" of each thread. For lesson 10 (to come;
- * docs/threads.md explains it now).
+ * the "current loop" of each thread. Introduced in lesson 10
+ * (loops and threads; docs/threads.md explains it).
  *
  * A loop is single-threaded: its functions run on the thread that runs it.
  * The functions below are the exceptions, marked "any thread": they queue
