@@ -3,7 +3,10 @@
  * the timeline recorder's switches. No test depends on timing: slowness
  * is tested with a threshold of 0 (every step is slow) against a huge one,
  * or with a clock the test moves by hand. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../unit/unit.h"
@@ -452,6 +455,125 @@ START_TEST(test_executor_shut_down_in_time_is_not_reported)
 }
 END_TEST
 
+/* A TCP connection to a listener on 127.0.0.1 (not yet accepted: the
+ * kernel completes it in the backlog): the connected fd, and the
+ * listener's port in *port. *listener must be closed by the caller. */
+static int connect_local(int *listener, int *port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    *listener = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(*listener, 0);
+    ck_assert_int_eq(bind(*listener, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(listen(*listener, 4), 0);
+    ck_assert_int_eq(getsockname(*listener, (struct sockaddr *)&a, &len), 0);
+    *port = ntohs(a.sin_port);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+static co_coro *no_client(co_stream *s, void *arg)
+{
+    (void)s;
+    (void)arg;
+    return NULL;
+}
+
+START_TEST(test_stream_left_open_is_reported_with_its_peer)
+{
+    struct unit_reports r = {0};
+    co_loop *loop = unit_loop(&r);
+    debug_on(loop);
+    int listener, port;
+    int fd = connect_local(&listener, &port);
+    co_stream *st;
+    ck_assert_int_eq(co_stream_from_fd(loop, fd, NULL, &st), 0);
+    co_loop_close(loop);
+    char want[64];
+    snprintf(want, sizeof want, "stream to 127.0.0.1:%d left open", port);
+    ck_assert_int_eq(r.count, 1);
+    ck_assert_msg(strstr(r.last, want), "%s", r.last);
+    ck_assert_int_eq(co_stream_free(st), 0); /* after its loop: still fine */
+    close(listener);
+}
+END_TEST
+
+START_TEST(test_stream_freed_in_time_is_not_reported)
+{
+    struct unit_reports r = {0};
+    co_loop *loop = unit_loop(&r);
+    debug_on(loop);
+    int listener, port;
+    int fd = connect_local(&listener, &port);
+    co_stream *st;
+    ck_assert_int_eq(co_stream_from_fd(loop, fd, NULL, &st), 0);
+    co_stream_close(st);
+    ck_assert_int_eq(co_stream_free(st), 0);
+    co_loop_close(loop);
+    ck_assert_int_eq(r.count, 0);
+    close(listener);
+}
+END_TEST
+
+START_TEST(test_server_left_open_is_reported_with_its_port)
+{
+    struct unit_reports r = {0};
+    co_loop *loop = unit_loop(&r);
+    debug_on(loop);
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, no_client, NULL,
+                                     NULL, &srv),
+                     0);
+    int port = co_server_port(srv);
+    ck_assert_int_gt(port, 0);
+    co_loop_close(loop);
+    char want[64];
+    snprintf(want, sizeof want, "server on port %d left open", port);
+    ck_assert_int_eq(r.count, 1);
+    ck_assert_msg(strstr(r.last, want), "%s", r.last);
+    ck_assert_int_eq(co_server_free(srv), 0);
+}
+END_TEST
+
+START_TEST(test_server_freed_in_time_is_not_reported)
+{
+    struct unit_reports r = {0};
+    co_loop *loop = unit_loop(&r);
+    debug_on(loop);
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, no_client, NULL,
+                                     NULL, &srv),
+                     0);
+    co_server_close(srv);
+    ck_assert_int_eq(co_server_free(srv), 0);
+    co_loop_close(loop);
+    ck_assert_int_eq(r.count, 0);
+}
+END_TEST
+
+START_TEST(test_streams_left_open_are_silent_with_debug_off)
+{
+    struct unit_reports r = {0};
+    co_loop *loop = unit_loop(&r);
+    int listener, port;
+    int fd = connect_local(&listener, &port);
+    co_stream *st;
+    ck_assert_int_eq(co_stream_from_fd(loop, fd, NULL, &st), 0);
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, no_client, NULL,
+                                     NULL, &srv),
+                     0);
+    co_loop_close(loop);
+    ck_assert_int_eq(r.count, 0);
+    ck_assert_int_eq(co_stream_free(st), 0);
+    ck_assert_int_eq(co_server_free(srv), 0);
+    close(listener);
+}
+END_TEST
+
 /* ---- the await graph ----------------------------------------------------- */
 
 START_TEST(test_capture_stack_follows_child_coroutines)
@@ -703,6 +825,11 @@ int main(void)
     tcase_add_test(tc, test_call_from_another_thread_is_refused_and_reported);
     tcase_add_test(tc, test_executor_left_open_is_reported);
     tcase_add_test(tc, test_executor_shut_down_in_time_is_not_reported);
+    tcase_add_test(tc, test_stream_left_open_is_reported_with_its_peer);
+    tcase_add_test(tc, test_stream_freed_in_time_is_not_reported);
+    tcase_add_test(tc, test_server_left_open_is_reported_with_its_port);
+    tcase_add_test(tc, test_server_freed_in_time_is_not_reported);
+    tcase_add_test(tc, test_streams_left_open_are_silent_with_debug_off);
     tcase_add_test(tc, test_capture_stack_follows_child_coroutines);
     tcase_add_test(tc, test_print_stack_says_what_and_who_awaits);
     tcase_add_test(tc, test_print_stack_names_the_fd_waited_for);
