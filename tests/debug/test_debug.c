@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -796,6 +797,105 @@ START_TEST(test_timeline_on_a_fake_clock_draws_the_same_twice)
 }
 END_TEST
 
+/* ---- executor jobs on the timeline ---------------------------------------- */
+
+static sem_t gate; /* a gated job waits here until the test opens it */
+
+static long long gated(void *arg)
+{
+    (void)arg;
+    sem_wait(&gate);
+    return 7;
+}
+
+/* The recording of @p loop as JSON text (to be freed). */
+static char *json_of(co_loop *loop)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_int_eq(co_timeline_write_json(loop, f), 0);
+    fclose(f);
+    return text;
+}
+
+/* The "ts" of the event that starts at @p at. */
+static double ts_of(const char *at)
+{
+    const char *ts = strstr(at, "\"ts\":");
+    ck_assert_ptr_nonnull(ts);
+    return strtod(ts + 5, NULL);
+}
+
+START_TEST(test_timeline_draws_jobs_that_ran_not_ones_cancelled_first)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_executor *ex;
+    ck_assert_int_eq(co_executor_new(&ex, 1), 0);
+    ck_assert_int_eq(sem_init(&gate, 0, 0), 0);
+    ck_assert_int_eq(co_timeline_start(loop), 0);
+    co_future *a, *b;
+    ck_assert_int_eq(co_loop_run_in_executor(loop, ex, gated, NULL, &a), 0);
+    ck_assert_int_eq(co_loop_run_in_executor(loop, ex, job_fn, NULL, &b), 0);
+    /* The only worker is held by the first job: the second is still
+     * queued when its cancellation reaches the pool. */
+    ck_assert(co_future_cancel(b));
+    unit_run_once(loop);
+    sem_post(&gate);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, a), 0);
+    ck_assert_int_eq(co_timeline_stop(loop), 0);
+    char *json = json_of(loop);
+    const char *job = strstr(json, "{\"name\":\"job 1\",\"cat\":\"executor\","
+                                   "\"ph\":\"B\"");
+    ck_assert_msg(job, "%s", json);
+    ck_assert_ptr_null(strstr(json, "job 2"));
+    ck_assert_ptr_null(strstr(json, "still running"));
+    ck_assert_ptr_nonnull(strstr(json, "(thread 1)"));
+    const char *end = strstr(job, "{\"ph\":\"E\"");
+    ck_assert_ptr_nonnull(end);
+    ck_assert(ts_of(job) >= 0);
+    ck_assert(ts_of(job) <= ts_of(end));
+    free(json);
+    co_future_unref(a);
+    co_future_unref(b);
+    ck_assert_int_eq(co_executor_shutdown(ex, true, false), 0);
+    co_executor_free(ex);
+    sem_destroy(&gate);
+    co_loop_close(loop);
+}
+END_TEST
+
+START_TEST(test_timeline_draws_a_job_running_at_its_stop_to_the_end)
+{
+    co_loop *loop = unit_loop(NULL);
+    ck_assert_int_eq(sem_init(&gate, 0, 0), 0);
+    ck_assert_int_eq(co_timeline_start(loop), 0);
+    co_future *a;
+    ck_assert_int_eq(co_loop_run_in_executor(loop, NULL, gated, NULL, &a), 0);
+    /* The worker may or may not have begun it yet: a job that has not is
+     * not drawn, one that has is drawn to the end, marked so. */
+    ck_assert_int_eq(co_timeline_stop(loop), 0);
+    char *json = json_of(loop);
+    const char *job = strstr(json, "\"name\":\"job 1 (still running)\"");
+    if (job) {
+        ck_assert_ptr_nonnull(strstr(json, "default executor (thread 1)"));
+        ck_assert_ptr_nonnull(strstr(job, "{\"ph\":\"E\""));
+    } else {
+        ck_assert_ptr_null(strstr(json, "job 1"));
+    }
+    free(json);
+    sem_post(&gate);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, a), 0);
+    co_future_unref(a);
+    /* Stopped before it ended: it ended after the recording, not in it. */
+    json = json_of(loop);
+    ck_assert_ptr_null(strstr(json, "\"name\":\"job 1\""));
+    free(json);
+    sem_destroy(&gate);
+    co_loop_close(loop);
+}
+END_TEST
+
 /* Run twice by meson: alone, and with COFLOW_DEBUG=1 (only this case). */
 START_TEST(test_coflow_debug_env_switches_every_new_loop_on)
 {
@@ -837,6 +937,8 @@ int main(void)
     tcase_add_test(tc, test_dump_names_tasks_awaiting_each_other);
     tcase_add_test(tc, test_timeline_records_only_while_on);
     tcase_add_test(tc, test_timeline_on_a_fake_clock_draws_the_same_twice);
+    tcase_add_test(tc, test_timeline_draws_jobs_that_ran_not_ones_cancelled_first);
+    tcase_add_test(tc, test_timeline_draws_a_job_running_at_its_stop_to_the_end);
     suite_add_tcase(s, tc);
     TCase *env = tcase_create("env");
     tcase_add_test(env, test_coflow_debug_env_switches_every_new_loop_on);
