@@ -379,7 +379,9 @@ static bool add_jobs(const co__timeline *tl, co__timeline_view *v,
         job[i].t0 = t0 > 0 ? t0 : 0;
         job[i].kind = CO__SEG_JOB_LEFT;
         job[i].t1 = -1; /* the end of the picture */
-        if (stage == CO__JOB_ENDED && (tl->on || w->end - tl->start <= tl->last)) {
+        /* `end` may be read only once the stage says ENDED. */
+        if (stage == CO__JOB_ENDED &&
+            (tl->on || w->end - tl->start <= tl->last)) {
             job[i].kind = CO__SEG_JOB;
             job[i].t1 = w->end - tl->start;
             if (job[i].t1 < job[i].t0)
@@ -388,7 +390,8 @@ static bool add_jobs(const co__timeline *tl, co__timeline_view *v,
                 v->span = job[i].t1; /* it ended after the latest note */
         }
         size_t k = 0;
-        while (k < nkey && (key[k].pool != w->pool || key[k].worker != w->worker))
+        while (k < nkey &&
+               (key[k].pool != w->pool || key[k].worker != w->worker))
             k++;
         if (k == nkey)
             key[nkey++] = (struct key){w->pool, w->worker};

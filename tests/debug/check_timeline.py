@@ -81,7 +81,10 @@ def check_job(events, names):
     end = ends[0]
     assert 0 <= begin["ts"] < end["ts"], (begin, end)
     main_tid = next(t for t, n in names.items() if n.startswith("main "))
-    stack, around = [], None
+    # main's stretches in order; the job was submitted in a running one
+    # (the worker may begin it before that step ends) and its result woke
+    # main from the wait that follows, so it lies inside the two.
+    stack, spans = [], []
     for e in events:
         if e.get("tid") != main_tid or e["ph"] not in ("B", "E"):
             continue
@@ -89,10 +92,11 @@ def check_job(events, names):
             stack.append(e)
         else:
             b = stack.pop()
-            if (b["name"].startswith("waiting") and b["ts"] <= begin["ts"]
-                    and end["ts"] <= e["ts"]):
-                around = b
-    assert around, "the job did not run while main waited for it"
+            spans.append((b["name"], b["ts"], e["ts"]))
+    around = [(r, w) for r, w in zip(spans, spans[1:])
+              if r[0] == "running" and w[0].startswith("waiting")
+              and r[1] <= begin["ts"] and end["ts"] <= w[2]]
+    assert around, f"the job is not inside main's step and wait: {spans}"
 
 
 def check_svg(path):

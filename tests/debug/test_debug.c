@@ -937,8 +937,10 @@ int main(void)
     tcase_add_test(tc, test_dump_names_tasks_awaiting_each_other);
     tcase_add_test(tc, test_timeline_records_only_while_on);
     tcase_add_test(tc, test_timeline_on_a_fake_clock_draws_the_same_twice);
-    tcase_add_test(tc, test_timeline_draws_jobs_that_ran_not_ones_cancelled_first);
-    tcase_add_test(tc, test_timeline_draws_a_job_running_at_its_stop_to_the_end);
+    tcase_add_test(tc,
+                   test_timeline_draws_jobs_that_ran_not_ones_cancelled_first);
+    tcase_add_test(tc,
+                   test_timeline_draws_a_job_running_at_its_stop_to_the_end);
     suite_add_tcase(s, tc);
     TCase *env = tcase_create("env");
     tcase_add_test(env, test_coflow_debug_env_switches_every_new_loop_on);
