@@ -257,7 +257,7 @@ typedef struct co__resource {
     struct co__resource *next, *prev; /* the loop's open resources */
     co_loop *loop;      /* where it is registered, or NULL */
     const char *kind;   /* "executor", "stream", ... (static text) */
-    const char *name;   /* a name for the report, or NULL (lives as long as r) */
+    const char *name;   /* a name for the report or NULL (lives as long as r) */
     void (*unlink)(struct co__resource *r); /* set at registration */
 } co__resource;
 
