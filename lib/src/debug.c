@@ -372,6 +372,9 @@ static void probe_note(co__probe *p, int what, void *subject)
     case CO__NOTE_POST:
         co__timeline_note(d, CO__TL_POST, NULL, co__debug_now(d), 0);
         break;
+    case CO__NOTE_JOB:
+        co__timeline_job(d, subject);
+        break;
     default:
         break;
     }

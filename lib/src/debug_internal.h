@@ -13,6 +13,7 @@
 #include "task_internal.h"
 
 typedef struct co__timeline co__timeline; /* timeline.c */
+struct co__job_watch;                     /* threads_internal.h */
 
 /* What a timeline note says happened (co__timeline_note). */
 enum {
@@ -69,22 +70,34 @@ void co__debug_describe_wait(const co_task *t, char *buf, size_t size,
 void co__timeline_note(co__debug *d, int what, co_task *t, double t0,
                        double t1);
 void co__timeline_free(co__timeline *tl);
+/* An executor job about to be submitted (CO__NOTE_JOB): while recording on
+ * the loop's own clock, the recorder names it and keeps its record, and
+ * draws it from the times its worker writes there. */
+void co__timeline_job(co__debug *d, struct co__job_watch *w);
 /* Writes the recording of @p d to @p prefix.json and @p prefix.svg. */
 void co__timeline_write_files(co__debug *d, const char *prefix);
 
 /* One drawn stretch of a lane (timeline.c builds them, both writers draw
  * them): a task running, ready or waiting from t0 to t1. */
-enum { CO__SEG_RUN, CO__SEG_READY, CO__SEG_WAIT, CO__SEG_CALLBACK };
+enum {
+    CO__SEG_RUN,
+    CO__SEG_READY,
+    CO__SEG_WAIT,
+    CO__SEG_CALLBACK,
+    CO__SEG_JOB,     /* an executor job on a worker thread's lane */
+    CO__SEG_JOB_LEFT /* one still running when the recording ended */
+};
 typedef struct co__segment {
-    unsigned lane;   /* 0: the loop's own lane (callbacks), 1..: tasks */
+    unsigned lane;   /* 0: the loop's own lane (callbacks), 1..: tasks,
+                      * then the worker threads' */
     unsigned char kind; /* CO__SEG_* */
     double t0, t1;   /* seconds from the start of the recording */
     const char *label; /* what it waited on, or NULL */
 } co__segment;
 
 typedef struct co__lane_info {
-    const char *name;    /* the task's name, or "loop" */
-    const char *coro;    /* its coroutine's name */
+    const char *name;    /* the task's name, "loop", or the pool's */
+    const char *coro;    /* its coroutine's name, or "thread N" */
     const char *outcome; /* how it ended ("result 10", "failed: ...",
                           * "cancelled") or NULL while pending */
     double end;          /* when it ended, or -1 */
@@ -103,6 +116,8 @@ typedef struct co__timeline_view {
     double *post_at;     /* when threadsafe calls arrived */
     size_t npost;
     double span;         /* seconds covered */
+    char *names;         /* the worker lanes' names (owned) */
+    size_t njobs;        /* job segments */
 } co__timeline_view;
 int co__timeline_view_make(const co__timeline *tl, co__timeline_view *v);
 void co__timeline_view_free(co__timeline_view *v);

@@ -16,6 +16,7 @@ typedef struct job {
     co_job_fn fn;       /* the job */
     void *arg;          /* its argument (the caller's) */
     co_cfuture *cf;     /* our reference: where its outcome goes */
+    co__job_watch *watch; /* our reference, when the timeline records it */
     struct job *next;   /* queue order */
 } job;
 
@@ -57,10 +58,13 @@ struct co_executor {
     co_loop *loop;          /* the loop whose default pool this is, or NULL */
     bool shutdown;          /* no new jobs */
     co__resource open_on;   /* debug mode: "left open" at a loop's close */
+    unsigned id;            /* its number, for the timeline's lanes */
 };
 
 /* Threads abandoned by a timed-out shutdown whose job has not returned. */
 static atomic_int abandoned_threads;
+/* Pools made so far: each one's number. */
+static atomic_uint pools_made;
 
 static int default_workers(void)
 {
@@ -122,6 +126,7 @@ int co_executor_new(co_executor **out, int max_workers)
     for (int i = 0; i < ex->max_workers; i++)
         ex->slots[i].ex = ex;
     ex->refs = 1;
+    ex->id = atomic_fetch_add(&pools_made, 1) + 1;
     ex->shutdown_timeout = CO_EXECUTOR_SHUTDOWN_TIMEOUT;
     *out = ex;
     return 0;
@@ -194,15 +199,73 @@ int co_job_return_bytes(const void *data, size_t len)
     return 0;
 }
 
+/* ---- the timeline's job records (co__job_watch) ------------------------- */
+
+void co__job_watch_ref(co__job_watch *w)
+{
+    atomic_fetch_add_explicit(&w->refs, 1, memory_order_relaxed);
+}
+
+void co__job_watch_unref(co__job_watch *w)
+{
+    if (w && atomic_fetch_sub_explicit(&w->refs, 1, memory_order_acq_rel) == 1)
+        free(w);
+}
+
+/* Now on co_loop_time's clock, from any thread. */
+static double monotonic_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The worker marks where the job began (@p ended false) or ended. */
+static void watch_mark(co__job_watch *w, const slot *me, bool ended)
+{
+    if (!w)
+        return;
+    if (ended) {
+        w->end = monotonic_now();
+        atomic_store_explicit(&w->stage, CO__JOB_ENDED, memory_order_release);
+        return;
+    }
+    w->worker = (int)(me - me->ex->slots);
+    w->start = monotonic_now();
+    atomic_store_explicit(&w->stage, CO__JOB_RUNNING, memory_order_release);
+}
+
+/* A record for a job of @p ex that @p loop's watcher wants, or NULL. */
+static co__job_watch *watch_new(co_loop *loop, co_executor *ex, bool dflt)
+{
+    co__job_watch *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL; /* the picture misses this job */
+    atomic_init(&w->refs, 1);
+    atomic_init(&w->stage, CO__JOB_QUEUED);
+    w->pool = ex->id;
+    w->default_pool = dflt;
+    co__loop_note(loop, CO__NOTE_JOB, w);
+    if (!w->wanted) {
+        co__job_watch_unref(w);
+        return NULL;
+    }
+    return w;
+}
+
 static void run_job(co_executor *ex, slot *me, job *j)
 {
     /* A job cancelled while queued is skipped; once RUNNING it can no
      * longer be cancelled, exactly as in concurrent.futures. */
     bool run = co_cfuture_set_running_or_notify_cancel(j->cf);
     job_result res = {.what = 0};
+    if (run)
+        watch_mark(j->watch, me, false);
     this_job = &res;
     long long r = run ? j->fn(j->arg) : 0;
     this_job = NULL;
+    if (run)
+        watch_mark(j->watch, me, true);
     /* The job itself is over. What is left (settling the future, whose
      * callbacks only post to a loop) never blocks, so a shutdown may wait
      * for it without a limit: the thread is busy no more. This comes
@@ -224,6 +287,7 @@ static void run_job(co_executor *ex, slot *me, job *j)
         }
     }
     co_cfuture_unref(j->cf);
+    co__job_watch_unref(j->watch);
     free(j);
 }
 
@@ -269,8 +333,9 @@ static void *worker(void *arg)
     return NULL;
 }
 
-int co_executor_submit(co_executor *ex, co_job_fn fn, void *arg,
-                       co_cfuture **out)
+/* Queues a job; on success it takes over @p watch (which may be NULL). */
+static int submit(co_executor *ex, co_job_fn fn, void *arg,
+                  co__job_watch *watch, co_cfuture **out)
 {
     if (out)
         *out = NULL;
@@ -286,6 +351,7 @@ int co_executor_submit(co_executor *ex, co_job_fn fn, void *arg,
     }
     j->fn = fn;
     j->arg = arg;
+    j->watch = NULL;
     j->next = NULL;
     pthread_mutex_lock(&ex->lock);
     if (ex->shutdown) {
@@ -321,10 +387,17 @@ int co_executor_submit(co_executor *ex, co_job_fn fn, void *arg,
             return CO_ESYS;
         }
     }
+    j->watch = watch;
     *out = co_cfuture_ref(j->cf);
     pthread_cond_signal(&ex->work);
     pthread_mutex_unlock(&ex->lock);
     return 0;
+}
+
+int co_executor_submit(co_executor *ex, co_job_fn fn, void *arg,
+                       co_cfuture **out)
+{
+    return submit(ex, fn, arg, NULL, out);
 }
 
 static void cancel_jobs(job *list)
@@ -333,6 +406,7 @@ static void cancel_jobs(job *list)
         job *next = list->next;
         co_cfuture_cancel(list->cf);
         co_cfuture_unref(list->cf);
+        co__job_watch_unref(list->watch); /* never ran: no bar */
         free(list);
         list = next;
     }
@@ -475,6 +549,7 @@ int co_loop_run_in_executor(co_loop *loop, co_executor *ex, co_job_fn fn,
         return CO_EINVAL;
     if (loop->closed)
         return CO_ECLOSED;
+    bool dflt = !ex;
     if (!ex) {
         co_executor **slot = co__default_executor(loop);
         if (!slot)
@@ -491,10 +566,14 @@ int co_loop_run_in_executor(co_loop *loop, co_executor *ex, co_job_fn fn,
          * loop closes (the default one the loop shuts down itself). */
         co__resource_open(loop, &ex->open_on, "executor", NULL);
     }
+    /* The timeline: the worker notes when the job runs (lanes per thread). */
+    co__job_watch *watch = loop->probe ? watch_new(loop, ex, dflt) : NULL;
     co_cfuture *cf;
-    int rc = co_executor_submit(ex, fn, arg, &cf);
-    if (rc < 0)
+    int rc = submit(ex, fn, arg, watch, &cf);
+    if (rc < 0) {
+        co__job_watch_unref(watch);
         return rc;
+    }
     rc = co_wrap_future(loop, cf, out);
     if (rc < 0)
         co_cfuture_cancel(cf); /* nobody will ever look at it */

@@ -235,14 +235,16 @@ static inline int co__loop_check(co_loop *loop)
 }
 
 /* What a watcher hears about (co__probe.note): @p subject is a co_task
- * for the TASK_ ones, a co_timer for TIMER, NULL for POST. */
+ * for the TASK_ ones, a co_timer for TIMER, NULL for POST, a
+ * co__job_watch (threads_internal.h) for JOB. */
 enum {
     CO__NOTE_TASK_NEW,   /* a task was created */
     CO__NOTE_TASK_READY, /* its step was queued (woken) */
     CO__NOTE_STEP_BEGIN, /* a step starts outside a ready handle of its own */
     CO__NOTE_STEP_END,   /* ... and ends (the task may be done) */
     CO__NOTE_TIMER,      /* a timer is due and was queued */
-    CO__NOTE_POST        /* a threadsafe call arrived */
+    CO__NOTE_POST,       /* a threadsafe call arrived */
+    CO__NOTE_JOB         /* run_in_executor is about to submit a job */
 };
 
 /* A resource that must be closed before its loop is (an executor, a
@@ -255,7 +257,7 @@ typedef struct co__resource {
     struct co__resource *next, *prev; /* the loop's open resources */
     co_loop *loop;      /* where it is registered, or NULL */
     const char *kind;   /* "executor", "stream", ... (static text) */
-    const char *name;   /* a name for the report, or NULL (static text) */
+    const char *name;   /* a name for the report or NULL (lives as long as r) */
     void (*unlink)(struct co__resource *r); /* set at registration */
 } co__resource;
 

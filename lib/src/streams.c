@@ -71,6 +71,8 @@ struct co_stream {
     co__tls *tls;           /* TLS connection, or NULL */
     struct co__client *client; /* the server's record, with S_SERVER */
     struct co_stream *prev, *next; /* the loop's list */
+    co__resource open_on;   /* debug mode: "left open" at the loop's close */
+    char what[72];          /* its name there: "to 127.0.0.1:8080" */
 };
 
 typedef struct stream_side {
@@ -613,6 +615,13 @@ static int stream_new(co_loop *loop, int fd, const co_stream_opts *opts,
     }
     s->flags |= S_READING;
     link_stream(s, side);
+    if (loop->probe) { /* debug mode: a stream must be freed before its loop */
+        char peer[64];
+        if (co_stream_peername_str(s, peer, sizeof peer) < 0)
+            snprintf(peer, sizeof peer, "?");
+        snprintf(s->what, sizeof s->what, "to %s", peer);
+        co__resource_open(loop, &s->open_on, "stream", s->what);
+    }
     *out = s;
     /* OpenSSL may already hold application data read with the handshake. */
     if (tls && co__tls_pending(tls) > 0)
@@ -663,6 +672,7 @@ static bool stream_busy(const co_stream *s)
 /* Frees a stream whatever it belongs to. */
 static void stream_destroy(co_stream *s)
 {
+    co__resource_close(&s->open_on);
     close_fd(s);
     unlink_stream(s);
     co__waitq_clear(&s->rwait);
@@ -1483,6 +1493,8 @@ struct co_server {
     co__waitq waiters;        /* serve_forever and wait_closed */
     co_timer retry;           /* accepting again after EMFILE */
     co_server *prev, *next;   /* the loop's list */
+    co__resource open_on;     /* debug mode: "left open" at the loop's close */
+    char what[40];            /* its name there: "on port 8080" */
 };
 
 static void accept_again(void *arg);
@@ -1709,6 +1721,13 @@ static int server_new(co_loop *loop, co_client_factory factory, void *arg,
 
 static void server_link(co_server *srv, stream_side *side)
 {
+    if (srv->loop->probe) { /* debug mode: "server on port N left open" */
+        if (srv->port >= 0)
+            snprintf(srv->what, sizeof srv->what, "on port %d", srv->port);
+        else
+            snprintf(srv->what, sizeof srv->what, "on %s", srv->unix_path);
+        co__resource_open(srv->loop, &srv->open_on, "server", srv->what);
+    }
     srv->next = side->servers;
     if (side->servers)
         side->servers->prev = srv;
@@ -1899,6 +1918,7 @@ int co_server_free(co_server *srv)
         return 0;
     if (srv->loop && (srv->nclients > 0 || co__waitq_busy(&srv->waiters)))
         return CO_EBUSY;
+    co__resource_close(&srv->open_on);
     co_server_close(srv);
     /* Left only when the loop closed under them: their tasks were
      * abandoned, so nothing else will free them. */

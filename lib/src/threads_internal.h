@@ -35,6 +35,29 @@ co_executor **co__default_executor(co_loop *loop);
  * first here. 0, or CO_ENOMEM (then @p t is still the caller's). */
 int co__join_at_close(co_loop *loop, pthread_t t);
 
+/* The timeline's record of one executor job. run_in_executor makes one
+ * while its loop has a watcher and tells it (CO__NOTE_JOB, on the loop's
+ * thread, before the job is queued); the watcher sets `wanted`, fills
+ * `label` and keeps a reference if it records, else the record is dropped
+ * at once. The worker that runs the job writes `worker` and `start`, then
+ * stores stage RUNNING (release); writes `end`, then stores ENDED. So a
+ * reader that loads the stage (acquire) may read the fields it covers,
+ * from any thread, without a lock. A job cancelled before it ran stays
+ * QUEUED. Times are CLOCK_MONOTONIC seconds, co_loop_time's clock. */
+enum { CO__JOB_QUEUED, CO__JOB_RUNNING, CO__JOB_ENDED };
+typedef struct co__job_watch {
+    atomic_uint refs;   /* the job's, and the watcher's if it keeps it */
+    atomic_int stage;   /* CO__JOB_* */
+    double start, end;  /* when the worker began and ended it */
+    int worker;         /* which thread of its pool ran it (0, 1...) */
+    unsigned pool;      /* the pool's number, in order of creation */
+    bool default_pool;  /* the loop's default executor */
+    bool wanted;        /* set by the watcher at the note */
+    char label[56];     /* the watcher's name for it ("job 3 from ...") */
+} co__job_watch;
+void co__job_watch_ref(co__job_watch *w);
+void co__job_watch_unref(co__job_watch *w);
+
 /* Results that are objects (concurrent.c). A copy of @p len bytes as a
  * co_bytes, or NULL (no memory, or @p len over SIZE_MAX / 2). */
 co_bytes *co__bytes_copy(const void *data, size_t len);

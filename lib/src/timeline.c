@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "debug_internal.h"
+#include "threads_internal.h"
 
 enum { OUT_WAIT, OUT_YIELD, OUT_ENDED };
 
@@ -50,6 +51,9 @@ struct co__timeline {
         unsigned lane;
     } *live;
     size_t live_used, live_cap; /* slots not free, all slots */
+    co__job_watch **job; /* executor jobs submitted while recording, each
+                          * a reference, in the order they were queued */
+    size_t njob, job_cap;
 };
 
 #define DELETED ((co_task *)(uintptr_t)1)
@@ -109,6 +113,9 @@ void co__timeline_free(co__timeline *tl)
     free(tl->note);
     free(tl->lane);
     free(tl->live);
+    for (size_t i = 0; i < tl->njob; i++)
+        co__job_watch_unref(tl->job[i]);
+    free(tl->job);
     free(tl);
 }
 
@@ -206,6 +213,27 @@ void co__timeline_note(co__debug *d, int what, co_task *t, double t0,
     n->out = n->label[0] ? OUT_WAIT : OUT_YIELD;
 }
 
+void co__timeline_job(co__debug *d, co__job_watch *w)
+{
+    co__timeline *tl = d->tl;
+    /* A clock of the caller's cannot be read on a worker thread: on one,
+     * jobs are not drawn. */
+    if (!tl || !tl->on || d->clock)
+        return;
+    if (tl->njob == tl->job_cap &&
+        !grow((void **)&tl->job, &tl->job_cap, sizeof *tl->job))
+        return; /* out of memory: the picture misses this job */
+    co_task *t = co_current_task(d->loop);
+    if (t)
+        snprintf(w->label, sizeof w->label, "job %zu from task '%s'",
+                 tl->njob + 1, co_task_get_name(t));
+    else
+        snprintf(w->label, sizeof w->label, "job %zu", tl->njob + 1);
+    co__job_watch_ref(w);
+    w->wanted = true;
+    tl->job[tl->njob++] = w;
+}
+
 /* ---- the public switches -------------------------------------------------- */
 
 int co_timeline_start(co_loop *loop)
@@ -277,6 +305,7 @@ size_t co_timeline_count(const co_loop *loop)
 
 void co__timeline_view_free(co__timeline_view *v)
 {
+    free(v->names);
     free(v->seg);
     free(v->lane);
     free(v->timer_at);
@@ -310,6 +339,95 @@ static bool move(co__timeline_view *v, size_t *cap, lane_state *st,
     st[l].kind = kind;
     st[l].since = at;
     st[l].label = label;
+    return ok;
+}
+
+#define LANE_NAME 40 /* room for a worker lane's name */
+
+/* The executor jobs as segments, on one lane per worker thread that ran
+ * one (after the tasks' lanes, in the order they first ran a job). A job
+ * is drawn from when its worker began it to when it ended; one still
+ * running when the recording ended (or still running now, while it
+ * records) is drawn to the end; one that never began is not drawn. The
+ * worker wrote its times before storing the stage, so loading that first
+ * makes them safe to read. Jobs of one thread are drawn in the order they
+ * were queued, which is the order that thread ran them. */
+static bool add_jobs(const co__timeline *tl, co__timeline_view *v,
+                     size_t *cap)
+{
+    struct key {
+        unsigned pool;
+        int worker;
+    } *key = malloc(tl->njob * sizeof *key);
+    struct drawn {
+        unsigned lane;
+        int kind;
+        double t0, t1;
+    } *job = malloc(tl->njob * sizeof *job);
+    size_t nkey = 0;
+    bool ok = key && job;
+    for (size_t i = 0; ok && i < tl->njob; i++) {
+        const co__job_watch *w = tl->job[i];
+        int stage = atomic_load_explicit(&((co__job_watch *)w)->stage,
+                                         memory_order_acquire);
+        job[i].lane = UINT32_MAX;
+        if (stage == CO__JOB_QUEUED)
+            continue;
+        double t0 = w->start - tl->start;
+        if (!tl->on && t0 > tl->last)
+            continue; /* it began after the recording had stopped */
+        job[i].t0 = t0 > 0 ? t0 : 0;
+        job[i].kind = CO__SEG_JOB_LEFT;
+        job[i].t1 = -1; /* the end of the picture */
+        /* `end` may be read only once the stage says ENDED. */
+        if (stage == CO__JOB_ENDED &&
+            (tl->on || w->end - tl->start <= tl->last)) {
+            job[i].kind = CO__SEG_JOB;
+            job[i].t1 = w->end - tl->start;
+            if (job[i].t1 < job[i].t0)
+                job[i].t1 = job[i].t0;
+            if (job[i].t1 > v->span)
+                v->span = job[i].t1; /* it ended after the latest note */
+        }
+        size_t k = 0;
+        while (k < nkey &&
+               (key[k].pool != w->pool || key[k].worker != w->worker))
+            k++;
+        if (k == nkey)
+            key[nkey++] = (struct key){w->pool, w->worker};
+        job[i].lane = (unsigned)(tl->nlane + k);
+    }
+    co__lane_info *lanes = ok && nkey ? realloc(v->lane, (tl->nlane + nkey) *
+                                                            sizeof *lanes)
+                                      : NULL;
+    if (lanes)
+        v->lane = lanes;
+    v->names = lanes ? malloc(nkey * 2 * LANE_NAME) : NULL;
+    ok = ok && (!nkey || v->names);
+    for (size_t k = 0; ok && k < nkey; k++) {
+        char *name = v->names + k * 2 * LANE_NAME, *thread = name + LANE_NAME;
+        const co__job_watch *w = NULL;
+        for (size_t i = 0; !w && i < tl->njob; i++)
+            if (job[i].lane == tl->nlane + k)
+                w = tl->job[i];
+        if (w->default_pool)
+            snprintf(name, LANE_NAME, "default executor");
+        else
+            snprintf(name, LANE_NAME, "executor %u", w->pool);
+        snprintf(thread, LANE_NAME, "thread %d", w->worker + 1);
+        v->lane[tl->nlane + k] = (co__lane_info){name, thread, NULL, -1};
+    }
+    if (ok)
+        v->nlane = tl->nlane + nkey;
+    for (size_t i = 0; ok && i < tl->njob; i++) {
+        if (job[i].lane == UINT32_MAX)
+            continue;
+        ok = add_seg(v, cap, job[i].lane, job[i].kind, job[i].t0,
+                     job[i].t1 < 0 ? v->span : job[i].t1, tl->job[i]->label);
+        v->njobs++;
+    }
+    free(key);
+    free(job);
     return ok;
 }
 
@@ -371,6 +489,8 @@ int co__timeline_view_make(const co__timeline *tl, co__timeline_view *v)
         }
     }
     v->span = tl->last;
+    if (ok && tl->njob)
+        ok = add_jobs(tl, v, &cap);
     for (size_t l = 0; ok && l < tl->nlane; l++)
         if (st[l].kind >= 0)
             ok = move(v, &cap, st, (unsigned)l, -1, v->span, NULL);
@@ -444,6 +564,18 @@ static void write_json(const co__timeline_view *v, FILE *out)
                          "\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":1,"
                          "\"tid\":0}",
                     s->t0 * 1e6, (s->t1 - s->t0) * 1e6);
+            continue;
+        }
+        if (s->kind == CO__SEG_JOB || s->kind == CO__SEG_JOB_LEFT) {
+            fputs(",\n{\"name\":\"", out);
+            json_text(out, s->label);
+            fprintf(out, "%s\",\"cat\":\"executor\",\"ph\":\"B\","
+                         "\"ts\":%.3f,\"pid\":1,\"tid\":%u}",
+                    s->kind == CO__SEG_JOB_LEFT ? " (still running)" : "",
+                    s->t0 * 1e6, s->lane);
+            fprintf(out, ",\n{\"ph\":\"E\",\"ts\":%.3f,\"pid\":1,"
+                         "\"tid\":%u}",
+                    s->t1 * 1e6, s->lane);
             continue;
         }
         fprintf(out, ",\n{\"name\":\"%s%s", seg_name(s->kind),

@@ -148,6 +148,16 @@ int co__timeline_svg(const co__timeline_view *v, FILE *out)
             fprintf(out, ", %.3f ms</title></rect>\n",
                     (s->t1 - s->t0) * 1e3);
             break;
+        case CO__SEG_JOB:
+        case CO__SEG_JOB_LEFT:
+            fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                         "height=\"18\" fill=\"#2c7a7b\"><title>",
+                    x, y + 6, w);
+            xml_text(out, s->label);
+            fprintf(out, "%s, %.3f ms</title></rect>\n",
+                    s->kind == CO__SEG_JOB_LEFT ? " (still running)" : "",
+                    (s->t1 - s->t0) * 1e3);
+            break;
         default:
             fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
                          "height=\"18\" fill=\"#6b8e23\"><title>callback "
@@ -157,7 +167,8 @@ int co__timeline_svg(const co__timeline_view *v, FILE *out)
     }
     for (size_t i = 0; i < v->nseg; i++) {
         const co__segment *s = &v->seg[i];
-        if (s->lane < first || s->kind != CO__SEG_WAIT || !s->label)
+        bool job = s->kind == CO__SEG_JOB || s->kind == CO__SEG_JOB_LEFT;
+        if (s->lane < first || (s->kind != CO__SEG_WAIT && !job) || !s->label)
             continue;
         double w = X(s->t1) - X(s->t0);
         size_t fits = w > 8 ? (size_t)((w - 8) / CHAR_W) : 0;
@@ -171,8 +182,9 @@ int co__timeline_svg(const co__timeline_view *v, FILE *out)
             text[cut] = '\0';
             strcat(text, "~");
         }
-        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333333\">",
-                X(s->t0) + 4, Y(s->lane) + LANE / 2 + 4);
+        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">",
+                X(s->t0) + 4, Y(s->lane) + LANE / 2 + 4,
+                job ? "#ffffff" : "#333333");
         xml_text(out, text);
         fputs("</text>\n", out);
     }
@@ -216,6 +228,12 @@ int co__timeline_svg(const co__timeline_view *v, FILE *out)
             "</g>\n",
             LEFT, ly - 10, LEFT + 30, ly, LEFT + 110, ly - 7, LEFT + 140,
             ly, LEFT + 340, ly - 10, LEFT + 370, ly);
+    if (v->njobs) /* only pictures with jobs name them */
+        fprintf(out, "<g fill=\"#333333\"><rect x=\"%.1f\" y=\"%.1f\" "
+                     "width=\"24\" height=\"12\" fill=\"#2c7a7b\"/>"
+                     "<text x=\"%.1f\" y=\"%.1f\">executor job (on a "
+                     "worker thread)</text></g>\n",
+                LEFT + 540, ly - 10, LEFT + 570, ly);
     fputs("</svg>\n", out);
 #undef X
 #undef Y

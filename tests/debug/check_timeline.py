@@ -60,7 +60,43 @@ def check_json(path):
     assert any("gather" in w for w in waits), waits
     assert any(e.get("name") == "threadsafe call arrived" for e in events)
     assert any(e.get("name") == "timer fired" for e in events)
+    check_job(events, names)
     return len(events)
+
+
+def check_job(events, names):
+    """The executor job: on a worker thread's own tid, begun before it
+    ended, and inside main's wait for it (so inside the recording)."""
+    jobs = [e for e in events if e.get("cat") == "executor"]
+    assert len(jobs) == 1, jobs
+    begin = jobs[0]
+    assert begin["ph"] == "B", begin
+    assert begin["name"].startswith("job 1 from task 'main'"), begin
+    tid = begin["tid"]
+    assert "executor" in names[tid] and "thread 1" in names[tid], names
+    assert not any(e.get("cat") == "task" and e["tid"] == tid
+                   for e in events), "a task on the worker's lane"
+    ends = [e for e in events if e["ph"] == "E" and e["tid"] == tid]
+    assert len(ends) == 1, ends
+    end = ends[0]
+    assert 0 <= begin["ts"] < end["ts"], (begin, end)
+    main_tid = next(t for t, n in names.items() if n.startswith("main "))
+    # main's stretches in order; the job was submitted in a running one
+    # (the worker may begin it before that step ends) and its result woke
+    # main from the wait that follows, so it lies inside the two.
+    stack, spans = [], []
+    for e in events:
+        if e.get("tid") != main_tid or e["ph"] not in ("B", "E"):
+            continue
+        if e["ph"] == "B":
+            stack.append(e)
+        else:
+            b = stack.pop()
+            spans.append((b["name"], b["ts"], e["ts"]))
+    around = [(r, w) for r, w in zip(spans, spans[1:])
+              if r[0] == "running" and w[0].startswith("waiting")
+              and r[1] <= begin["ts"] and end["ts"] <= w[2]]
+    assert around, f"the job is not inside main's step and wait: {spans}"
 
 
 def check_svg(path):
@@ -68,7 +104,8 @@ def check_svg(path):
     assert root.tag == SVG + "svg", root.tag
     texts = " ".join("".join(t.itertext()) for t in root.iter(SVG + "text"))
     for word in ("main", "short", "middle", "long", "time (ms)", "running",
-                 "waiting", "ready"):
+                 "waiting", "ready", "default executor", "thread 1",
+                 "executor job"):
         assert word in texts, f"{word!r} not drawn"
     rects = list(root.iter(SVG + "rect"))
     assert len(rects) > 10, len(rects)

@@ -3,7 +3,11 @@
  * the timeline recorder's switches. No test depends on timing: slowness
  * is tested with a threshold of 0 (every step is slow) against a huge one,
  * or with a clock the test moves by hand. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../unit/unit.h"
@@ -452,6 +456,125 @@ START_TEST(test_executor_shut_down_in_time_is_not_reported)
 }
 END_TEST
 
+/* A TCP connection to a listener on 127.0.0.1 (not yet accepted: the
+ * kernel completes it in the backlog): the connected fd, and the
+ * listener's port in *port. *listener must be closed by the caller. */
+static int connect_local(int *listener, int *port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    *listener = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(*listener, 0);
+    ck_assert_int_eq(bind(*listener, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(listen(*listener, 4), 0);
+    ck_assert_int_eq(getsockname(*listener, (struct sockaddr *)&a, &len), 0);
+    *port = ntohs(a.sin_port);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+static co_coro *no_client(co_stream *s, void *arg)
+{
+    (void)s;
+    (void)arg;
+    return NULL;
+}
+
+START_TEST(test_stream_left_open_is_reported_with_its_peer)
+{
+    struct unit_reports r = {0};
+    co_loop *loop = unit_loop(&r);
+    debug_on(loop);
+    int listener, port;
+    int fd = connect_local(&listener, &port);
+    co_stream *st;
+    ck_assert_int_eq(co_stream_from_fd(loop, fd, NULL, &st), 0);
+    co_loop_close(loop);
+    char want[64];
+    snprintf(want, sizeof want, "stream to 127.0.0.1:%d left open", port);
+    ck_assert_int_eq(r.count, 1);
+    ck_assert_msg(strstr(r.last, want), "%s", r.last);
+    ck_assert_int_eq(co_stream_free(st), 0); /* after its loop: still fine */
+    close(listener);
+}
+END_TEST
+
+START_TEST(test_stream_freed_in_time_is_not_reported)
+{
+    struct unit_reports r = {0};
+    co_loop *loop = unit_loop(&r);
+    debug_on(loop);
+    int listener, port;
+    int fd = connect_local(&listener, &port);
+    co_stream *st;
+    ck_assert_int_eq(co_stream_from_fd(loop, fd, NULL, &st), 0);
+    co_stream_close(st);
+    ck_assert_int_eq(co_stream_free(st), 0);
+    co_loop_close(loop);
+    ck_assert_int_eq(r.count, 0);
+    close(listener);
+}
+END_TEST
+
+START_TEST(test_server_left_open_is_reported_with_its_port)
+{
+    struct unit_reports r = {0};
+    co_loop *loop = unit_loop(&r);
+    debug_on(loop);
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, no_client, NULL,
+                                     NULL, &srv),
+                     0);
+    int port = co_server_port(srv);
+    ck_assert_int_gt(port, 0);
+    co_loop_close(loop);
+    char want[64];
+    snprintf(want, sizeof want, "server on port %d left open", port);
+    ck_assert_int_eq(r.count, 1);
+    ck_assert_msg(strstr(r.last, want), "%s", r.last);
+    ck_assert_int_eq(co_server_free(srv), 0);
+}
+END_TEST
+
+START_TEST(test_server_freed_in_time_is_not_reported)
+{
+    struct unit_reports r = {0};
+    co_loop *loop = unit_loop(&r);
+    debug_on(loop);
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, no_client, NULL,
+                                     NULL, &srv),
+                     0);
+    co_server_close(srv);
+    ck_assert_int_eq(co_server_free(srv), 0);
+    co_loop_close(loop);
+    ck_assert_int_eq(r.count, 0);
+}
+END_TEST
+
+START_TEST(test_streams_left_open_are_silent_with_debug_off)
+{
+    struct unit_reports r = {0};
+    co_loop *loop = unit_loop(&r);
+    int listener, port;
+    int fd = connect_local(&listener, &port);
+    co_stream *st;
+    ck_assert_int_eq(co_stream_from_fd(loop, fd, NULL, &st), 0);
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, no_client, NULL,
+                                     NULL, &srv),
+                     0);
+    co_loop_close(loop);
+    ck_assert_int_eq(r.count, 0);
+    ck_assert_int_eq(co_stream_free(st), 0);
+    ck_assert_int_eq(co_server_free(srv), 0);
+    close(listener);
+}
+END_TEST
+
 /* ---- the await graph ----------------------------------------------------- */
 
 START_TEST(test_capture_stack_follows_child_coroutines)
@@ -674,6 +797,105 @@ START_TEST(test_timeline_on_a_fake_clock_draws_the_same_twice)
 }
 END_TEST
 
+/* ---- executor jobs on the timeline ---------------------------------------- */
+
+static sem_t gate; /* a gated job waits here until the test opens it */
+
+static long long gated(void *arg)
+{
+    (void)arg;
+    sem_wait(&gate);
+    return 7;
+}
+
+/* The recording of @p loop as JSON text (to be freed). */
+static char *json_of(co_loop *loop)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_int_eq(co_timeline_write_json(loop, f), 0);
+    fclose(f);
+    return text;
+}
+
+/* The "ts" of the event that starts at @p at. */
+static double ts_of(const char *at)
+{
+    const char *ts = strstr(at, "\"ts\":");
+    ck_assert_ptr_nonnull(ts);
+    return strtod(ts + 5, NULL);
+}
+
+START_TEST(test_timeline_draws_jobs_that_ran_not_ones_cancelled_first)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_executor *ex;
+    ck_assert_int_eq(co_executor_new(&ex, 1), 0);
+    ck_assert_int_eq(sem_init(&gate, 0, 0), 0);
+    ck_assert_int_eq(co_timeline_start(loop), 0);
+    co_future *a, *b;
+    ck_assert_int_eq(co_loop_run_in_executor(loop, ex, gated, NULL, &a), 0);
+    ck_assert_int_eq(co_loop_run_in_executor(loop, ex, job_fn, NULL, &b), 0);
+    /* The only worker is held by the first job: the second is still
+     * queued when its cancellation reaches the pool. */
+    ck_assert(co_future_cancel(b));
+    unit_run_once(loop);
+    sem_post(&gate);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, a), 0);
+    ck_assert_int_eq(co_timeline_stop(loop), 0);
+    char *json = json_of(loop);
+    const char *job = strstr(json, "{\"name\":\"job 1\",\"cat\":\"executor\","
+                                   "\"ph\":\"B\"");
+    ck_assert_msg(job, "%s", json);
+    ck_assert_ptr_null(strstr(json, "job 2"));
+    ck_assert_ptr_null(strstr(json, "still running"));
+    ck_assert_ptr_nonnull(strstr(json, "(thread 1)"));
+    const char *end = strstr(job, "{\"ph\":\"E\"");
+    ck_assert_ptr_nonnull(end);
+    ck_assert(ts_of(job) >= 0);
+    ck_assert(ts_of(job) <= ts_of(end));
+    free(json);
+    co_future_unref(a);
+    co_future_unref(b);
+    ck_assert_int_eq(co_executor_shutdown(ex, true, false), 0);
+    co_executor_free(ex);
+    sem_destroy(&gate);
+    co_loop_close(loop);
+}
+END_TEST
+
+START_TEST(test_timeline_draws_a_job_running_at_its_stop_to_the_end)
+{
+    co_loop *loop = unit_loop(NULL);
+    ck_assert_int_eq(sem_init(&gate, 0, 0), 0);
+    ck_assert_int_eq(co_timeline_start(loop), 0);
+    co_future *a;
+    ck_assert_int_eq(co_loop_run_in_executor(loop, NULL, gated, NULL, &a), 0);
+    /* The worker may or may not have begun it yet: a job that has not is
+     * not drawn, one that has is drawn to the end, marked so. */
+    ck_assert_int_eq(co_timeline_stop(loop), 0);
+    char *json = json_of(loop);
+    const char *job = strstr(json, "\"name\":\"job 1 (still running)\"");
+    if (job) {
+        ck_assert_ptr_nonnull(strstr(json, "default executor (thread 1)"));
+        ck_assert_ptr_nonnull(strstr(job, "{\"ph\":\"E\""));
+    } else {
+        ck_assert_ptr_null(strstr(json, "job 1"));
+    }
+    free(json);
+    sem_post(&gate);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, a), 0);
+    co_future_unref(a);
+    /* Stopped before it ended: it ended after the recording, not in it. */
+    json = json_of(loop);
+    ck_assert_ptr_null(strstr(json, "\"name\":\"job 1\""));
+    free(json);
+    sem_destroy(&gate);
+    co_loop_close(loop);
+}
+END_TEST
+
 /* Run twice by meson: alone, and with COFLOW_DEBUG=1 (only this case). */
 START_TEST(test_coflow_debug_env_switches_every_new_loop_on)
 {
@@ -703,6 +925,11 @@ int main(void)
     tcase_add_test(tc, test_call_from_another_thread_is_refused_and_reported);
     tcase_add_test(tc, test_executor_left_open_is_reported);
     tcase_add_test(tc, test_executor_shut_down_in_time_is_not_reported);
+    tcase_add_test(tc, test_stream_left_open_is_reported_with_its_peer);
+    tcase_add_test(tc, test_stream_freed_in_time_is_not_reported);
+    tcase_add_test(tc, test_server_left_open_is_reported_with_its_port);
+    tcase_add_test(tc, test_server_freed_in_time_is_not_reported);
+    tcase_add_test(tc, test_streams_left_open_are_silent_with_debug_off);
     tcase_add_test(tc, test_capture_stack_follows_child_coroutines);
     tcase_add_test(tc, test_print_stack_says_what_and_who_awaits);
     tcase_add_test(tc, test_print_stack_names_the_fd_waited_for);
@@ -710,6 +937,10 @@ int main(void)
     tcase_add_test(tc, test_dump_names_tasks_awaiting_each_other);
     tcase_add_test(tc, test_timeline_records_only_while_on);
     tcase_add_test(tc, test_timeline_on_a_fake_clock_draws_the_same_twice);
+    tcase_add_test(tc,
+                   test_timeline_draws_jobs_that_ran_not_ones_cancelled_first);
+    tcase_add_test(tc,
+                   test_timeline_draws_a_job_running_at_its_stop_to_the_end);
     suite_add_tcase(s, tc);
     TCase *env = tcase_create("env");
     tcase_add_test(env, test_coflow_debug_env_switches_every_new_loop_on);

@@ -1,6 +1,7 @@
 /* timeline_sample.c - a small program whose timeline the checks read:
  * three tasks that sleep, one that awaits the others with gather, a
- * callback, a call posted from another thread. Usage:
+ * callback, a call posted from another thread, then a job in the default
+ * executor that main awaits. Usage:
  *   timeline_sample OUT.json OUT.svg   records and writes both
  *   timeline_sample                    runs only (for COFLOW_TIMELINE=...)
  */
@@ -33,10 +34,21 @@ static void *poster(void *arg)
     return NULL;
 }
 
+/* Some work on a worker thread, long enough to have a length. */
+static long long crunch(void *arg)
+{
+    (void)arg;
+    volatile unsigned long long sum = 0;
+    for (unsigned i = 0; i < 200000; i++)
+        sum += i;
+    return (long long)(sum & 0xff);
+}
+
 struct main_frame {
     co_coro co;
     co_task *t[3];
     co_future *all;
+    co_future *job;
     pthread_t thread;
 };
 
@@ -62,7 +74,11 @@ static int main_co(co_coro *co)
     pthread_create(&self->thread, NULL, poster, loop);
     CO_AWAIT(co, self->all);
     pthread_join(self->thread, NULL);
+    if (co_loop_run_in_executor(loop, NULL, crunch, NULL, &self->job) < 0)
+        CO_RAISE(co, CO_ENOMEM, "no job");
+    CO_AWAIT(co, self->job);
     CO_FINALLY(co);
+    co_future_unref(self->job);
     co_future_unref(self->all);
     for (int i = 0; i < 3; i++)
         co_task_unref(self->t[i]);

@@ -17,8 +17,9 @@
  *  - a loop-thread-only function (call_soon, create_task, call_later,
  *    add_reader...) called from another thread while the loop runs: the
  *    call is refused with CO_EWRONGTHREAD instead of corrupting the loop;
- *  - an executor (and whatever else registers itself) still open when the
- *    loop closes. */
+ *  - an executor, a stream or a server still open when the loop closes
+ *    ("stream to 127.0.0.1:8080 left open", "server on port 8080 left
+ *    open"). */
 #ifndef COFLOW_DEBUG_H
 #define COFLOW_DEBUG_H
 

@@ -7,7 +7,8 @@
  * each step's start and end, what a task then waits on (a sleep, a future,
  * a task, a gather, an fd, a primitive's line), when it is woken, how it
  * ended (result, failure, cancelled); callbacks that ran; timers that
- * fired; calls posted from other threads.
+ * fired; calls posted from other threads; executor jobs, each drawn on
+ * its worker thread's lane from when it began to when it ended.
  *
  * A recording is written as Chrome Trace Event Format JSON (open it in
  * https://ui.perfetto.dev or chrome://tracing) or as a self-contained SVG
