@@ -26,6 +26,13 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <limits.h>
+
+#if defined(IOV_MAX)
+#define CO__IOV_MAX IOV_MAX
+#else
+#define CO__IOV_MAX 1024 /* Linux's, and POSIX's minimum is 16 */
+#endif
 
 #include "coflow/executor.h"
 #include "coflow/streams.h"
@@ -493,7 +500,9 @@ int co_stream_writelines(co_stream *s, const struct iovec *iov, int n)
         struct msghdr mh;
         memset(&mh, 0, sizeof mh);
         mh.msg_iov = (struct iovec *)(uintptr_t)iov;
-        mh.msg_iovlen = (size_t)n;
+        /* sendmsg takes at most IOV_MAX buffers (EMSGSIZE beyond): the
+         * ones past it are queued with the rest. */
+        mh.msg_iovlen = (size_t)(n < CO__IOV_MAX ? n : CO__IOV_MAX);
         ssize_t r = sendmsg(s->fd, &mh, MSG_NOSIGNAL);
         if (r < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -1776,7 +1785,10 @@ int co_start_server(co_loop *loop, const char *host, int port,
         int fd = socket(ai->ai_family,
                         SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) {
-            rc = code_of_errno(errno);
+            /* A family this host cannot open (IPv6 without IPv6): skipped,
+             * as asyncio does, once another address listens. */
+            if (srv->nfds == 0)
+                rc = code_of_errno(errno);
             snprintf(why, sizeof why, "socket: %s", strerror(errno));
             continue;
         }

@@ -840,6 +840,38 @@ START_TEST(test_writelines_then_write_eof)
 }
 END_TEST
 
+/* More buffers than one sendmsg takes (IOV_MAX): the rest is queued and
+ * sent, in order, and the connection stays healthy. */
+START_TEST(test_writelines_past_iov_max)
+{
+    struct pair p = pair_new(0);
+    enum { N = 3000 };
+    static struct iovec iov[N];
+    static char bytes[N];
+    for (int i = 0; i < N; i++) {
+        bytes[i] = (char)('a' + i % 26);
+        iov[i].iov_base = &bytes[i];
+        iov[i].iov_len = 1;
+    }
+    ck_assert_int_eq(co_stream_writelines(p.s, iov, N), 0);
+    ck_assert_int_eq(co_stream_error(p.s), 0);
+    for (int i = 0; i < 1000 && co_stream_write_buffer_size(p.s) > 0; i++)
+        unit_run_once(p.loop);
+    ck_assert_uint_eq(co_stream_write_buffer_size(p.s), 0);
+    ck_assert_int_eq(co_stream_write_eof(p.s), 0);
+    for (int i = 0; i < 10; i++)
+        unit_run_once(p.loop);
+    static char got[N + 1];
+    size_t n = 0;
+    ssize_t r;
+    while ((r = read(p.peer, got + n, sizeof got - n)) > 0)
+        n += (size_t)r;
+    ck_assert_uint_eq(n, N);
+    ck_assert(memcmp(got, bytes, N) == 0);
+    pair_free(&p);
+}
+END_TEST
+
 START_TEST(test_bad_arguments_are_refused)
 {
     co_loop *loop = unit_loop(NULL);
@@ -1130,6 +1162,7 @@ Suite *streams_suite(void)
     tc = tcase_create("writes");
     tcase_add_test(tc, test_write_after_close_is_refused);
     tcase_add_test(tc, test_writelines_then_write_eof);
+    tcase_add_test(tc, test_writelines_past_iov_max);
     tcase_add_test(tc, test_cancelled_drain_keeps_the_bytes_queued);
     tcase_add_test(tc, test_slow_reader_makes_drain_wait_and_memory_stays_bounded);
     unit_add_case(s, tc);
