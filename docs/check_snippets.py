@@ -20,8 +20,10 @@ Code that cannot drift (docs/lesson-format.md):
   each as the file has it, one blank line between them. Such a block is
   not compiled on its own: the file itself is, by the build.
 - A ```text block right after `<!-- output: PATH -->` must be what the
-  C program PATH prints when it is compiled and run here, with every
-  `t=<number>s` masked as `t=*s` on both sides; `<!-- output: above -->`
+  C program PATH prints when it is compiled and run here, on virtual time
+  (COFLOW_CLOCK=virtual: the order of what it prints does not depend on
+  how busy the machine is), with every `t=<number>s` masked as `t=*s` on
+  both sides; `<!-- output: above -->`
   compares it with what the page's latest ```c whole program printed.
 - Every `@code` ... `@endcode` block of a public header (lib/include) is a
   translation unit too, and is compiled (and run, if it has a main()).
@@ -56,6 +58,10 @@ FLAGS = ["-std=c11", "-D_POSIX_C_SOURCE=200809L",
 
 MARKER = re.compile(r"^\s*<!--\s*(snippet|output):\s*(.+?)\s*-->\s*$")
 TIME = re.compile(r"t=[0-9]+(\.[0-9]+)?s")
+# Programs run on virtual time (co_loop_set_virtual_time): their sleeps
+# take no time and their traces come out in the same order on a loaded
+# machine as on an idle one.
+VIRTUAL_TIME = dict(os.environ, COFLOW_CLOCK="virtual")
 
 
 def fenced_blocks(path):
@@ -217,7 +223,8 @@ def compile_and_run(src, exe, include, library, sanitize, cc):
         return None, "does not compile:\n" + build.stdout + build.stderr
     try:
         run = subprocess.run([exe], capture_output=True, text=True,
-                             timeout=20, stdin=subprocess.DEVNULL)
+                             timeout=20, stdin=subprocess.DEVNULL,
+                             env=VIRTUAL_TIME)
     except subprocess.TimeoutExpired:
         return None, "still running after 20 s"
     if run.returncode != 0:

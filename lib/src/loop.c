@@ -79,6 +79,22 @@ static int default_backend(const co__backend **out)
     return CO_EINVAL;
 }
 
+/* COFLOW_CLOCK: "virtual" gives new loops virtual time, "monotonic" (or
+ * nothing) the real clock; anything else is refused, said in one line. */
+static int clock_from_env(bool *virtual_time)
+{
+    const char *name = getenv("COFLOW_CLOCK");
+    *virtual_time = name && strcmp(name, "virtual") == 0;
+    if (!name || !*name || *virtual_time || strcmp(name, "monotonic") == 0)
+        return 0;
+    char line[192];
+    snprintf(line, sizeof line,
+             "COFLOW_CLOCK=\"%.64s\" names no clock (virtual or monotonic): "
+             "no loop was made; unset it for the real clock", name);
+    co_loop_report(NULL, line);
+    return CO_EINVAL;
+}
+
 /* Frees what co_loop_new_with_backend made; NULL parts are skipped. */
 static void free_parts(co_loop *loop)
 {
@@ -93,6 +109,10 @@ static void free_parts(co_loop *loop)
 /* Makes a loop on backend @p be (checked by the caller). */
 static int new_loop(co_loop **out, const co__backend *be)
 {
+    bool virtual_time;
+    int rc = clock_from_env(&virtual_time);
+    if (rc < 0)
+        return rc;
     co_loop *loop = calloc(1, sizeof *loop);
     if (!loop)
         return CO_ENOMEM;
@@ -101,8 +121,8 @@ static int new_loop(co_loop **out, const co__backend *be)
     loop->fired_cap = 16;
     loop->ready = malloc(loop->ready_cap * sizeof *loop->ready);
     loop->fired = malloc((size_t)loop->fired_cap * sizeof *loop->fired);
-    int rc = loop->ready && loop->fired ? be->create(&loop->backend_state)
-                                        : CO_ENOMEM;
+    rc = loop->ready && loop->fired ? be->create(&loop->backend_state)
+                                    : CO_ENOMEM;
     if (rc < 0)
         loop->backend_state = NULL; /* create() failed: nothing to destroy */
     /* The doorbell is watched from the start but is not counted in
@@ -117,6 +137,8 @@ static int new_loop(co_loop **out, const co__backend *be)
     }
     loop->refs = 1; /* the open loop itself */
     loop->maker = pthread_self();
+    if (virtual_time)
+        co_loop_set_virtual_time(loop, true);
     *out = loop;
     if (co__loop_new_hook)
         co__loop_new_hook(loop);
@@ -403,6 +425,14 @@ static int take_events(co_loop *loop)
     bool rang = co__chan_rang(loop->chan);
     double timeout = co__loop_nready(loop) || loop->stopping || rang
                          ? 0 : co__timers_timeout(loop);
+    /*    Virtual time does not wait for a timer: it jumps to it. */
+    double since = 0;
+    if (loop->virtual_time && timeout != 0) {
+        if (co__timers_jump(loop, timeout))
+            timeout = 0;
+        else
+            since = co__monotonic();
+    }
     /* 2. Poll, unless there is nothing to poll and no reason to wait. */
     if (loop->io_count || timeout != 0 || loop->keepalive) {
         int rc = poll_io(loop, timeout);
@@ -410,6 +440,9 @@ static int take_events(co_loop *loop)
             return rc;
         rang = co__chan_rang(loop->chan);
     }
+    if (since != 0)
+        co__timers_waited(loop, since,
+                          co__loop_nready(loop) == 0 && !rang);
     /* 3. Calls from other threads and signals join the ready queue. */
     if (rang)
         answer_doorbell(loop);

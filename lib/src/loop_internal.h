@@ -100,6 +100,10 @@ struct co_loop {
     bool running;               /* inside co_loop_run_* */
     bool stopping;              /* co_loop_stop() was called */
     bool closed;                /* co_loop_close() was called */
+    bool virtual_time;          /* co_loop_time() reads `vnow` (below) */
+    double vnow;                /* virtual time: moves only while the loop
+                                 * waits, and jumps when only a timer can
+                                 * end the wait (co_loop_set_virtual_time) */
 };
 
 /* The loop running on this thread (co_get_running_loop). */
@@ -198,6 +202,18 @@ void co__timers_run_due(co_loop *loop);
 /* How long the loop may sleep before the earliest timer: seconds (0 when
  * one is due), or -1 when no timer is armed. */
 double co__timers_timeout(co_loop *loop);
+/* The monotonic clock, in seconds, from any thread (co_loop_time()
+ * without a virtual clock). */
+double co__monotonic(void);
+/* Virtual time only: the loop is about to wait @p timeout seconds (as
+ * co__timers_timeout gives it) for want of anything to do. True when
+ * nothing but a timer can end that wait: virtual time has then jumped to
+ * the earliest deadline, and the loop need not wait at all. */
+bool co__timers_jump(co_loop *loop, double timeout);
+/* Virtual time only: the loop waited for real, from @p since (on
+ * co__monotonic()'s clock); virtual time moves on by as much, never past
+ * the earliest deadline, and to it if the wait timed out (@p timed_out). */
+void co__timers_waited(co_loop *loop, double since, bool timed_out);
 /* At close: disarms every timer and frees the loop-owned ones. */
 void co__timers_close(co_loop *loop);
 

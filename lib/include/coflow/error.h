@@ -145,6 +145,9 @@
     X(CO_ESCOPE, -38, "the scope is used out of order: it was entered while "  \
       "already active, left twice or without being entered, or rescheduled "  \
       "when not active (after it expired or ended)")                           \
+    X(CO_ECLOCKBUSY, -39, "timers are armed on the loop's clock: switch "    \
+      "between real and virtual time before arming any (a deadline means "     \
+      "nothing on the other clock)")                                           \
     X(CO_EINTERRUPTED, -40, "the program was interrupted (Ctrl-C, SIGINT): "   \
       "co_run cancelled the main coroutine, let its cleanup run and shut "     \
       "down, as asyncio.run does before raising KeyboardInterrupt")            \

@@ -6,7 +6,9 @@
  *  1. work out how long it may sleep: not at all if a callback is ready,
  *     the loop is stopping or another thread has rung it; otherwise until
  *     the earliest timer (rounded up to a whole millisecond); otherwise for
- *     as long as it takes a watched file descriptor to become ready;
+ *     as long as it takes a watched file descriptor to become ready. On
+ *     virtual time (co_loop_set_virtual_time()) a wait that only a timer
+ *     can end is not slept: the clock jumps to that timer's deadline;
  *  2. poll the backend (select() by default) - skipped entirely when no file
  *     descriptor is watched and there is no need to sleep - and queue the
  *     callbacks of the descriptors it reports ready;
@@ -147,10 +149,38 @@ CO_API void co_timer_init(co_timer *timer);
  *  @param timer the timer, or NULL */
 CO_API bool co_timer_cancel(co_timer *timer);
 
-/** loop.time(): monotonic clock, in seconds.
- *  @param loop the event loop
+/** loop.time(): monotonic clock, in seconds; the loop's virtual time
+ *  if it has one (co_loop_set_virtual_time()).
+ *  @param loop the event loop (NULL: the monotonic clock)
  *  @return the loop's clock, in seconds */
 CO_API double co_loop_time(const co_loop *loop);
+
+/** Gives the loop a virtual clock: time that stands still while callbacks
+ *  run and jumps, when only a timer can end the loop's wait, straight to
+ *  that timer's deadline. A program of sleeps and timers then runs at
+ *  once and always in the same order, with co_loop_time() reading exact
+ *  deadlines (t=0.05, not t=0.0513): what a test or a trace wants, as
+ *  asyncio's own tests get from their test loop. While something outside
+ *  the loop can still end the wait (an fd being watched, a job in an
+ *  executor, a co_loop_hold(), a loop run on another thread) the loop
+ *  waits for real, and virtual time moves on by the time waited (never
+ *  past the earliest deadline). Setting the environment variable
+ *  `COFLOW_CLOCK=virtual` gives every new loop one (co_run's included);
+ *  `COFLOW_CLOCK=monotonic` or unset, the real clock. Virtual time starts
+ *  at the real clock's reading; read it on the loop's thread. Debug
+ *  mode's slow-callback reports measure on this clock too, so under
+ *  virtual time they never fire.
+ *  @param loop the event loop
+ *  @param on true for virtual time, false for the monotonic clock
+ *  @return 0 (also when the clock is already the one asked for);
+ *  CO_EINVAL (NULL loop), CO_ECLOSED, CO_ECLOCKBUSY (timers are armed:
+ *  switch before arming any) */
+CO_API int co_loop_set_virtual_time(co_loop *loop, bool on);
+
+/** Whether the loop runs on virtual time (co_loop_set_virtual_time()).
+ *  @param loop the event loop, or NULL
+ *  @return true if it does; false for the monotonic clock or NULL */
+CO_API bool co_loop_get_virtual_time(const co_loop *loop);
 
 /** loop.add_reader(fd, fn, arg): calls fn while @p fd is readable
  *  (level-triggered), until removed. One reader and one
