@@ -18,8 +18,9 @@ int worker(co_coro *co)
      *         that always runs". */
     self->log->closing++;
     /* TODO 2: closing awaits. Cancelled again while closing, this await
-     *         fails too and log->closed++ is skipped. README: "A cleanup
-     *         that a second Ctrl-C cuts short". */
+     *         fails too and log->closed++ is skipped. README, "What
+     *         students get wrong": a cleanup that a second Ctrl-C cuts
+     *         short. */
     CO_SLEEP(co, 0);
     self->log->closed++;
     CO_RETURN(co, self->n);
