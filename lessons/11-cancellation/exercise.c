@@ -10,14 +10,17 @@ int worker(co_coro *co)
         CO_SLEEP(co, 0);
         self->log->steps++;
     }
-    /* TODO 1: the closing below runs only when the loop ends normally.
-     *         Move it into a CO_FINALLY(co) section (after a
-     *         CO_RETURN(co, self->n)), so that it runs however the body
-     *         ends, and record co->err in close_err first. */
+    /* TODO 1: the closing below runs only when the loop ends normally: a
+     *         cancellation makes the CO_SLEEP it lands in fail, and the
+     *         body is left right there, so these lines are skipped. Make
+     *         the closing run however the body ends, and store why it
+     *         ended (co->err) in log->close_err first. README: "Cleanup
+     *         that always runs". */
     self->log->closing++;
-    /* TODO 2: closing awaits. A second cancellation must not cut it short:
-     *         use the form that catches it, CO_SLEEP_CATCH(co, 0,
-     *         self->caught), instead of CO_SLEEP. */
+    /* TODO 2: closing awaits. Cancelled again while closing, this await
+     *         fails too and log->closed++ is skipped. README, "What
+     *         students get wrong": a cleanup that a second Ctrl-C cuts
+     *         short. */
     CO_SLEEP(co, 0);
     self->log->closed++;
     CO_RETURN(co, self->n);

@@ -1,6 +1,8 @@
 /* exercise.c - lesson 13: your connection manager and use_connection().
  * See README.md, "The exercise". As shipped, nothing connects and the body
- * runs bare: the grader counts no open and no close. */
+ * runs bare: the grader counts no open and no close. Nothing calls enter
+ * and exit until use_connection uses CO_ASYNC_WITH, so TODO 3 and 4 are
+ * the ones that make the others count. */
 #include "exercise.h"
 
 int connection_enter(co_coro *co)

@@ -41,7 +41,8 @@ struct consumer {
 };
 
 /** The consumer. For each job got from q: works job->units * unit seconds
- *  (CO_SLEEP), then job->done++, finished++, and co_queue_task_done(q).
+ *  (CO_SLEEP_CATCH, so that it sees a cancellation), then job->done++,
+ *  finished++, and co_queue_task_done(q).
  *  A stop mark: co_queue_task_done(q), then CO_RETURN(co, finished).
  *  Cancelled while working on a job: the job is not lost: it goes back
  *  into q with co_queue_put_nowait (job->done unchanged), then

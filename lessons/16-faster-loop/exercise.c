@@ -69,10 +69,12 @@ static int lp_poll(void *state, double timeout, co_backend_fired *fired,
 {
     struct poll_state *s = state;
     /* TODO: this only sleeps, and never reports a ready fd. Call
-     * poll(s->pfds, (nfds_t)s->n, to_ms(timeout)) instead, then write one co_backend_fired per
+     * poll(s->pfds, (nfds_t)s->n, to_ms(timeout)) instead (EINTR: return
+     * 0; another error: CO_ESYS), then write one co_backend_fired per
      * entry whose revents is set, at most cap of them: CO_BACKEND_BAD for
-     * POLLNVAL, otherwise CO_BACKEND_READ and/or CO_BACKEND_WRITE for the
-     * directions the entry watches. */
+     * POLLNVAL, otherwise CO_BACKEND_READ and/or CO_BACKEND_WRITE for what
+     * is ready (POLLHUP and POLLERR count as both), keeping only the
+     * directions the entry watches. Return how many you wrote. */
     (void)s;
     (void)fired;
     (void)cap;
