@@ -440,9 +440,12 @@ static int take_events(co_loop *loop)
             return rc;
         rang = co__chan_rang(loop->chan);
     }
+    /*    A poll that came back early with nothing (EINTR, a doorbell byte
+     *    whose calls an earlier iteration took) did not time out. */
     if (since != 0)
         co__timers_waited(loop, since,
-                          co__loop_nready(loop) == 0 && !rang);
+                          co__loop_nready(loop) == 0 && !rang &&
+                              co__monotonic() - since >= timeout);
     /* 3. Calls from other threads and signals join the ready queue. */
     if (rang)
         answer_doorbell(loop);

@@ -769,12 +769,18 @@ struct napper {
     int *order;            /* shared finishing order (loop thread only) */
     int *n;                /* its length */
     int *cleaned;          /* set by the cleanup */
+    co_event *set_first;   /* if not NULL: set before sleeping */
+    co_event *wait_first;  /* if not NULL: awaited before sleeping */
+    co_wait_op op;
 };
 
 static int napper(co_coro *co)
 {
     struct napper *self = (struct napper *)co;
     CO_BEGIN(co);
+    co_event_set(self->set_first);
+    if (self->wait_first)
+        CO_EVENT_WAIT(co, &self->op, self->wait_first);
     CO_SLEEP(co, self->delay);
     self->order[(*self->n)++] = self->value;
     if (self->value < 0)
@@ -802,16 +808,22 @@ START_TEST(test_run_coroutine_threadsafe_runs_coroutines_concurrently)
     int order[2], n = 0;
     start_loop_thread(&lt);
     co_cfuture *slow, *fast;
-    ck_assert_int_eq(co_run_coroutine_threadsafe(
-                         &new_napper(0.05, 1, order, &n)->co, lt.loop, &slow),
-                     0);
-    ck_assert_int_eq(co_run_coroutine_threadsafe(
-                         &new_napper(0.001, 2, order, &n)->co, lt.loop, &fast),
-                     0);
+    /* The slow one starts its sleep only once the fast one has started
+     * its own, however long this thread takes between the two calls:
+     * its deadline is then the later one on any machine. */
+    co_event *fast_started;
+    ck_assert_int_eq(co_event_new(&fast_started), 0);
+    struct napper *zs = new_napper(0.05, 1, order, &n);
+    struct napper *zf = new_napper(0.001, 2, order, &n);
+    zs->wait_first = fast_started;
+    zf->set_first = fast_started;
+    ck_assert_int_eq(co_run_coroutine_threadsafe(&zs->co, lt.loop, &slow), 0);
+    ck_assert_int_eq(co_run_coroutine_threadsafe(&zf->co, lt.loop, &fast), 0);
     long long a = 0, b = 0;
     ck_assert_int_eq(co_cfuture_result_int(slow, -1, &a), 0);
     ck_assert_int_eq(co_cfuture_result_int(fast, -1, &b), 0);
     stop_loop_thread(&lt);
+    ck_assert_int_eq(co_event_free(fast_started), 0);
     ck_assert_int_eq(a, 1);
     ck_assert_int_eq(b, 2);
     /* Submitted second, finished first: they ran at the same time. */

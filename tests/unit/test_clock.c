@@ -5,6 +5,9 @@
  *
  * The sleeps below are an hour long: if time did not jump, the test would
  * hang and Check's per-test timeout would fail it. */
+#include <signal.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -212,6 +215,51 @@ START_TEST(test_a_real_wait_that_times_out_lands_on_the_deadline)
 }
 END_TEST
 
+static void ignore_alarm(int sig)
+{
+    (void)sig;
+}
+
+static double real_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* A real wait cut short by a signal (the poll fails with EINTR, reports
+ * nothing) has not timed out: virtual time moves on by what was waited and
+ * the loop waits again, so it never runs ahead of the real clock there. */
+START_TEST(test_a_real_wait_cut_short_by_a_signal_does_not_jump)
+{
+    co_loop *loop = virtual_loop();
+    struct trace t = {.loop = loop};
+    struct stamp s = {&t, 't'};
+    struct sigaction sa = {0}, old;
+    sa.sa_handler = ignore_alarm; /* no SA_RESTART: the poll gets EINTR */
+    sigemptyset(&sa.sa_mask);
+    ck_assert_int_eq(sigaction(SIGALRM, &sa, &old), 0);
+    struct itimerval every_10ms = {{0, 10000}, {0, 10000}};
+    struct itimerval off = {{0, 0}, {0, 0}};
+    double start = co_loop_time(loop);
+    ck_assert_int_eq(co_loop_hold(loop), 0);
+    ck_assert_int_eq(co_loop_call_later(loop, 0.2, note_and_stop, &s, NULL),
+                     0);
+    double real_start = real_now();
+    ck_assert_int_eq(setitimer(ITIMER_REAL, &every_10ms, NULL), 0);
+    ck_assert_int_eq(co_loop_run_forever(loop), 0);
+    ck_assert_int_eq(setitimer(ITIMER_REAL, &off, NULL), 0);
+    double real = real_now() - real_start;
+    ck_assert_int_eq(sigaction(SIGALRM, &old, NULL), 0);
+    ck_assert_int_eq(t.n, 1);
+    ck_assert(t.at[0] == start + 0.2); /* on the deadline, */
+    ck_assert_msg(real + 1e-3 >= 0.2,  /* and not before its real time */
+                  "the 0.2 s timer fired after %g s of real waiting", real);
+    ck_assert_int_eq(co_loop_release(loop), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 START_TEST(test_set_virtual_time_refuses_bad_calls)
 {
     ck_assert_int_eq(co_loop_set_virtual_time(NULL, true), CO_EINVAL);
@@ -248,6 +296,7 @@ static Suite *clock_suite(void)
     tcase_add_test(tc, test_coflow_clock_of_another_name_makes_no_loop);
     tcase_add_test(tc, test_a_watched_fd_keeps_time_from_jumping);
     tcase_add_test(tc, test_a_real_wait_that_times_out_lands_on_the_deadline);
+    tcase_add_test(tc, test_a_real_wait_cut_short_by_a_signal_does_not_jump);
     tcase_add_test(tc, test_set_virtual_time_refuses_bad_calls);
     unit_add_case(s, tc);
     return s;
