@@ -216,9 +216,9 @@ void co__timeline_note(co__debug *d, int what, co_task *t, double t0,
 void co__timeline_job(co__debug *d, co__job_watch *w)
 {
     co__timeline *tl = d->tl;
-    /* A clock of the caller's cannot be read on a worker thread: on one,
-     * jobs are not drawn. */
-    if (!tl || !tl->on || d->clock)
+    /* A clock of the caller's, or virtual time, cannot be read on a
+     * worker thread: on one, jobs are not drawn. */
+    if (!tl || !tl->on || d->clock || co_loop_get_virtual_time(d->loop))
         return;
     if (tl->njob == tl->job_cap &&
         !grow((void **)&tl->job, &tl->job_cap, sizeof *tl->job))

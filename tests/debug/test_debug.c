@@ -865,6 +865,25 @@ START_TEST(test_timeline_draws_jobs_that_ran_not_ones_cancelled_first)
 }
 END_TEST
 
+/* A worker reads the real clock, which virtual time does not follow: its
+ * job is left out rather than drawn in the wrong place. */
+START_TEST(test_timeline_on_virtual_time_leaves_jobs_out)
+{
+    co_loop *loop = unit_loop(NULL);
+    ck_assert_int_eq(co_loop_set_virtual_time(loop, true), 0);
+    ck_assert_int_eq(co_timeline_start(loop), 0);
+    co_future *a;
+    ck_assert_int_eq(co_loop_run_in_executor(loop, NULL, job_fn, NULL, &a), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, a), 0);
+    ck_assert_int_eq(co_timeline_stop(loop), 0);
+    char *json = json_of(loop);
+    ck_assert_msg(!strstr(json, "\"cat\":\"executor\""), "%s", json);
+    free(json);
+    co_future_unref(a);
+    co_loop_close(loop);
+}
+END_TEST
+
 START_TEST(test_timeline_draws_a_job_running_at_its_stop_to_the_end)
 {
     co_loop *loop = unit_loop(NULL);
@@ -939,6 +958,7 @@ int main(void)
     tcase_add_test(tc, test_timeline_on_a_fake_clock_draws_the_same_twice);
     tcase_add_test(tc,
                    test_timeline_draws_jobs_that_ran_not_ones_cancelled_first);
+    tcase_add_test(tc, test_timeline_on_virtual_time_leaves_jobs_out);
     tcase_add_test(tc,
                    test_timeline_draws_a_job_running_at_its_stop_to_the_end);
     suite_add_tcase(s, tc);

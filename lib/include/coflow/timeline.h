@@ -8,7 +8,10 @@
  * a task, a gather, an fd, a primitive's line), when it is woken, how it
  * ended (result, failure, cancelled); callbacks that ran; timers that
  * fired; calls posted from other threads; executor jobs, each drawn on
- * its worker thread's lane from when it began to when it ended.
+ * its worker thread's lane from when it began to when it ended (not on
+ * virtual time nor with a debug clock of the program's own: a worker
+ * thread reads the real clock, which those do not follow, so jobs are
+ * left out of the picture rather than drawn in the wrong place).
  *
  * A recording is written as Chrome Trace Event Format JSON (open it in
  * https://ui.perfetto.dev or chrome://tracing) or as a self-contained SVG
