@@ -93,6 +93,9 @@ static void child_done(co_future *f, void *arg)
     co__combo_unref(c);
 }
 
+/* As a child's first callback, it takes no block (future_internal.h). */
+CO__KNOWN_CALLBACK(child_done)
+
 void co__combo_fire(void *arg)
 {
     struct combo *c = arg;

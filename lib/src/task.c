@@ -834,8 +834,15 @@ static void put_str_repr(repr_buf *b, const char *s)
  * "<N more>" and the last. */
 static void put_callbacks(repr_buf *b, const co_future *f)
 {
-    const co__cbs *cbs = f->cbs;
-    if (f->state != CO__PENDING || !cbs || cbs->n == 0)
+    if (f->state != CO__PENDING)
+        return;
+    if (f->one != CO__ONE_NONE) {
+        put(b, " cb=[%s]", f->one == CO__ONE_WAITER ? "Task.task_wakeup()"
+                                                    : "callback()");
+        return;
+    }
+    const co__cbs *cbs = f->cbs.block;
+    if (!cbs || cbs->n == 0)
         return;
     const char *names[2] = {NULL, NULL};
     size_t count = 0;
