@@ -68,37 +68,31 @@ static void sift_up(co_loop *loop, size_t i)
     heap_set(loop, i, e);
 }
 
-static void sift_down(co_loop *loop, size_t i)
-{
-    co__heap_entry e = loop->heap[i];
-    size_t len = loop->heap_len;
-    for (;;) {
-        size_t child = 2 * i + 1;
-        if (child >= len)
-            break;
-        if (child + 1 < len && earlier(&loop->heap[child + 1],
-                                       &loop->heap[child]))
-            child++;
-        if (!earlier(&loop->heap[child], &e))
-            break;
-        heap_set(loop, i, loop->heap[child]);
-        i = child;
-    }
-    heap_set(loop, i, e);
-}
-
+/* Takes the entry at @p i out of the heap. The hole left at i goes down
+ * to a leaf along the earlier child of each level, one comparison per
+ * level; the last entry fills it there and sifts up, rarely more than a
+ * level or two, since it came from the bottom. That is about half the
+ * comparisons of sifting the last entry down from i, which needs two per
+ * level (Floyd's "bottom-up" deletion; docs/performance.md, timers). */
 static void heap_remove(co_loop *loop, co__tnode *node)
 {
     size_t i = node->heap_pos - 1;
     node->heap_pos = 0;
-    co__heap_entry last = loop->heap[--loop->heap_len];
-    if (last.node == node)
-        return;
-    loop->heap[i] = last;
-    if (i > 0 && earlier(&last, &loop->heap[(i - 1) / 2]))
-        sift_up(loop, i);
-    else
-        sift_down(loop, i);
+    size_t len = --loop->heap_len;
+    if (i == len)
+        return; /* it was the last entry */
+    co__heap_entry *heap = loop->heap;
+    for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= len)
+            break;
+        if (child + 1 < len && earlier(&heap[child + 1], &heap[child]))
+            child++;
+        heap_set(loop, i, heap[child]);
+        i = child;
+    }
+    heap[i] = heap[len];
+    sift_up(loop, i);
 }
 
 /* Puts @p node in the heap with deadline @p when. 0 or CO_ENOMEM. */
