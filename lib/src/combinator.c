@@ -93,8 +93,15 @@ static void child_done(co_future *f, void *arg)
     co__combo_unref(c);
 }
 
+/* child_done will never run (its loop closed first): the reference it
+ * holds goes all the same. */
+static void child_done_unrun(void *arg)
+{
+    co__combo_unref(arg);
+}
+
 /* As a child's first callback, it takes no block (future_internal.h). */
-CO__KNOWN_CALLBACK(child_done)
+CO__KNOWN_CALLBACK(child_done, child_done_unrun)
 
 void co__combo_fire(void *arg)
 {

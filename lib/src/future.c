@@ -31,16 +31,30 @@ unsigned char co__future_add_type(const co__future_ops *ops)
  * by the constructors of the layers, and only read afterwards. */
 #define CO__KNOWN_CALLBACKS 16
 static co_done_callback known[CO__KNOWN_CALLBACKS];
+static void (*known_drop[CO__KNOWN_CALLBACKS])(void *arg);
 static unsigned char nknown = CO__ONE_WAITER + 1;
 
-unsigned char co__future_add_known_callback(co_done_callback fn)
+unsigned char co__future_add_known_callback(co_done_callback fn,
+                                            void (*drop)(void *arg))
 {
     if (nknown == CO__KNOWN_CALLBACKS) {
         fputs("coflow: internal error: too many known callbacks\n", stderr);
         abort();
     }
     known[nknown] = fn;
+    known_drop[nknown] = drop;
     return nknown++;
+}
+
+/* Releases @p arg of callback @p fn, which will never run, if @p fn is
+ * a known callback whose argument holds something. A waiter holds nothing
+ * (the waiting task keeps itself alive), and the argument of any other
+ * callback is its owner's, whom coflow cannot ask (co_done_callback). */
+static void release_unrun(co_done_callback fn, void *arg)
+{
+    for (unsigned char i = CO__ONE_WAITER + 1; i < nknown; i++)
+        if (known[i] == fn && known_drop[i])
+            known_drop[i](arg);
 }
 
 /* The index of @p fn among the known callbacks, or CO__ONE_NONE. */
@@ -198,11 +212,32 @@ static void forget_callbacks(co_future *f)
     }
 }
 
+/* The callbacks of @p f will never run: each one's argument is released
+ * as its owner expects (release_unrun), then they are forgotten. */
+static void abandon_callbacks(co_future *f)
+{
+    if (f->one != CO__ONE_NONE) {
+        if (f->one != CO__ONE_WAITER && known_drop[f->one])
+            known_drop[f->one](f->cbs.arg);
+    } else if (f->cbs.block) {
+        co__cbs *cbs = f->cbs.block;
+        for (unsigned i = 0; i < cbs->n;) {
+            if (cbs->at[i].mark == CO__CB_MARK) {
+                release_unrun(cbs->at[i + 1].fn, cbs->at[i + 2].arg);
+                i += 3;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    forget_callbacks(f);
+}
+
 /* The loop closed before run_callbacks could run. */
 static void drop_callbacks(void *arg)
 {
     co_future *f = arg;
-    forget_callbacks(f);
+    abandon_callbacks(f);
     co_future_unref(f);
 }
 
@@ -216,7 +251,7 @@ static void schedule_callbacks(co_future *f)
     }
     co_loop_report(f->loop, "the done-callbacks of a future could not be "
                             "scheduled (out of memory); they will not run");
-    forget_callbacks(f);
+    abandon_callbacks(f);
 }
 
 /* One callback, for a future already done: a handle of its own. */
@@ -590,7 +625,7 @@ static void stop_when_done(co_future *f, void *arg)
     co_loop_stop(arg);
 }
 
-CO__KNOWN_CALLBACK(stop_when_done)
+CO__KNOWN_CALLBACK(stop_when_done, NULL)
 
 int co_loop_run_until_complete(co_loop *loop, co_future *f)
 {

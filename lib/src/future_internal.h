@@ -88,14 +88,19 @@ struct co_future {
 
 /* Registers @p fn as a known callback, from a constructor of the layer
  * that defines it (before main, on one thread): as the first callback of
- * a future it then takes no block. Returns its index. At most 14. */
-unsigned char co__future_add_known_callback(co_done_callback fn);
+ * a future it then takes no block. @p drop (may be NULL) releases what
+ * the callback's argument holds when the callback will never run: its
+ * future's loop closed with the callbacks still queued, or they could not
+ * be queued at all. Returns its index. At most 14. */
+unsigned char co__future_add_known_callback(co_done_callback fn,
+                                            void (*drop)(void *arg));
 
-/* Registers static callback @p fn as known (see above) before main runs. */
-#define CO__KNOWN_CALLBACK(fn)                                                 \
+/* Registers static callback @p fn, with @p drop (see above), as known
+ * before main runs. */
+#define CO__KNOWN_CALLBACK(fn, drop)                                           \
     __attribute__((constructor)) static void fn##_register_known(void)         \
     {                                                                          \
-        co__future_add_known_callback(fn);                                     \
+        co__future_add_known_callback(fn, drop);                               \
     }
 
 /* What a future of another kind does differently. Each member may be NULL,
