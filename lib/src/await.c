@@ -59,7 +59,7 @@ int co__await_future(co_coro *co, co_future *f)
  * iteration, behind whatever the callbacks of this one have queued: not
  * inside the timer's own handle. The sleep lives inside the task
  * (wait.sleep), so a sleep allocates nothing. */
-static void sleep_fired(co__tnode *node)
+static void timer_fired(co__tnode *node)
 {
     co_task *t = (co_task *)(void *)((char *)node -
                                      offsetof(co_task, wait.sleep));
@@ -72,7 +72,7 @@ static void sleep_fired(co__tnode *node)
 
 __attribute__((constructor)) static void register_sleep_hook(void)
 {
-    co__loop_sleep_hook = sleep_fired;
+    co__loop_sleep_hook = timer_fired;
 }
 
 int co__sleep(co_coro *co, double seconds)
