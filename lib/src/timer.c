@@ -317,8 +317,12 @@ int co_loop_call_later(co_loop *loop, double delay, co_callback fn, void *arg,
 
 int co__loop_sleep_start(co_loop *loop, co__tnode *node, double delay)
 {
-    node->flags = CO__TIMER_SLEEP;
-    return heap_add(loop, node, co_loop_time(loop) + delay);
+    /* On failure the node is left as it was (a task's wait word stays 0,
+     * "waits on nothing"). */
+    int rc = heap_add(loop, node, co_loop_time(loop) + delay);
+    if (rc == 0)
+        node->flags = CO__TIMER_SLEEP;
+    return rc;
 }
 
 void co__loop_sleep_cancel(co_loop *loop, co__tnode *node)
