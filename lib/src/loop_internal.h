@@ -208,10 +208,10 @@ co__loop_ext *co__loop_ext_find(const co_loop *loop, const void *key);
 
 /* A sleep of the layer above (a task's), armed in a node it owns:
  * co__loop_sleep_hook(node) runs from a ready handle of its own once the
- * deadline passed, unless co__loop_sleep_cancel came first. The hook is set
- * once, before main, by the layer that sleeps (as co__loop_new_hook is).
- * co__loop_sleep_start returns 0 or CO_ENOMEM; co__loop_sleep_cancel may be called
- * on a node that is not armed. */
+ * deadline passed, unless co__loop_sleep_cancel came first. The hook is
+ * set once, before main, by the layer that sleeps (as co__loop_new_hook
+ * is). co__loop_sleep_start returns 0 or CO_ENOMEM (the node unchanged);
+ * co__loop_sleep_cancel may be called on a node that is not armed. */
 extern void (*co__loop_sleep_hook)(co__tnode *node);
 int co__loop_sleep_start(co_loop *loop, co__tnode *node, double delay);
 void co__loop_sleep_cancel(co_loop *loop, co__tnode *node);

@@ -47,6 +47,8 @@ struct co_task {
     unsigned short cancels;
 };
 
+_Static_assert(sizeof(co__tnode) == sizeof(co_future *),
+               "a sleep's node is the one word of what a task waits on");
 _Static_assert(sizeof(struct co_task) <= CO__CORO_ROOM,
                "a task must fit in the room in front of a co_coro_new frame");
 
