@@ -5,6 +5,7 @@
  * Awaiting a pending future registers the task as a waiter of that future
  * (one slot of its callbacks) and suspends it; the task's step runs again
  * once the future is done, one ready-queue hop later, as in asyncio. */
+#include <stddef.h>
 #include <stdio.h>
 
 #include "task_internal.h"
@@ -52,18 +53,26 @@ int co__await_future(co_coro *co, co_future *f)
     return CO_STATUS_WAIT;
 }
 
-/* A sleep is over. As in asyncio, where the timer only completes the
- * sleep's future and the future's done-callback queues the task's step,
- * the task resumes on the next iteration, behind whatever the callbacks of
- * this one have queued: not inside the timer's own callback. */
-static void timer_fired(void *arg)
+/* A sleep is over (the loop's co__loop_sleep_hook). As in asyncio, where
+ * the timer only completes the sleep's future and the future's
+ * done-callback queues the task's step, the task resumes on the next
+ * iteration, behind whatever the callbacks of this one have queued: not
+ * inside the timer's own handle. The sleep lives inside the task
+ * (wait.sleep), so a sleep allocates nothing. */
+static void timer_fired(co__tnode *node)
 {
-    co_task *t = arg;
+    co_task *t = (co_task *)(void *)((char *)node -
+                                     offsetof(co_task, wait.sleep));
     co__loop_note(t->fut.loop, CO__NOTE_TASK_READY, t); /* debug.c */
-    co__task_stop_waiting(t); /* gives the timer back */
+    co__task_stop_waiting(t); /* the sleep is over */
     if (co__task_schedule(t) < 0)
         co_loop_report(t->fut.loop, "a task could not be woken from a sleep "
                                     "(out of memory)");
+}
+
+__attribute__((constructor)) static void register_sleep_hook(void)
+{
+    co__loop_sleep_hook = timer_fired;
 }
 
 int co__sleep(co_coro *co, double seconds)
@@ -77,12 +86,10 @@ int co__sleep(co_coro *co, double seconds)
     }
     if (seconds <= 0)
         return CO_STATUS_YIELD;
-    co_timer *timer = co__timer_start(t->fut.loop, seconds, timer_fired, t);
-    if (!timer) {
+    if (co__loop_sleep_start(t->fut.loop, &t->wait.sleep, seconds) < 0) {
         co__throw(co, CO_ENOMEM, NULL);
         return CO_STATUS_DONE;
     }
-    t->wait.timer = timer;
     t->flags |= CO__TF_WAIT_TIMER;
     return CO_STATUS_WAIT;
 }

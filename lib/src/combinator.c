@@ -23,7 +23,10 @@ static void child_done(co_future *f, void *arg);
 void co__combo_detach(struct combo *c)
 {
     co_timer_cancel(&c->timer);
-    for (size_t i = 0; i < c->nchildren; i++) {
+    /* Once every child's callback has run there is none to remove, and
+     * asking each child would touch 100,000 of them for nothing. */
+    for (size_t i = 0; c->nfinished < c->nchildren && i < c->nchildren;
+         i++) {
         int removed = co_future_remove_done_callback(c->children[i],
                                                      child_done, c);
         if (removed > 0)
@@ -93,6 +96,16 @@ static void child_done(co_future *f, void *arg)
     co__combo_unref(c);
 }
 
+/* child_done will never run (its loop closed first): the reference it
+ * holds goes all the same. */
+static void child_done_unrun(void *arg)
+{
+    co__combo_unref(arg);
+}
+
+/* As a child's first callback, it takes no block (future_internal.h). */
+CO__KNOWN_CALLBACK(child_done, child_done_unrun)
+
 void co__combo_fire(void *arg)
 {
     struct combo *c = arg;
@@ -126,21 +139,21 @@ int co__combo_check(co_loop *loop, co_future *const *items, size_t n,
 
 /* Fills c->children with the distinct items in argument order, one
  * reference each: gather(a, b, a) watches a once (asyncio shares one
- * child). Each future seen is marked (CO__FF_MARK) while this runs, so a
- * repeat costs one test, and every mark is cleared before it returns. */
+ * child). Each future seen is marked (CO__FF_MARK), so a repeat costs one
+ * test; co__combo_start clears every mark before it returns, in the same
+ * pass that puts its callback on each child (one walk over 100,000
+ * children fewer). */
 static int collect(struct combo *c, co_future *const *items, size_t n)
 {
     c->children = malloc((n ? n : 1) * sizeof *c->children);
     if (!c->children)
-        return CO_ENOMEM;
+        return CO_ENOMEM; /* nothing marked */
     for (size_t i = 0; i < n; i++) {
         if (items[i]->flags & CO__FF_MARK)
             continue;
         items[i]->flags |= CO__FF_MARK;
         c->children[c->nchildren++] = co_future_ref(items[i]);
     }
-    for (size_t i = 0; i < c->nchildren; i++)
-        c->children[i]->flags &= (unsigned char)~CO__FF_MARK;
     return 0;
 }
 
@@ -166,10 +179,14 @@ int co__combo_start(co_loop *loop, co_future *const *items, size_t n,
             c->outer = outer;
         }
     }
-    for (size_t i = 0; rc == 0 && i < c->nchildren; i++) {
-        rc = co_future_add_done_callback(c->children[i], child_done, c);
-        if (rc == 0)
-            c->refs++;
+    for (size_t i = 0; i < c->nchildren; i++) {
+        co_future *child = c->children[i];
+        child->flags &= (unsigned char)~CO__FF_MARK;
+        if (rc == 0) {
+            rc = co_future_add_done_callback(child, child_done, c);
+            if (rc == 0)
+                c->refs++;
+        }
     }
     if (rc < 0) {
         if (outer) {

@@ -554,7 +554,8 @@ void co__debug_describe_wait(const co_task *t, char *buf, size_t size,
         return;
     }
     if (t->flags & CO__TF_WAIT_TIMER) {
-        double left = t->wait.timer->when - co_loop_time(t->fut.loop);
+        double left = co__loop_sleep_when(t->fut.loop, &t->wait.sleep) -
+                      co_loop_time(t->fut.loop);
         snprintf(buf, size, "sleep (%.3f s left)", left > 0 ? left : 0.0);
         return;
     }

@@ -25,6 +25,47 @@ unsigned char co__future_add_type(const co__future_ops *ops)
     return ntypes++;
 }
 
+/* ---- known callbacks (one inline, see future_internal.h) ----------------- */
+
+/* Indexes 0 and 1 are CO__ONE_NONE and CO__ONE_WAITER. Filled before main
+ * by the constructors of the layers, and only read afterwards. */
+#define CO__KNOWN_CALLBACKS 16
+static co_done_callback known[CO__KNOWN_CALLBACKS];
+static void (*known_drop[CO__KNOWN_CALLBACKS])(void *arg);
+static unsigned char nknown = CO__ONE_WAITER + 1;
+
+unsigned char co__future_add_known_callback(co_done_callback fn,
+                                            void (*drop)(void *arg))
+{
+    if (nknown == CO__KNOWN_CALLBACKS) {
+        fputs("coflow: internal error: too many known callbacks\n", stderr);
+        abort();
+    }
+    known[nknown] = fn;
+    known_drop[nknown] = drop;
+    return nknown++;
+}
+
+/* Releases @p arg of callback @p fn, which will never run, if @p fn is
+ * a known callback whose argument holds something. A waiter holds nothing
+ * (the waiting task keeps itself alive), and the argument of any other
+ * callback is its owner's, whom coflow cannot ask (co_done_callback). */
+static void release_unrun(co_done_callback fn, void *arg)
+{
+    for (unsigned char i = CO__ONE_WAITER + 1; i < nknown; i++)
+        if (known[i] == fn && known_drop[i])
+            known_drop[i](arg);
+}
+
+/* The index of @p fn among the known callbacks, or CO__ONE_NONE. */
+static unsigned char known_index(co_done_callback fn)
+{
+    for (unsigned char i = CO__ONE_WAITER + 1; i < nknown; i++)
+        if (known[i] == fn)
+            return i;
+    return CO__ONE_NONE;
+}
+
 const co__future_ops *co__future_ops_of(const co_future *f)
 {
     return types[f->type];
@@ -87,7 +128,8 @@ static void future_free(co_future *f)
         free(f->v.s);
     else if (f->err || f->state == CO__CANCELLED)
         free(f->v.msg);
-    free(f->cbs);
+    if (f->one == CO__ONE_NONE)
+        free(f->cbs.block);
     if (ops && ops->release)
         ops->release(f);
     free(f); /* a task in front of its frame frees the frame with it */
@@ -122,7 +164,20 @@ bool co_future_cancelled(const co_future *f)
 static void run_callbacks(void *arg)
 {
     co_future *f = arg;
-    co__cbs *cbs = f->cbs;
+    unsigned char one = f->one;
+    if (one != CO__ONE_NONE) {
+        /* The one inline callback: no block to walk or free. */
+        void *one_arg = f->cbs.arg;
+        f->one = CO__ONE_NONE;
+        f->cbs.block = NULL;
+        if (one == CO__ONE_WAITER)
+            types[((co_future *)one_arg)->type]->wake(f, one_arg);
+        else
+            known[one](f, one_arg);
+        co_future_unref(f);
+        return;
+    }
+    co__cbs *cbs = f->cbs.block;
     for (unsigned i = 0; cbs && i < cbs->n;) {
         if (cbs->at[i].mark == CO__CB_MARK) {
             cbs->at[i + 1].fn(f, cbs->at[i + 2].arg);
@@ -140,23 +195,55 @@ static void run_callbacks(void *arg)
         cbs->n = 0;
     } else {
         free(cbs);
-        f->cbs = NULL;
+        f->cbs.block = NULL;
     }
     co_future_unref(f);
+}
+
+/* Forgets every callback of @p f without running it (the block, if any,
+ * stays for the future's release or its next life). */
+static void forget_callbacks(co_future *f)
+{
+    if (f->one != CO__ONE_NONE) {
+        f->one = CO__ONE_NONE;
+        f->cbs.block = NULL;
+    } else if (f->cbs.block) {
+        f->cbs.block->n = 0;
+    }
+}
+
+/* The callbacks of @p f will never run: each one's argument is released
+ * as its owner expects (release_unrun), then they are forgotten. */
+static void abandon_callbacks(co_future *f)
+{
+    if (f->one != CO__ONE_NONE) {
+        if (f->one != CO__ONE_WAITER && known_drop[f->one])
+            known_drop[f->one](f->cbs.arg);
+    } else if (f->cbs.block) {
+        co__cbs *cbs = f->cbs.block;
+        for (unsigned i = 0; i < cbs->n;) {
+            if (cbs->at[i].mark == CO__CB_MARK) {
+                release_unrun(cbs->at[i + 1].fn, cbs->at[i + 2].arg);
+                i += 3;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    forget_callbacks(f);
 }
 
 /* The loop closed before run_callbacks could run. */
 static void drop_callbacks(void *arg)
 {
     co_future *f = arg;
-    if (f->cbs)
-        f->cbs->n = 0;
+    abandon_callbacks(f);
     co_future_unref(f);
 }
 
 static void schedule_callbacks(co_future *f)
 {
-    if (!f->cbs || f->cbs->n == 0)
+    if (f->one == CO__ONE_NONE && (!f->cbs.block || f->cbs.block->n == 0))
         return;
     if (co__loop_push(f->loop, run_callbacks, f, drop_callbacks) == 0) {
         f->refs++;
@@ -164,7 +251,7 @@ static void schedule_callbacks(co_future *f)
     }
     co_loop_report(f->loop, "the done-callbacks of a future could not be "
                             "scheduled (out of memory); they will not run");
-    f->cbs->n = 0;
+    abandon_callbacks(f);
 }
 
 /* One callback, for a future already done: a handle of its own. */
@@ -214,8 +301,7 @@ void co__future_reuse(co_future *f)
     f->kind = CO_KIND_NONE;
     f->state = CO__PENDING;
     f->flags = CO__FF_WAITER; /* and no longer "retrieved" */
-    if (f->cbs)
-        f->cbs->n = 0;
+    forget_callbacks(f);
 }
 
 int co__future_finish(co_future *f, int kind, long long i, void *p, int err,
@@ -389,10 +475,40 @@ int co_future_exception(co_future *f, const char **message)
     return f->err;
 }
 
+/* A second callback is coming: moves the inline one into a new block, in
+ * front. False when out of memory (then nothing changed). */
+static bool block_from_one(co_future *f)
+{
+    co__cbs *cbs = malloc(sizeof *cbs + 4 * sizeof cbs->at[0]);
+    if (!cbs)
+        return false;
+    cbs->cap = 4;
+    if (f->one == CO__ONE_WAITER) {
+        cbs->n = 1;
+        cbs->at[0].waiter = f->cbs.arg;
+    } else {
+        cbs->n = 3;
+        cbs->at[0].mark = CO__CB_MARK;
+        cbs->at[1].fn = known[f->one];
+        cbs->at[2].arg = f->cbs.arg;
+    }
+    f->one = CO__ONE_NONE;
+    f->cbs.block = cbs;
+    return true;
+}
+
+/* True if @p f has no callback and no block: the next one can go inline. */
+static bool no_callbacks(const co_future *f)
+{
+    return f->one == CO__ONE_NONE && !f->cbs.block;
+}
+
 /* Makes room for @p n more slots at the end; NULL when out of memory. */
 static co__slot *add_slots(co_future *f, unsigned n)
 {
-    co__cbs *cbs = f->cbs;
+    if (f->one != CO__ONE_NONE && !block_from_one(f))
+        return NULL;
+    co__cbs *cbs = f->cbs.block;
     unsigned used = cbs ? cbs->n : 0, cap = cbs ? cbs->cap : 0;
     if (used + n > cap) {
         unsigned grown_cap = cap ? cap * 2 : 4;
@@ -402,7 +518,7 @@ static co__slot *add_slots(co_future *f, unsigned n)
             return NULL;
         grown->n = used;
         grown->cap = grown_cap;
-        f->cbs = cbs = grown;
+        f->cbs.block = cbs = grown;
     }
     cbs->n += n;
     return &cbs->at[used];
@@ -414,6 +530,12 @@ int co_future_add_done_callback(co_future *f, co_done_callback fn, void *arg)
         return CO_EINVAL;
     if (f->state != CO__PENDING)
         return f->loop->closed ? CO_ECLOSED : schedule_late(f, fn, arg);
+    unsigned char index;
+    if (no_callbacks(f) && (index = known_index(fn)) != CO__ONE_NONE) {
+        f->one = index;
+        f->cbs.arg = arg;
+        return 0;
+    }
     co__slot *slot = add_slots(f, 3);
     if (!slot)
         return CO_ENOMEM;
@@ -425,6 +547,11 @@ int co_future_add_done_callback(co_future *f, co_done_callback fn, void *arg)
 
 int co__future_add_waiter(co_future *f, co_future *w)
 {
+    if (no_callbacks(f)) {
+        f->one = CO__ONE_WAITER;
+        f->cbs.arg = w;
+        return 0;
+    }
     co__slot *slot = add_slots(f, 1);
     if (!slot)
         return CO_ENOMEM;
@@ -453,7 +580,15 @@ int co_future_remove_done_callback(co_future *f, co_done_callback fn,
         return CO_EINVAL;
     if (f->state != CO__PENDING)
         return 0; /* its callbacks are scheduled already, as in asyncio */
-    co__cbs *cbs = f->cbs;
+    if (f->one != CO__ONE_NONE) {
+        if (f->one == CO__ONE_WAITER || known[f->one] != fn ||
+            f->cbs.arg != arg)
+            return 0;
+        f->one = CO__ONE_NONE;
+        f->cbs.block = NULL;
+        return 1;
+    }
+    co__cbs *cbs = f->cbs.block;
     unsigned kept = 0;
     int removed = 0;
     for (unsigned i = 0; cbs && i < cbs->n;) {
@@ -489,6 +624,8 @@ static void stop_when_done(co_future *f, void *arg)
     (void)f;
     co_loop_stop(arg);
 }
+
+CO__KNOWN_CALLBACK(stop_when_done, NULL)
 
 int co_loop_run_until_complete(co_loop *loop, co_future *f)
 {

@@ -43,13 +43,25 @@ typedef struct co__cbs {
     co__slot at[];           /* the slots */
 } co__cbs;
 
+/* A future's first done-callback needs no block when it is the library's
+ * own: a waiting future (a task awaiting it), or one of the few callbacks
+ * a layer registered with CO__KNOWN_CALLBACK (gather's "a child is done").
+ * Then `one` says which (CO__ONE_WAITER, or the callback's index) and
+ * `cbs.arg` holds its argument, in the word the block pointer would take:
+ * most futures have exactly one callback, and this saves them a malloc and
+ * a free (docs/performance.md). A second callback moves the first into a
+ * block, in front, so the order stays the registration order. */
+#define CO__ONE_NONE 0   /* no inline callback: cbs.block is the list */
+#define CO__ONE_WAITER 1 /* cbs.arg is a waiting future (its ops->wake) */
+
 /* Invariant: while PENDING, `kind` is CO_KIND_NONE and `err` 0 (a task
  * may keep the message of a cancel(msg) on its way in v.msg: task.c);
  * once done, exactly one of (result: kind/value), (failure: err < 0, msg)
  * or (CANCELLED, its message in v.msg or NULL) holds, and never changes
  * again. From the moment it is done
  * until its callbacks have run, one handle in the ready queue holds a
- * reference to it and `cbs` is what that handle will call. */
+ * reference to it and `cbs`/`one` are what that handle will call. At most
+ * one of (one != CO__ONE_NONE) and (cbs.block != NULL) holds. */
 struct co_future {
     co_loop *loop;         /* owner; the future holds a memory ref on it */
     union {
@@ -58,14 +70,38 @@ struct co_future {
         char *s;           /* CO_KIND_STR: owned copy */
         char *msg;         /* failure message (owned), when err < 0 */
     } v;                   /* the outcome, once done */
-    co__cbs *cbs;          /* done-callbacks, or NULL while there are none */
+    union {
+        co__cbs *block;    /* with one == CO__ONE_NONE: the callbacks, or
+                            * NULL while there are none */
+        void *arg;         /* otherwise: the one inline callback's
+                            * argument (for CO__ONE_WAITER, the waiter) */
+    } cbs;                 /* its done-callbacks */
     unsigned refs;         /* reference count */
     int err;               /* failure code once FINISHED with a failure */
     unsigned char state;   /* CO__PENDING / CO__FINISHED / CO__CANCELLED */
     unsigned char kind;    /* enum co_kind of the result */
     unsigned char flags;   /* CO__FF_* */
     unsigned char type;    /* 0 for a plain future, else its ops' index */
+    unsigned char one;     /* CO__ONE_*, or a known callback's index: what
+                            * the inline callback is (see above) */
 };
+
+/* Registers @p fn as a known callback, from a constructor of the layer
+ * that defines it (before main, on one thread): as the first callback of
+ * a future it then takes no block. @p drop (may be NULL) releases what
+ * the callback's argument holds when the callback will never run: its
+ * future's loop closed with the callbacks still queued, or they could not
+ * be queued at all. Returns its index. At most 14. */
+unsigned char co__future_add_known_callback(co_done_callback fn,
+                                            void (*drop)(void *arg));
+
+/* Registers static callback @p fn, with @p drop (see above), as known
+ * before main runs. */
+#define CO__KNOWN_CALLBACK(fn, drop)                                           \
+    __attribute__((constructor)) static void fn##_register_known(void)         \
+    {                                                                          \
+        co__future_add_known_callback(fn, drop);                               \
+    }
 
 /* What a future of another kind does differently. Each member may be NULL,
  * meaning "as a plain future does". */

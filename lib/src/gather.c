@@ -16,8 +16,16 @@ typedef struct gather {
     bool return_exceptions;  /* failures are results, not the outcome */
     bool cancel_requested;   /* the outer one was cancelled */
     co_future **items;       /* the items in argument order, repeats too
-                              * (no references: c.children hold them) */
+                              * (no references: c.children hold them);
+                              * NULL when there is no repeat, since
+                              * c.children are the items then */
 } gather;
+
+/* Item @p i of @p g (i < g->c.nitems). */
+static co_future *item(const gather *g, size_t i)
+{
+    return g->items ? g->items[i] : g->c.children[i];
+}
 
 static void gather_child_done(struct combo *c, co_future *f)
 {
@@ -90,19 +98,22 @@ int co_gather(co_loop *loop, co_future *const *items, size_t n,
     if (rc < 0)
         return rc;
     struct combo *c;
-    co_future **order = malloc((n ? n : 1) * sizeof *order);
-    if (!order)
-        return CO_ENOMEM;
-    if (n)
-        memcpy(order, items, n * sizeof *order);
     rc = co__combo_start(loop, items, n, sizeof(gather), &ops, outer_type,
                          &c, out);
-    if (rc < 0) {
-        free(order);
+    if (rc < 0)
         return rc;
+    gather *g = (gather *)(void *)c;
+    g->return_exceptions = return_exceptions;
+    if (c->nchildren < n) {
+        /* gather(a, b, a): the results are read in argument order. */
+        g->items = malloc(n * sizeof *g->items);
+        if (!g->items) {
+            co_future_unref(*out); /* its release undoes the rest */
+            *out = NULL;
+            return CO_ENOMEM;
+        }
+        memcpy(g->items, items, n * sizeof *g->items);
     }
-    ((gather *)(void *)c)->return_exceptions = return_exceptions;
-    ((gather *)(void *)c)->items = order;
     if (n == 0) /* asyncio: gather() is a finished future holding []. */
         co__future_finish(*out, CO_KIND_INT, 0, NULL, 0, NULL);
     return 0;
@@ -149,7 +160,7 @@ co_future *co_gather_item(co_future *all, size_t i)
     if (!all || all->type != outer_type)
         return NULL;
     gather *g = (gather *)(void *)co__combo_of(all);
-    return i < g->c.nitems ? g->items[i] : NULL;
+    return i < g->c.nitems ? item(g, i) : NULL;
 }
 
 /* Reads every item's result of @p kind into slot i of @p out (elements of
@@ -166,7 +177,7 @@ static int read_results(co_future *all, void *out, size_t n, int kind)
         return CO_ESHORT;
     int first = 0;
     for (size_t i = 0; i < g->c.nitems; i++) {
-        co_future *f = g->items[i];
+        co_future *f = item(g, i);
         if (kind == CO_KIND_INT) {
             long long v = 0;
             rc = co_future_result_int(f, &v);

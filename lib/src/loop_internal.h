@@ -42,6 +42,24 @@ typedef struct co__watch {
     co_callback writer_drop;    /* releases writer_arg when that watch ends */
 } co__watch;
 
+/* What the timer heap orders: an armed co_timer, or a sleeping task's
+ * sleep, which lives inside the task (task_internal.h) so that a sleep
+ * allocates nothing. 8 bytes, so that it fits in the word a task keeps for
+ * what it waits on. A co_timer's last two fields are its node. */
+typedef struct co__tnode {
+    unsigned heap_pos;  /* 1 + its index in the loop's heap; 0: not armed */
+    unsigned flags;     /* CO__TIMER_* (timer.c) */
+} co__tnode;
+
+/* One entry of the timer heap. The deadline and arming order are copied
+ * into the entry, so that keeping the heap ordered reads only the heap's
+ * own array, not every timer it points at (docs/performance.md, timers). */
+typedef struct co__heap_entry {
+    double when;               /* the deadline, on co_loop_time()'s clock */
+    unsigned long long seq;    /* arming order: ties on `when` run FIFO */
+    co__tnode *node;           /* what is armed */
+} co__heap_entry;
+
 /* Per-loop state of a layer above the loop (the task registry, the thread
  * side, signals): a struct of the layer's with this header first, made
  * and linked in by co__loop_ext_get (and the loop's to free from then on);
@@ -63,7 +81,7 @@ typedef struct co__loop_ext {
  * `ready_head` and `ready_tail` count the handles ever taken off and put
  * on (they only grow; unsigned wrap-around is harmless), so the ring holds
  * ready_tail - ready_head handles and handle i is at ready[i & (cap - 1)]. `heap` is a binary
- * min-heap on (when, seq) and every armed timer's heap_pos is its index + 1.
+ * min-heap on (when, seq) and every armed node's heap_pos is its index + 1.
  * `io[fd]` is NULL or the watch of fd; `io_count` counts the (fd, direction)
  * pairs being watched. `refs` counts the open loop itself (until
  * co_loop_close) plus every live future: the struct is freed when it
@@ -74,7 +92,7 @@ struct co_loop {
     size_t ready_cap;           /* capacity of the ring (power of two) */
     size_t ready_head;          /* handles taken off so far (the oldest) */
     size_t ready_tail;          /* handles put on so far (the next free) */
-    co_timer **heap;            /* armed timers, earliest first */
+    co__heap_entry *heap;       /* armed timers and sleeps, earliest first */
     size_t heap_len, heap_cap;  /* its length and capacity */
     unsigned long long timer_seq; /* next arming number (FIFO on ties) */
     co_timer *spare_timers;     /* loop-owned timers not in use (via arg) */
@@ -192,11 +210,18 @@ co__loop_ext *co__loop_ext_find(const co_loop *loop, const void *key);
 
 /* ---- timers (timer.c) ---------------------------------------------------- */
 
-/* Loop-owned timers for sleeps: armed at once; given back when fired or by
- * co__timer_release (which also disarms). NULL when out of memory. */
-co_timer *co__timer_start(co_loop *loop, double delay, co_callback fn,
-                          void *arg);
-void co__timer_release(co_loop *loop, co_timer *timer);
+/* A sleep of the layer above (a task's), armed in a node it owns:
+ * co__loop_sleep_hook(node) runs from a ready handle of its own once the
+ * deadline passed, unless co__loop_sleep_cancel came first. The hook is
+ * set once, before main, by the layer that sleeps (as co__loop_new_hook
+ * is). co__loop_sleep_start returns 0 or CO_ENOMEM (the node unchanged);
+ * co__loop_sleep_cancel may be called on a node that is not armed. */
+extern void (*co__loop_sleep_hook)(co__tnode *node);
+int co__loop_sleep_start(co_loop *loop, co__tnode *node, double delay);
+void co__loop_sleep_cancel(co_loop *loop, co__tnode *node);
+/* The deadline of sleep @p node: its heap entry's while armed, else -inf
+ * (its deadline passed). */
+double co__loop_sleep_when(const co_loop *loop, const co__tnode *node);
 /* Moves the timers that are due to the ready queue, in deadline order. */
 void co__timers_run_due(co_loop *loop);
 /* How long the loop may sleep before the earliest timer: seconds (0 when
@@ -251,7 +276,7 @@ static inline int co__loop_check(co_loop *loop)
 }
 
 /* What a watcher hears about (co__probe.note): @p subject is a co_task
- * for the TASK_ ones, a co_timer for TIMER, NULL for POST, a
+ * for the TASK_ ones, a co__tnode for TIMER, NULL for POST, a
  * co__job_watch (threads_internal.h) for JOB. */
 enum {
     CO__NOTE_TASK_NEW,   /* a task was created */

@@ -282,14 +282,14 @@ bool co__task_is_step(co_callback fn)
     return fn == step_callback;
 }
 
-/* Stops waiting: gives back the sleep timer, or returns the awaited future
- * (whose reference passes to the caller). */
+/* Stops waiting: disarms the sleep, or returns the awaited future (whose
+ * reference passes to the caller). */
 co_future *co__task_stop_waiting(co_task *t)
 {
     if (t->flags & CO__TF_WAIT_TIMER) {
         t->flags &= (unsigned char)~CO__TF_WAIT_TIMER;
-        co__timer_release(t->fut.loop, t->wait.timer);
-        t->wait.timer = NULL;
+        co__loop_sleep_cancel(t->fut.loop, &t->wait.sleep);
+        t->wait.future = NULL; /* the whole word: waits on nothing */
         return NULL;
     }
     co_future *f = t->wait.future;
@@ -834,8 +834,15 @@ static void put_str_repr(repr_buf *b, const char *s)
  * "<N more>" and the last. */
 static void put_callbacks(repr_buf *b, const co_future *f)
 {
-    const co__cbs *cbs = f->cbs;
-    if (f->state != CO__PENDING || !cbs || cbs->n == 0)
+    if (f->state != CO__PENDING)
+        return;
+    if (f->one != CO__ONE_NONE) {
+        put(b, " cb=[%s]", f->one == CO__ONE_WAITER ? "Task.task_wakeup()"
+                                                    : "callback()");
+        return;
+    }
+    const co__cbs *cbs = f->cbs.block;
+    if (!cbs || cbs->n == 0)
         return;
     const char *names[2] = {NULL, NULL};
     size_t count = 0;

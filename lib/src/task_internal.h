@@ -10,7 +10,7 @@
 
 #define CO__TF_SCHEDULED 0x01   /* a step is in the ready queue */
 #define CO__TF_MUST_CANCEL 0x02 /* deliver CO_ECANCELLED at the next step */
-#define CO__TF_WAIT_TIMER 0x04  /* wait.timer is what it waits on */
+#define CO__TF_WAIT_TIMER 0x04  /* wait.sleep is what it waits on */
 #define CO__TF_INROOM 0x08      /* it sits in front of its co_coro_new frame */
 #define CO__TF_STARTED 0x10     /* the coroutine has run at least once */
 #define CO__TF_NAMED 0x20       /* name.text holds the name */
@@ -30,8 +30,10 @@ struct co_task {
     co_future fut;            /* the future side; must stay first */
     union {
         co_future *future;    /* an awaited future (a reference it holds) */
-        co_timer *timer;      /* with CO__TF_WAIT_TIMER: its sleep's timer */
-    } wait;                   /* both NULL while it waits on nothing */
+        co__tnode sleep;      /* with CO__TF_WAIT_TIMER: its sleep, armed
+                               * in the loop's timer heap (its flags are
+                               * never 0 then, so `future` reads non-NULL) */
+    } wait;                   /* all zero while it waits on nothing */
     union {
         char *text;           /* with CO__TF_NAMED: an owned copy */
         unsigned long number; /* otherwise the N of its name "Task-N" */
@@ -45,6 +47,8 @@ struct co_task {
     unsigned short cancels;
 };
 
+_Static_assert(sizeof(co__tnode) == sizeof(co_future *),
+               "a sleep's node is the one word of what a task waits on");
 _Static_assert(sizeof(struct co_task) <= CO__CORO_ROOM,
                "a task must fit in the room in front of a co_coro_new frame");
 
@@ -62,7 +66,7 @@ static inline co_coro *co__task_coro(const co_task *t)
 /* Queues the task's next step, unless one is queued. 0 or CO_ENOMEM. */
 int co__task_schedule(co_task *t);
 
-/* Stops waiting: gives back the sleep timer, or returns the awaited future
+/* Stops waiting: disarms the sleep, or returns the awaited future
  * (its reference passes to the caller), or NULL. */
 co_future *co__task_stop_waiting(co_task *t);
 

@@ -12,7 +12,24 @@
 
 #define CO__TIMER_OWNED 0x1  /* allocated by the loop, not by the user */
 #define CO__TIMER_FIRING 0x2 /* popped from the heap, its handle queued */
-#define CO__TIMER_KEPT 0x4   /* loop-owned, but its user gives it back */
+#define CO__TIMER_SLEEP 0x4  /* the node is a sleep's (co__loop_sleep_start), not
+                              * the tail of a co_timer */
+
+/* A co_timer's node is its last two fields (co__tnode in loop_internal.h):
+ * the heap sees only nodes, and finds the timer around one. */
+_Static_assert(offsetof(co_timer, flags) ==
+                   offsetof(co_timer, heap_pos) + sizeof(unsigned),
+               "heap_pos and flags of a co_timer make its co__tnode");
+
+static co__tnode *node_of(co_timer *timer)
+{
+    return (co__tnode *)(void *)&timer->heap_pos;
+}
+
+static co_timer *timer_of(co__tnode *node)
+{
+    return (co_timer *)(void *)((char *)node - offsetof(co_timer, heap_pos));
+}
 
 double co__monotonic(void)
 {
@@ -55,78 +72,80 @@ void co_timer_init(co_timer *timer)
 
 /* ---- the heap ------------------------------------------------------------ */
 
-static bool earlier(const co_timer *a, const co_timer *b)
+static bool earlier(const co__heap_entry *a, const co__heap_entry *b)
 {
     return a->when < b->when || (a->when == b->when && a->seq < b->seq);
 }
 
-static void heap_set(co_loop *loop, size_t i, co_timer *timer)
+static void heap_set(co_loop *loop, size_t i, co__heap_entry e)
 {
-    loop->heap[i] = timer;
-    timer->heap_pos = (unsigned)i + 1;
+    loop->heap[i] = e;
+    e.node->heap_pos = (unsigned)i + 1;
 }
 
 static void sift_up(co_loop *loop, size_t i)
 {
-    co_timer *timer = loop->heap[i];
-    while (i > 0 && earlier(timer, loop->heap[(i - 1) / 2])) {
+    co__heap_entry e = loop->heap[i];
+    while (i > 0 && earlier(&e, &loop->heap[(i - 1) / 2])) {
         heap_set(loop, i, loop->heap[(i - 1) / 2]);
         i = (i - 1) / 2;
     }
-    heap_set(loop, i, timer);
+    heap_set(loop, i, e);
 }
 
-static void sift_down(co_loop *loop, size_t i)
+/* Takes the entry at @p i out of the heap. The hole left at i goes down
+ * to a leaf along the earlier child of each level, one comparison per
+ * level; the last entry fills it there and sifts up, rarely more than a
+ * level or two, since it came from the bottom. That is about half the
+ * comparisons of sifting the last entry down from i, which needs two per
+ * level (Floyd's "bottom-up" deletion; docs/performance.md, timers). */
+static void heap_remove(co_loop *loop, co__tnode *node)
 {
-    co_timer *timer = loop->heap[i];
+    size_t i = node->heap_pos - 1;
+    node->heap_pos = 0;
+    size_t len = --loop->heap_len;
+    if (i == len)
+        return; /* it was the last entry */
+    co__heap_entry *heap = loop->heap;
     for (;;) {
         size_t child = 2 * i + 1;
-        if (child >= loop->heap_len)
+        if (child >= len)
             break;
-        if (child + 1 < loop->heap_len &&
-            earlier(loop->heap[child + 1], loop->heap[child]))
+        if (child + 1 < len && earlier(&heap[child + 1], &heap[child]))
             child++;
-        if (!earlier(loop->heap[child], timer))
-            break;
-        heap_set(loop, i, loop->heap[child]);
+        heap_set(loop, i, heap[child]);
         i = child;
     }
-    heap_set(loop, i, timer);
+    heap[i] = heap[len];
+    sift_up(loop, i);
 }
 
-static void heap_remove(co_loop *loop, co_timer *timer)
-{
-    size_t i = timer->heap_pos - 1;
-    timer->heap_pos = 0;
-    co_timer *last = loop->heap[--loop->heap_len];
-    if (last == timer)
-        return;
-    heap_set(loop, i, last);
-    if (i > 0 && earlier(last, loop->heap[(i - 1) / 2]))
-        sift_up(loop, i);
-    else
-        sift_down(loop, i);
-}
-
-static int arm(co_loop *loop, co_timer *timer, double when, co_callback fn,
-               void *arg)
+/* Puts @p node in the heap with deadline @p when. 0 or CO_ENOMEM. */
+static int heap_add(co_loop *loop, co__tnode *node, double when)
 {
     if (loop->heap_len == loop->heap_cap) {
         size_t cap = loop->heap_cap ? loop->heap_cap * 2 : 64;
-        co_timer **grown = realloc(loop->heap, cap * sizeof *grown);
+        co__heap_entry *grown = realloc(loop->heap, cap * sizeof *grown);
         if (!grown)
             return CO_ENOMEM;
         loop->heap = grown;
         loop->heap_cap = cap;
     }
+    loop->heap[loop->heap_len++] = (co__heap_entry){
+        .when = when, .seq = loop->timer_seq++, .node = node};
+    sift_up(loop, loop->heap_len - 1);
+    return 0;
+}
+
+static int arm(co_loop *loop, co_timer *timer, double when, co_callback fn,
+               void *arg)
+{
     timer->when = when;
-    timer->seq = loop->timer_seq++;
+    timer->seq = loop->timer_seq;
     timer->fn = fn;
     timer->arg = arg;
     timer->loop = loop;
-    loop->heap[loop->heap_len++] = timer;
-    sift_up(loop, loop->heap_len - 1);
-    return 0;
+    return heap_add(loop, node_of(timer), when);
 }
 
 /* ---- firing -------------------------------------------------------------- */
@@ -146,8 +165,7 @@ static void fire(void *arg)
     void *fn_arg = timer->arg;
     timer->flags &= ~(unsigned)CO__TIMER_FIRING;
     timer->loop = NULL;
-    if ((timer->flags & (CO__TIMER_OWNED | CO__TIMER_KEPT)) ==
-        CO__TIMER_OWNED) /* fire-and-forget: recycle it now */
+    if (timer->flags & CO__TIMER_OWNED) /* fire-and-forget: recycle it now */
         recycle(loop, timer);
     fn(fn_arg);
 }
@@ -163,10 +181,28 @@ static void drop_fired(void *arg)
         timer->loop = NULL;
 }
 
+void (*co__loop_sleep_hook)(co__tnode *node);
+
+/* A sleep's queued handle: the deadline passed. */
+static void fire_sleep(void *arg)
+{
+    co__tnode *node = arg;
+    node->flags &= ~(unsigned)CO__TIMER_FIRING;
+    co__loop_sleep_hook(node);
+}
+
 /* What a cancelled timer's queued handle becomes. */
 static void nop(void *arg)
 {
     (void)arg;
+}
+
+/* Queues the handle of @p node, which is due. 0 or CO_ENOMEM. */
+static int queue_due(co_loop *loop, co__tnode *node)
+{
+    if (node->flags & CO__TIMER_SLEEP)
+        return co__loop_push(loop, fire_sleep, node, NULL);
+    return co__loop_push(loop, fire, timer_of(node), drop_fired);
 }
 
 void co__timers_run_due(co_loop *loop)
@@ -174,19 +210,22 @@ void co__timers_run_due(co_loop *loop)
     if (!loop->heap_len)
         return;
     double now = co_loop_time(loop);
-    while (loop->heap_len && loop->heap[0]->when <= now) {
-        co_timer *timer = loop->heap[0];
-        heap_remove(loop, timer);
-        if (co__loop_push(loop, fire, timer, drop_fired) < 0) {
+    while (loop->heap_len && loop->heap[0].when <= now) {
+        co__tnode *node = loop->heap[0].node;
+        heap_remove(loop, node);
+        if (queue_due(loop, node) < 0) {
             co_loop_report(loop, "a timer could not be queued (out of "
                                  "memory); it is dropped");
+            if (node->flags & CO__TIMER_SLEEP)
+                continue;
+            co_timer *timer = timer_of(node);
             timer->loop = NULL;
             if (timer->flags & CO__TIMER_OWNED)
                 free(timer);
             continue;
         }
-        timer->flags |= CO__TIMER_FIRING;
-        co__loop_note(loop, CO__NOTE_TIMER, timer);
+        node->flags |= CO__TIMER_FIRING;
+        co__loop_note(loop, CO__NOTE_TIMER, node);
     }
 }
 
@@ -198,7 +237,7 @@ double co__timers_timeout(co_loop *loop)
      * asyncio's default selector on Linux does (epoll_wait counts
      * milliseconds): never early, and the timers due within that
      * millisecond fire together after one wake-up instead of one each. */
-    double timeout = loop->heap[0]->when - co_loop_time(loop);
+    double timeout = loop->heap[0].when - co_loop_time(loop);
     return timeout > 0 ? ceil(timeout * 1e3) * 1e-3 : 0;
 }
 
@@ -223,8 +262,11 @@ void co__timers_waited(co_loop *loop, double since, bool timed_out)
 void co__timers_close(co_loop *loop)
 {
     for (size_t i = 0; i < loop->heap_len; i++) {
-        co_timer *timer = loop->heap[i];
-        timer->heap_pos = 0;
+        co__tnode *node = loop->heap[i].node;
+        node->heap_pos = 0;
+        if (node->flags & CO__TIMER_SLEEP)
+            continue; /* its task let it go already, or never will run */
+        co_timer *timer = timer_of(node);
         timer->loop = NULL;
         if (timer->flags & CO__TIMER_OWNED)
             free(timer);
@@ -254,17 +296,18 @@ static co_timer *spare_timer(co_loop *loop)
     return timer;
 }
 
-/* Neutralises the queued handle of a timer that fired but has not run. */
-static void unqueue_firing(co_loop *loop, co_timer *timer)
+/* Neutralises the queued handle (@p fn, @p arg) of a timer or sleep that
+ * fired but has not run: rare (a cancel in the very iteration its deadline
+ * passed), so a walk of the ready queue is fine. */
+static void unqueue_firing(co_loop *loop, co_callback fn, void *arg)
 {
     for (size_t i = loop->ready_head; i != loop->ready_tail; i++) {
         co__handle *h = &loop->ready[i & (loop->ready_cap - 1)];
-        if (h->fn == fire && h->arg == timer) {
+        if (h->fn == fn && h->arg == arg) {
             h->fn = nop;
             h->drop = NULL;
         }
     }
-    timer->flags &= ~(unsigned)CO__TIMER_FIRING;
 }
 
 bool co_timer_cancel(co_timer *timer)
@@ -272,12 +315,14 @@ bool co_timer_cancel(co_timer *timer)
     if (!timer || !timer->loop)
         return false;
     co_loop *loop = timer->loop;
-    if (timer->heap_pos)
-        heap_remove(loop, timer);
-    else if (timer->flags & CO__TIMER_FIRING)
-        unqueue_firing(loop, timer);
-    else
+    if (timer->heap_pos) {
+        heap_remove(loop, node_of(timer));
+    } else if (timer->flags & CO__TIMER_FIRING) {
+        unqueue_firing(loop, fire, timer);
+        timer->flags &= ~(unsigned)CO__TIMER_FIRING;
+    } else {
         return false;
+    }
     timer->loop = NULL;
     return true;
 }
@@ -313,21 +358,27 @@ int co_loop_call_later(co_loop *loop, double delay, co_callback fn, void *arg,
     return co_loop_call_at(loop, co_loop_time(loop) + delay, fn, arg, timer);
 }
 
-co_timer *co__timer_start(co_loop *loop, double delay, co_callback fn,
-                          void *arg)
+int co__loop_sleep_start(co_loop *loop, co__tnode *node, double delay)
 {
-    co_timer *timer = spare_timer(loop);
-    if (timer && arm(loop, timer, co_loop_time(loop) + delay, fn, arg) < 0) {
-        free(timer);
-        return NULL;
-    }
-    if (timer)
-        timer->flags |= CO__TIMER_KEPT;
-    return timer;
+    /* On failure the node is left as it was (a task's wait word stays 0,
+     * "waits on nothing"). */
+    int rc = heap_add(loop, node, co_loop_time(loop) + delay);
+    if (rc == 0)
+        node->flags = CO__TIMER_SLEEP;
+    return rc;
 }
 
-void co__timer_release(co_loop *loop, co_timer *timer)
+void co__loop_sleep_cancel(co_loop *loop, co__tnode *node)
 {
-    co_timer_cancel(timer);
-    recycle(loop, timer);
+    if (node->heap_pos) {
+        heap_remove(loop, node);
+    } else if (node->flags & CO__TIMER_FIRING) {
+        unqueue_firing(loop, fire_sleep, node);
+        node->flags &= ~(unsigned)CO__TIMER_FIRING;
+    }
+}
+
+double co__loop_sleep_when(const co_loop *loop, const co__tnode *node)
+{
+    return node->heap_pos ? loop->heap[node->heap_pos - 1].when : -INFINITY;
 }

@@ -43,6 +43,29 @@ START_TEST(test_gather_results_in_argument_order)
 }
 END_TEST
 
+/* The loop closes while a child's "run the callbacks" entry is still
+ * queued: gather's callback never runs, so the drop of that entry must let
+ * go of what the callback holds (a reference on the gather), or the
+ * gather, its children and the loop itself are never freed. A future of
+ * our own keeps the closed loop alive to count what is left. */
+START_TEST(test_gather_callback_queued_at_close_lets_go_of_the_gather)
+{
+    co_loop *loop = comb_loop(NULL);
+    co_future *keep = gate(loop);
+    co_future *items[2] = {gate(loop), gate(loop)};
+    co_future *all;
+    ck_assert_int_eq(co_gather(loop, items, 2, false, &all), 0);
+    ck_assert_int_eq(co_future_set_result_int(items[0], 1), 0);
+    ck_assert_int_eq(co_future_set_result_int(items[1], 2), 0);
+    co_future_unref(items[0]);
+    co_future_unref(items[1]);
+    co_future_unref(all); /* the callbacks are queued, not run */
+    ck_assert_int_eq(co_loop_close(loop), 0);
+    ck_assert_uint_eq(co_loop_live_futures(loop), 1); /* only `keep` */
+    co_future_unref(keep); /* the last reference: the loop goes too */
+}
+END_TEST
+
 START_TEST(test_gather_first_failure_finishes_outer_at_once_siblings_run_on)
 {
     struct comb_reports r = {0};
@@ -834,6 +857,8 @@ static Suite *gather_suite(void)
 {
     Suite *s = suite_create("combinators");
     TCase *tc = tcase_create("gather");
+    tcase_add_test(tc,
+                   test_gather_callback_queued_at_close_lets_go_of_the_gather);
     tcase_add_test(tc, test_gather_results_in_argument_order);
     tcase_add_test(tc, test_gather_first_failure_finishes_outer_at_once_siblings_run_on);
     tcase_add_test(tc, test_gather_child_cancellation_finishes_outer_cancelled);

@@ -934,6 +934,92 @@ START_TEST(test_catching_cancellation_in_sleep_leaves_task_not_cancelled)
 }
 END_TEST
 
+static void cancel_task_cb(void *arg)
+{
+    co_task_cancel(arg);
+}
+
+/* A sleep lives inside its task. Cancelled by a timer that comes due with
+ * it (earlier in the heap, so its handle runs first), the sleep's own
+ * queued handle must not wake the task a second time, and the task sees
+ * CO_ECANCELLED in its sleep, as when the sleep was still armed. */
+START_TEST(test_cancel_from_a_timer_due_with_the_sleep)
+{
+    co_loop *loop = unit_loop(NULL);
+    struct job *j = new_job(sleep_with_finally);
+    j->delay = 1e-9; /* due at the next look at the clock */
+    co_task *t = start(loop, j, NULL);
+    ck_assert_int_eq(unit_run_once(loop), 0); /* it sleeps */
+    ck_assert_int_eq(j->started, 1);
+    ck_assert_int_eq(co_loop_call_at(loop, 0.0, cancel_task_cb, t, NULL), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)),
+                     CO_ECANCELLED);
+    ck_assert(co_task_cancelled(t));
+    ck_assert_int_eq(j->after, 0);
+    ck_assert_int_eq(j->finally_ran, 1);
+    ck_assert_int_eq(j->finally_err, CO_ECANCELLED);
+    co_task_unref(t);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
+/* Many sleeps, some cancelled, out of deadline order: the others still
+ * wake in deadline order, so the heap stays a heap when entries leave
+ * from its middle. Each sleep starts at its task's first step, a little
+ * later than the one before, so only this is certain, however slowly the
+ * steps run: a task created before another, with a sleep no longer than
+ * the other's, wakes first. */
+static int sleep_then_log(co_coro *co)
+{
+    struct job *self = (struct job *)co;
+    CO_BEGIN(co);
+    CO_SLEEP(co, self->delay);
+    job_trace(self, "");
+    CO_END(co);
+}
+
+START_TEST(test_sleeps_cancelled_in_the_middle_keep_deadline_order)
+{
+    co_loop *loop = unit_loop(NULL);
+    enum { N = 40 };
+    static const char tags[N + 1] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN";
+    char log[N + 1] = "";
+    char tag_text[N][2];
+    int step[N]; /* task i sleeps step[i] tenths of a millisecond */
+    co_task *t[N];
+    for (int i = 0; i < N; i++) {
+        struct job *j = new_job(sleep_then_log);
+        step[i] = (i * 17) % N; /* a shuffle of 0 .. N-1 */
+        j->delay = 1e-4 * (double)step[i];
+        tag_text[i][0] = tags[i];
+        tag_text[i][1] = '\0';
+        j->log = log;
+        j->tag = tag_text[i];
+        t[i] = start(loop, j, NULL);
+    }
+    ck_assert_int_eq(unit_run_once(loop), 0); /* all of them sleep */
+    for (int i = 0; i < N; i += 3)
+        ck_assert(co_task_cancel(t[i]));
+    for (int i = 0; i < N; i++)
+        co_loop_run_until_complete(loop, co_task_future(t[i]));
+    int at[N]; /* where task i's tag is in the log, or -1 */
+    for (int i = 0; i < N; i++) {
+        const char *p = strchr(log, tags[i]);
+        at[i] = p ? (int)(p - log) : -1;
+        ck_assert_int_eq(at[i] < 0, i % 3 == 0); /* kept ones woke */
+        ck_assert(co_task_cancelled(t[i]) == (i % 3 == 0));
+    }
+    ck_assert_uint_eq(strlen(log), N - (N + 2) / 3); /* each once */
+    for (int i = 0; i < N; i++)
+        for (int k = i + 1; k < N; k++)
+            if (at[i] >= 0 && at[k] >= 0 && step[i] <= step[k])
+                ck_assert_int_lt(at[i], at[k]);
+    for (int i = 0; i < N; i++)
+        co_task_unref(t[i]);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 START_TEST(test_catching_cancellation_in_await_leaves_task_not_cancelled)
 {
     co_loop *loop = unit_loop(NULL);
@@ -1165,6 +1251,9 @@ static Suite *task_suite(void)
 
     TCase *cancel = tcase_create("cancellation");
     tcase_add_test(cancel, test_cancel_pending_task_returns_true);
+    tcase_add_test(cancel, test_cancel_from_a_timer_due_with_the_sleep);
+    tcase_add_test(cancel,
+                   test_sleeps_cancelled_in_the_middle_keep_deadline_order);
     tcase_add_test(cancel, test_cancel_done_task_returns_false);
     tcase_add_test(cancel, test_cancel_twice_returns_true_both_times);
     tcase_add_test(cancel, test_cancelled_only_after_the_coroutine_ended);
