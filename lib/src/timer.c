@@ -245,16 +245,16 @@ bool co__timers_jump(co_loop *loop, double timeout)
 {
     if (timeout <= 0 || loop->io_count || loop->keepalive || loop->open_door)
         return false;
-    if (loop->heap[0]->when > loop->vnow)
-        loop->vnow = loop->heap[0]->when;
+    if (loop->heap[0].when > loop->vnow)
+        loop->vnow = loop->heap[0].when;
     return true;
 }
 
 void co__timers_waited(co_loop *loop, double since, bool timed_out)
 {
     double next = loop->vnow + (co__monotonic() - since);
-    if (loop->heap_len && (timed_out || next > loop->heap[0]->when))
-        next = loop->heap[0]->when;
+    if (loop->heap_len && (timed_out || next > loop->heap[0].when))
+        next = loop->heap[0].when;
     if (next > loop->vnow)
         loop->vnow = next;
 }
