@@ -436,6 +436,32 @@ START_TEST(test_a_too_long_line_fails_and_cleans_up)
 }
 END_TEST
 
+/* The input ends (EOF) right after a last line too long for `line`, with
+ * no '\n': it fails like any long line, and nothing is written past the
+ * end of `line` (a read of LINES_MAX - have bytes, handed out at EOF,
+ * would). */
+START_TEST(test_a_too_long_last_line_fails_at_eof_too)
+{
+    for (size_t len = LINES_MAX - 1; len <= LINES_MAX; len++) {
+        char big[LINES_MAX + 1];
+        memset(big, 'x', len);
+        big[len] = '\0';
+        struct run r;
+        setup(&r);
+        write_now(&r, big);
+        close_now(&r);
+        run_consumer(&r);
+        grade_expect_code(r.rc, CO_ELIMIT,
+                          "how the consumer ended when the input ends with "
+                          "a last line of more than LINES_MAX - 2 "
+                          "characters and no '\\n'");
+        expect_lines(&r, NULL, 0);
+        expect_cleaned_up(&r);
+        finish(&r);
+    }
+}
+END_TEST
+
 START_TEST(test_the_longest_line_fits)
 {
     char longest[LINES_MAX];
@@ -472,6 +498,7 @@ Suite *lesson_suite(void)
     tcase_add_test(tc, test_each_line_is_yielded_as_soon_as_it_arrives);
     tcase_add_test(tc, test_waits_on_the_fd_without_polling);
     tcase_add_test(tc, test_the_last_line_may_lack_its_newline);
+    tcase_add_test(tc, test_a_too_long_last_line_fails_at_eof_too);
     tcase_add_test(tc, test_leaving_early_runs_the_cleanup_once);
     tcase_add_test(tc, test_shutdown_asyncgens_closes_a_forgotten_generator);
     tcase_add_test(tc, test_a_too_long_line_fails_and_cleans_up);
