@@ -470,6 +470,10 @@ static void record(const char *kind, const char *message)
     wipe(line, sizeof line);
 }
 
+/* The longest message handed to Check itself, below its limit of 4 KiB
+ * for a whole message with its file name (CK_MAX_MSG_SIZE). */
+#define CHECK_MESSAGE_ROOM 3000
+
 /* Every failure of a test goes through here: Check's assertions, the
  * grade_expect_ functions, the exit guards. The failure is recorded first, so
  * that whatever _ck_assert_failed turns out to be (a student may define
@@ -500,6 +504,19 @@ void __wrap__ck_assert_failed(const char *file, int line, const char *expr,
         test_failed = 1;
         started = 0;
         record("fail", text);
+    }
+    /* Check itself carries messages of a few kilobytes at most (it ends
+     * the program over a longer one): it gets the start of a long one,
+     * marked, and the judge's record has all of it. */
+    size_t full = strlen(text);
+    if (full > CHECK_MESSAGE_ROOM) {
+        size_t keep = CHECK_MESSAGE_ROOM - 200;
+        while (keep > CHECK_MESSAGE_ROOM / 2 && text[keep - 1] != '\n')
+            keep--;
+        snprintf(text + keep, sizeof text - keep,
+                 "[... cut here for Check: %zu more bytes, which the "
+                 "judge's report shows]",
+                 full - keep);
     }
     __real__ck_assert_failed(file, line, expr, "%s", text);
     /* A _ck_assert_failed that returns is not Check's: end the child. */

@@ -34,6 +34,9 @@ EXPECT = {
     'redirect_records': (0, ['expected 42, your code gave 41'], None),
     'judge_memory': (0, ['expected 42, your code gave 41'], None),
     'stack_residue': (0, ['expected 42, your code gave 41'], None),
+    'long_message': (0, ['line 249 of a long message\nthe end of the message',
+                         'line 300 of a long message',
+                         '[... cut: '], None),
     'bad_utf8': (0, ['bytes that are no text: \ufffd\ufffd, half a letter: \ufffd'],
                  None),
 }
