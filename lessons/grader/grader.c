@@ -24,7 +24,7 @@
  * (an exit that skips every guard, say, or a fake log file). The verdict is
  * the judge's (judge.c), a process that never runs student code: it counts
  * a test as passed only when this file's trampoline reports, once, that
- * the test's body returned with nothing failed, on a pipe and with a random
+ * the test's body returned with nothing failed, on a socket and with a random
  * nonce that only the judge and this file know (judge_proto.h). */
 #include "grader.h"
 #include "judge_proto.h"

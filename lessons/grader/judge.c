@@ -18,7 +18,7 @@
  *    NAME POINTS`), never from the binary: a grader that does not build,
  *    or reports fewer tests, still has the same maximum;
  *  - hands the grader a random nonce on a pipe that grader.c reads before
- *    any constructor of the program runs, and a second pipe for records
+ *    any constructor of the program runs, and a socket for records
  *    (judge_proto.h);
  *  - counts a test as passed only when exactly one "pass" record with the
  *    nonce names it, no "fail" record does, and Check's own summary does
@@ -57,7 +57,7 @@
 
 #define TAIL_KEEP 16384 /* the end of the grader's output, for Check's summary */
 
-/* The tests, their records and the nonce: lesson.meta and the record pipe
+/* The tests, their records and the nonce: lesson.meta and the record socket
  * are read by judge_parse.c, into this. */
 static judge_tally tally;
 static size_t printed_outside; /* output before the first or between tests */

@@ -75,7 +75,7 @@ double judge_now(void);
  * @p f. */
 int judge_read_meta(judge_tally *j, FILE *f);
 
-/* Feeds @p len bytes read from the record pipe to @p j. A record is a
+/* Feeds @p len bytes read from the record socket to @p j. A record is a
  * line; one may arrive in pieces over several calls, and is parsed when
  * its newline arrives. @p data need not be NUL-terminated. */
 void judge_feed_records(judge_tally *j, const char *data, size_t len);

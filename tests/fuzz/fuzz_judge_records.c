@@ -1,7 +1,7 @@
 /* fuzz_judge_records.c - the judge's reader of the grader's records
  * (judge_feed_records, judge_unescape in lessons/grader/judge_parse.c) on
  * bytes as a hostile grader could write them to fd 3. The input is the
- * stream of the record pipe; the lesson lists three tests. It checks that
+ * stream of the record socket; the lesson lists three tests. It checks that
  *  - the tally keeps judge_parse.h's invariants: the tests lesson.meta
  *    listed are the only ones, unknown names are few, distinct and not
  *    among them, running points at a test or nowhere, the line buffer is
