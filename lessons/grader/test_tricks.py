@@ -32,6 +32,7 @@ EXPECT = {
     'own_libc': (0, ['defines strcmp(), write()'], None),
     'own_libc_hidden': (0, ['defines strcmp(), memcmp()'], None),
     'redirect_records': (0, ['expected 42, your code gave 41'], None),
+    'reopen_records': (0, ['expected 42, your code gave 41'], None),
     'judge_memory': (0, ['expected 42, your code gave 41'], None),
     'stack_residue': (0, ['expected 42, your code gave 41'], None),
     'long_message': (0, ['line 249 of a long message\nthe end of the message',
