@@ -46,6 +46,11 @@ SRunner *grade_runner(Suite *s);
  *  the suite with suite_add_tcase() as usual. */
 TCase *grade_tcase(const char *name);
 
+/** The longest failure message a test can have, in bytes: a longer one
+ *  (a long dump of stuck tasks, say) is cut, and its end says so and how
+ *  much was cut. The judge's records carry this much whole. */
+#define GRADE_MESSAGE_MAX 8192
+
 /** How many steps grade_run_coro() allows unless told otherwise: far more
  *  than any lesson's coroutine needs, far fewer than a second's worth. */
 #define GRADE_STEP_BUDGET 10000
@@ -70,8 +75,9 @@ TCase *grade_tcase(const char *name);
 #define GRADE_LOOP_BUDGET 1.0
 
 /** co_loop_run_until_complete(loop, f) with a budget of @p seconds of real
- *  time (0: GRADE_LOOP_BUDGET), kept by an alarm signal (SIGALRM: do not use it in a
- *  lesson). The test fails with a sentence if the future is still pending
+ *  time (0: GRADE_LOOP_BUDGET), kept by a watchdog thread of the grader's
+ *  that wakes the loop whatever threads and signal masks the student's code
+ *  set up (no signal is involved). The test fails with a sentence if the future is still pending
  *  when the budget runs out ("never finished") or when the loop has nothing
  *  left that could ever finish it ("waits for something that nobody will
  *  ever complete"). @return what co_loop_run_until_complete() returned

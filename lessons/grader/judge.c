@@ -18,7 +18,7 @@
  *    NAME POINTS`), never from the binary: a grader that does not build,
  *    or reports fewer tests, still has the same maximum;
  *  - hands the grader a random nonce on a pipe that grader.c reads before
- *    any constructor of the program runs, and a second pipe for records
+ *    any constructor of the program runs, and a socket for records
  *    (judge_proto.h);
  *  - counts a test as passed only when exactly one "pass" record with the
  *    nonce names it, no "fail" record does, and Check's own summary does
@@ -46,6 +46,7 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -56,7 +57,7 @@
 
 #define TAIL_KEEP 16384 /* the end of the grader's output, for Check's summary */
 
-/* The tests, their records and the nonce: lesson.meta and the record pipe
+/* The tests, their records and the nonce: lesson.meta and the record socket
  * are read by judge_parse.c, into this. */
 static judge_tally tally;
 static size_t printed_outside; /* output before the first or between tests */
@@ -286,11 +287,25 @@ static void child(char **argv, int out_w, int rec_w, int nonce_r)
     _exit(127);
 }
 
+/* One message from the record socket is one record, whole: one that does
+ * not end its line (bytes a student's code wrote there) is ended here, so
+ * that it cannot swallow the grader's next record. */
+static void feed_message(const char *data, size_t len)
+{
+    judge_feed_records(&tally, data, len);
+    if (data[len - 1] != '\n')
+        judge_feed_records(&tally, "\n", 1);
+}
+
 /* Runs the grader; returns 0, or -1 if it could not be started. */
 static int run(char **argv, double limit, bool *timed_out)
 {
     int out[2], rec[2], np[2];
-    if (pipe2(out, O_CLOEXEC) < 0 || pipe2(rec, O_CLOEXEC) < 0 ||
+    /* The records come on a socket (judge_proto.h): rec[1] is the
+     * grader's, and it may only write; rec[0] is the judge's, only read. */
+    if (pipe2(out, O_CLOEXEC) < 0 ||
+        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, rec) < 0 ||
+        shutdown(rec[0], SHUT_WR) < 0 || shutdown(rec[1], SHUT_RD) < 0 ||
         pipe2(np, O_CLOEXEC) < 0 || pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
         return -1;
     prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -318,7 +333,7 @@ static int run(char **argv, double limit, bool *timed_out)
     double deadline = judge_now() + limit;
     bool out_open = true, rec_open = true;
     *timed_out = false;
-    char buf[65536];
+    static char buf[4 * JUDGE_RECORD_MAX];
     while (main_status == -1) {
         struct pollfd fds[3] = {
             {out_open ? out[0] : -1, POLLIN, 0},
@@ -341,7 +356,7 @@ static int run(char **argv, double limit, bool *timed_out)
         if (fds[1].revents) {
             ssize_t n = read(rec[0], buf, sizeof buf);
             if (n > 0)
-                judge_feed_records(&tally, buf, (size_t)n);
+                feed_message(buf, (size_t)n);
             else if (n == 0 || errno != EINTR)
                 rec_open = false;
         }
@@ -370,7 +385,7 @@ static int run(char **argv, double limit, bool *timed_out)
     for (;;) {
         ssize_t n = read(rec[0], buf, sizeof buf);
         if (n > 0)
-            judge_feed_records(&tally, buf, (size_t)n);
+            feed_message(buf, (size_t)n);
         else if (n == 0 || errno != EINTR)
             break;
     }
@@ -556,6 +571,12 @@ int main(int argc, char **argv)
     }
     if (!lesson)
         lesson = meta;
+    /* Nobody may read the nonce out of this process: not through
+     * /proc/PID/mem, nor ptrace, nor by opening its descriptors through
+     * /proc/PID/fd, all of which a process of the same user may otherwise
+     * do (a grader's code included). The grader gets its own setting back
+     * when it is executed. */
+    prctl(PR_SET_DUMPABLE, 0);
     if (make_nonce() < 0) {
         fprintf(stderr, "coflow-judge: no random numbers: %s\n",
                 strerror(errno));
@@ -610,7 +631,8 @@ int main(int argc, char **argv)
         for (int k = 0; k < tally.ntests; k++) {
             jtest *t = &tally.tests[k];
             bool ok = passed(t);
-            char why[2600] = "";
+            static char why[JUDGE_MESSAGE_MAX + 1024];
+            why[0] = '\0';
             if (!ok)
                 why_failed(t, timed_out, limit, why, sizeof why);
             if (ok && t->guard && !real_passed)
@@ -645,19 +667,19 @@ int main(int argc, char **argv)
             if (ok && t->guard && !real_passed)
                 fprintf(o, "       %s\n", guard_note);
             if (!ok) {
-                char why[2600], shown[4000];
+                static char why[JUDGE_MESSAGE_MAX + 1024];
                 why_failed(t, timed_out, limit, why, sizeof why);
-                /* Every line indented under the test's name. */
-                size_t u = 0;
-                for (const char *c = why; *c && u + 9 < sizeof shown; c++) {
-                    shown[u++] = *c;
-                    if (*c == '\n')
-                        for (int sp = 0; sp < 7; sp++)
-                            shown[u++] = ' ';
-                }
-                shown[u] = '\0';
+                /* Every line indented under the test's name, all of it. */
                 fputs("       ", o);
-                put_text(o, shown, false);
+                for (char *line = why; line;) {
+                    char *end = strchr(line, '\n');
+                    if (end)
+                        *end = '\0';
+                    put_text(o, line, false);
+                    if (end)
+                        fputs("\n       ", o);
+                    line = end ? end + 1 : NULL;
+                }
                 fputc('\n', o);
             }
         }

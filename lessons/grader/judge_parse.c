@@ -57,7 +57,18 @@ static jtest *find(judge_tally *j, const char *name)
 
 /* ---- records ----------------------------------------------------------- */
 
-void judge_unescape(const char *in, char *out, size_t size)
+/* Ends @p out (@p size bytes, @p o used) with the cut mark, if it fits. */
+static void mark_cut(char *out, size_t size, size_t o)
+{
+    static const char mark[] = JUDGE_CUT_MARK;
+    if (size < sizeof mark + 1)
+        return;
+    if (o > size - sizeof mark)
+        o = size - sizeof mark;
+    memcpy(out + o, mark, sizeof mark);
+}
+
+bool judge_unescape(const char *in, char *out, size_t size)
 {
     size_t o = 0;
     for (; *in && o + 1 < size; in++) {
@@ -81,6 +92,10 @@ void judge_unescape(const char *in, char *out, size_t size)
         }
     }
     out[o] = '\0';
+    if (!*in)
+        return true;
+    mark_cut(out, size, o);
+    return false;
 }
 
 /* A name is kept cut to its field, so a long one is compared as it was
@@ -137,8 +152,11 @@ static void parse_record(judge_tally *j, char *line)
         if (j->running == t)
             j->running = NULL;
     } else if (strcmp(kind, "fail") == 0) {
-        if (t->fails++ == 0)
-            judge_unescape(fields[4] ? fields[4] : "", t->msg, sizeof t->msg);
+        if (t->fails++ == 0 &&
+            judge_unescape(fields[4] ? fields[4] : "", t->msg,
+                           sizeof t->msg) &&
+            j->reccut)
+            mark_cut(t->msg, sizeof t->msg, strlen(t->msg));
         t->secs = at - t->t0;
         if (j->running == t)
             j->running = NULL;
@@ -155,8 +173,11 @@ void judge_feed_records(judge_tally *j, const char *data, size_t len)
             j->recbuf[j->recused] = '\0';
             parse_record(j, j->recbuf);
             j->recused = 0;
+            j->reccut = false;
         } else if (j->recused + 1 < sizeof j->recbuf) {
             j->recbuf[j->recused++] = data[i];
+        } else {
+            j->reccut = true;
         }
     }
 }

@@ -15,6 +15,11 @@
 
 #define JUDGE_MAX_TESTS 64  /* test lines of lesson.meta kept; more are ignored */
 #define JUDGE_MAX_UNKNOWN 8 /* names of unknown tests kept, for the notes */
+/* The longest failure message kept for a test, with its NUL: what a
+ * record can carry (JUDGE_RECORD_MAX), unescaped. A longer one is cut and
+ * ends with JUDGE_CUT_MARK, never silently. */
+#define JUDGE_MESSAGE_MAX JUDGE_RECORD_MAX
+#define JUDGE_CUT_MARK " [... cut: the message was too long]"
 /* The most a test may be worth. A test line with more is ignored, as one
  * with fewer than 0 is, so that the lesson's sum fits an int with room to
  * spare (the tutor's reader, lesson_read.h, holds to the same number). */
@@ -27,7 +32,8 @@ typedef struct jtest {
     int starts, passes, fails; /* records seen */
     pid_t pid;          /* the process that announced it */
     double t0, secs;    /* when it started; how long it took */
-    char msg[2048];     /* the first failure's message */
+    char msg[JUDGE_MESSAGE_MAX]; /* the first failure's message; cut with
+                                  * JUDGE_CUT_MARK at its end if longer */
     char check_says[512]; /* Check's summary line for it, if any */
     size_t printed;     /* bytes of output while it ran */
     long lines;         /* lines of output while it ran */
@@ -45,7 +51,8 @@ typedef struct jtest {
  *    name or kind that cannot be, counts in forged;
  *  - running is NULL or one of tests[0..ntests);
  *  - recused < sizeof recbuf: a line longer than the buffer is cut, its
- *    end dropped, never written past it. */
+ *    end dropped, never written past it; a test's message then ends with
+ *    JUDGE_CUT_MARK. */
 typedef struct judge_tally {
     jtest tests[JUDGE_MAX_TESTS];   /* in lesson.meta's order */
     int ntests;                     /* how many */
@@ -56,6 +63,7 @@ typedef struct judge_tally {
     jtest *running;                 /* the test whose output is being read */
     char recbuf[2 * JUDGE_RECORD_MAX]; /* a record line not finished yet */
     size_t recused;                 /* bytes of it */
+    bool reccut;                    /* its end did not fit and was dropped */
 } judge_tally;
 
 /* Seconds on the monotonic clock: when a record arrived. */
@@ -67,14 +75,16 @@ double judge_now(void);
  * @p f. */
 int judge_read_meta(judge_tally *j, FILE *f);
 
-/* Feeds @p len bytes read from the record pipe to @p j. A record is a
+/* Feeds @p len bytes read from the record socket to @p j. A record is a
  * line; one may arrive in pieces over several calls, and is parsed when
  * its newline arrives. @p data need not be NUL-terminated. */
 void judge_feed_records(judge_tally *j, const char *data, size_t len);
 
 /* Undoes the escaping of judge_proto.h: copies @p in to @p out (@p size
  * bytes, at least 1), turning \\ \n \t \r \xHH back into their bytes.
- * Always NUL-terminates; stops when @p out is full. */
-void judge_unescape(const char *in, char *out, size_t size);
+ * Always NUL-terminates. When @p out is too small the text is cut and, if
+ * @p size leaves room for it, ends with JUDGE_CUT_MARK. Returns whether
+ * all of it fitted. */
+bool judge_unescape(const char *in, char *out, size_t size);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grader.h"
 #include "selftest.h"
@@ -94,6 +95,13 @@ START_TEST(victim_forever)
 }
 END_TEST
 
+static void never_called(int fd, int status, void *arg)
+{
+    (void)fd;
+    (void)status;
+    (void)arg;
+}
+
 /* Runs @p fn as a task on a fresh loop under the grader's budget. */
 static int run_task(co_coro *co, const char *what)
 {
@@ -133,6 +141,53 @@ START_TEST(victim_deadlock)
     co_task *t;
     ck_assert_int_eq(co_create_task(loop, &w.co, "waiter", &t), 0);
     grade_run_until_complete(loop, co_task_future(t), 1.0, "student_waiter");
+}
+END_TEST
+
+/* A task that waits for ever while a file is watched (so the loop is not
+ * deadlocked, only asleep in its poll), in a program whose loop thread
+ * blocks SIGALRM and whose other thread does not: the budget must still
+ * end the run with its own sentence, long before Check's timeout. */
+START_TEST(victim_alarm_elsewhere)
+{
+    student_blocks_alarm();
+    co_loop *loop;
+    ck_assert_int_eq(co_loop_new(&loop), 0);
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(co_loop_add_reader(loop, fds[0], never_called, NULL), 0);
+    struct student_waiter w;
+    co_coro_init(&w.co, student_awaits_nothing);
+    ck_assert_int_eq(co_future_new(loop, &w.never_set), 0);
+    co_task *t;
+    ck_assert_int_eq(co_create_task(loop, &w.co, "waiter", &t), 0);
+    grade_run_until_complete(loop, co_task_future(t), 0.3, "student_waiter");
+}
+END_TEST
+
+/* A long dump of stuck tasks: the message may be cut, but then it says so
+ * at its end, and it is never cut silently in the middle. */
+START_TEST(victim_long_dump)
+{
+    co_loop *loop;
+    ck_assert_int_eq(co_loop_new(&loop), 0);
+    static struct student_waiter w[200];
+    co_future *never;
+    ck_assert_int_eq(co_future_new(loop, &never), 0);
+    co_task *first = NULL;
+    for (int i = 0; i < 200; i++) {
+        co_coro_init(&w[i].co, student_awaits_nothing);
+        w[i].never_set = never;
+        co_task *t;
+        char name[64];
+        snprintf(name, sizeof name, "waiter number %d of many", i);
+        ck_assert_int_eq(co_create_task(loop, &w[i].co, name, &t), 0);
+        if (i == 0)
+            first = t;
+        else
+            co_task_unref(t);
+    }
+    grade_run_until_complete(loop, co_task_future(first), 1.0, "the waiters");
 }
 END_TEST
 
@@ -194,6 +249,8 @@ static const struct verdict verdicts[] = {
     {"forever_dump", &victim_forever_on_loop, 0, 0,
      "* task 'student_forever' (ready)"},
     {"exit_in_task", &victim_exit_in_task, 0, 0, "called exit(0)"},
+    {"alarm_elsewhere", &victim_alarm_elsewhere, 3, 0, "never finished"},
+    {"long_dump", &victim_long_dump, 0, 0, "more bytes, which the judge's report shows]"},
     {"long_trace", &victim_long_trace, 0, 0, "oops 50 of a long walk"},
 };
 #define NVERDICTS (int)(sizeof verdicts / sizeof verdicts[0])

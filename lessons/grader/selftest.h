@@ -35,6 +35,11 @@ struct student_waiter {
 };
 int student_awaits_nothing(co_coro *co);
 
+/* Blocks SIGALRM in the calling thread and starts a thread of its own that
+ * waits for signals for ever (the way a lesson with threads may leave its
+ * signals to one thread): a process-wide alarm would go there. */
+void student_blocks_alarm(void);
+
 /* Calls exit(0) from inside a task running on a loop. */
 int student_exits_in_task(co_coro *co);
 

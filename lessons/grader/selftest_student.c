@@ -1,6 +1,7 @@
 /* selftest_student.c - fake "student code" for the grader's self-test:
  * each function misbehaves in one way a real exercise might (or behaves).
  * It is linked exactly as an exercise is, exit wrapping included. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -102,4 +103,25 @@ int student_exits_in_task(co_coro *co)
     CO_YIELD(co);
     exit(0);
     CO_END(co);
+}
+
+static void *wait_for_signals(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+void student_blocks_alarm(void)
+{
+    /* The new thread starts with this thread's mask, nothing blocked; then
+     * this thread blocks SIGALRM. */
+    pthread_t t;
+    if (pthread_create(&t, NULL, wait_for_signals, NULL) == 0)
+        pthread_detach(t);
+    sigset_t alarm;
+    sigemptyset(&alarm);
+    sigaddset(&alarm, SIGALRM);
+    pthread_sigmask(SIG_BLOCK, &alarm, NULL);
 }

@@ -108,10 +108,12 @@ int grade_explain(const char *compiler_output, char *out, size_t size)
     return count;
 }
 
+/* Undoes judge.c's escaping of @p len bytes into @p out (@p size bytes);
+ * a text that does not fit is cut and ends with a mark that says so. */
 static void unescape(const char *in, size_t len, char *out, size_t size)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < len && o + 1 < size; i++) {
+    size_t o = 0, i = 0;
+    for (; i < len && o + 1 < size; i++) {
         if (in[i] != '\\' || i + 1 == len) {
             out[o++] = in[i];
             continue;
@@ -131,6 +133,13 @@ static void unescape(const char *in, size_t len, char *out, size_t size)
             out[o++] = c;
     }
     out[o] = '\0';
+    /* Cut: say so at the end, where there is room for it. */
+    static const char mark[] = " [... cut: the message was too long]";
+    if (i < len && size > 2 * sizeof mark) {
+        if (o > size - sizeof mark)
+            o = size - sizeof mark;
+        memcpy(out + o, mark, sizeof mark);
+    }
 }
 
 /* Appends a line of @p len bytes to the owned string *@p notes. */

@@ -11,7 +11,11 @@
 
 typedef struct test_outcome {
     char name[128];     /* test_... as written in the grader */
-    char message[2048]; /* why it failed (may span lines); "" when it passed */
+    /* Why it failed (may span lines); "" when it passed. Room for all of
+     * the judge's longest message (JUDGE_MESSAGE_MAX, lessons/grader/
+     * judge_parse.h) and its sentence around it; a longer one is cut and
+     * ends with " [... cut: the message was too long]". */
+    char message[18432];
     bool ok;            /* passed */
     int points;         /* what it earned */
     int max;            /* what it is worth (lesson.meta) */

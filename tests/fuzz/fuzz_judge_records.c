@@ -1,7 +1,7 @@
 /* fuzz_judge_records.c - the judge's reader of the grader's records
  * (judge_feed_records, judge_unescape in lessons/grader/judge_parse.c) on
  * bytes as a hostile grader could write them to fd 3. The input is the
- * stream of the record pipe; the lesson lists three tests. It checks that
+ * stream of the record socket; the lesson lists three tests. It checks that
  *  - the tally keeps judge_parse.h's invariants: the tests lesson.meta
  *    listed are the only ones, unknown names are few, distinct and not
  *    among them, running points at a test or nowhere, the line buffer is
@@ -11,8 +11,8 @@
  *  - the fields the record reader does not own are left alone;
  *  - reading the stream in pieces of any size gives the same tally as
  *    reading it at once (lines split across reads);
- *  - unescaping undoes the escaping of judge_proto.h, and never writes
- *    past the buffer it is given. */
+ *  - unescaping undoes the escaping of judge_proto.h, never writes past
+ *    the buffer it is given, and marks the end of a text it had to cut. */
 #include "fuzz.h"
 
 #include <string.h>
@@ -94,7 +94,8 @@ static void check_tally(const judge_tally *j, const uint8_t *data, size_t size)
 static void check_same(const judge_tally *x, const judge_tally *y)
 {
     FUZZ_CHECK(x->ntests == y->ntests && x->nunknown == y->nunknown);
-    FUZZ_CHECK(x->forged == y->forged && x->recused == y->recused);
+    FUZZ_CHECK(x->forged == y->forged && x->recused == y->recused &&
+               x->reccut == y->reccut);
     FUZZ_CHECK(memcmp(x->recbuf, y->recbuf, x->recused) == 0);
     FUZZ_CHECK((x->running ? x->running - x->tests : -1) ==
                (y->running ? y->running - y->tests : -1));
@@ -127,13 +128,32 @@ static void check_unescape(const uint8_t *data, size_t size)
     /* The raw text, escapes cut in half included, into a buffer of every
      * size up to a little more than it needs: exactly that size, on the
      * heap, so that one byte too many is a heap overflow. */
+    /* A text that does not fit is cut, and says so at its end when there
+     * is room for the mark: what is left before the mark is a start of
+     * the whole text. */
+    char *whole = malloc(len + 1);
+    FUZZ_CHECK(whole != NULL);
+    FUZZ_CHECK(judge_unescape(text, whole, len + 1));
+    static const char mark[] = JUDGE_CUT_MARK;
     for (size_t cap = 1; cap <= len + 2 && cap <= 64; cap++) {
         char *out = malloc(cap);
         FUZZ_CHECK(out != NULL);
-        judge_unescape(text, out, cap);
-        FUZZ_CHECK(strlen(out) < cap && strlen(out) <= len);
+        bool fitted = judge_unescape(text, out, cap);
+        size_t n = strlen(out);
+        FUZZ_CHECK(n < cap && n <= len);
+        FUZZ_CHECK(fitted == (strlen(whole) < cap));
+        if (fitted) {
+            FUZZ_CHECK(strcmp(out, whole) == 0);
+        } else if (cap > sizeof mark) {
+            FUZZ_CHECK(n >= sizeof mark - 1 &&
+                       strcmp(out + n - (sizeof mark - 1), mark) == 0);
+            FUZZ_CHECK(memcmp(out, whole, n - (sizeof mark - 1)) == 0);
+        } else {
+            FUZZ_CHECK(memcmp(out, whole, n) == 0);
+        }
         free(out);
     }
+    free(whole);
     free(text);
     free(escaped);
     free(back);
