@@ -965,6 +965,8 @@ static bool dog_end(void)
 static void stuck_tasks(co_loop *loop, char *buf, size_t size)
 {
     buf[0] = '\0';
+    if (co_all_tasks(loop, NULL, 0) == 0)
+        return; /* no task at all: an empty list would only puzzle */
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
@@ -1022,6 +1024,13 @@ int grade__run_until_complete(const char *file, int line, co_loop *loop,
                           "a coroutine end with a plain `return` instead of "
                           "CO_RETURN? Returning 2 reads as \"waiting\".)%s",
                           what, stuck);
+    if (budget_spent && rc == CO_ESTOPPED && co_all_tasks(loop, NULL, 0) == 0)
+        _ck_assert_failed(file, line, "Failed",
+                          "%s never completed: after %.1f s the future was "
+                          "still pending, and no task was left on the loop. "
+                          "Does every path that should complete it call "
+                          "co_future_set_result_* (or set an exception)?",
+                          what, seconds);
     if (budget_spent && rc == CO_ESTOPPED)
         _ck_assert_failed(file, line, "Failed",
                           "%s never finished: after %.1f s it was still "

@@ -165,6 +165,21 @@ START_TEST(victim_alarm_elsewhere)
 }
 END_TEST
 
+/* A plain future, no task at all (lesson 16's kind of test): the message
+ * says the future never completed, and shows no empty list of tasks. */
+START_TEST(victim_plain_future_never_set)
+{
+    co_loop *loop;
+    ck_assert_int_eq(co_loop_new(&loop), 0);
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(co_loop_add_reader(loop, fds[0], never_called, NULL), 0);
+    co_future *never;
+    ck_assert_int_eq(co_future_new(loop, &never), 0);
+    grade_run_until_complete(loop, never, 0.3, "the future");
+}
+END_TEST
+
 /* A long dump of stuck tasks: the message may be cut, but then it says so
  * at its end, and it is never cut silently in the middle. */
 START_TEST(victim_long_dump)
@@ -250,6 +265,8 @@ static const struct verdict verdicts[] = {
      "* task 'student_forever' (ready)"},
     {"exit_in_task", &victim_exit_in_task, 0, 0, "called exit(0)"},
     {"alarm_elsewhere", &victim_alarm_elsewhere, 3, 0, "never finished"},
+    {"plain_future", &victim_plain_future_never_set, 3, 0,
+     "still pending, and no task was left on the loop"},
     {"long_dump", &victim_long_dump, 0, 0, "more bytes, which the judge's report shows]"},
     {"long_trace", &victim_long_trace, 0, 0, "oops 50 of a long walk"},
 };
