@@ -136,6 +136,19 @@ bool co_tls_available(void)
     return true;
 }
 
+/* What every context has: TLS 1.2 or newer, and a peer that closes the
+ * socket without close_notify read as an end of file, as co__tls_read
+ * promises (many servers do that; OpenSSL 3 calls it an error, "unexpected
+ * eof while reading", unless told otherwise). A truncated HTTP body is
+ * still caught, by its Content-Length or chunked framing. */
+static void common_settings(SSL_CTX *ctx)
+{
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+#endif
+}
+
 int co_tls_client_context_new(co_tls_context **out)
 {
     if (!out)
@@ -151,7 +164,7 @@ int co_tls_client_context_new(co_tls_context **out)
         free(c);
         return CO_ETLS;
     }
-    SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
+    common_settings(c->ctx);
     SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
     /* A client that would check against an empty store refuses every
      * server: say so now, as ssl.create_default_context() raises, rather
@@ -246,7 +259,7 @@ int co_tls_server_context_new(co_tls_context **out, const char *certfile,
         free(c);
         return CO_ETLS;
     }
-    SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
+    common_settings(c->ctx);
     int rc = load_chain(c, certfile, keyfile);
     if (rc < 0) {
         co_tls_context_free(c);

@@ -794,6 +794,108 @@ START_TEST(test_loop_closed_during_server_handshake_frees_everything)
 }
 END_TEST
 
+/* ---- a peer that closes without close_notify ------------------------------- */
+
+/* Says "bye", then shuts its sending half at the socket, behind TLS's
+ * back: the client sees the TCP end without a close_notify first, as
+ * many servers send it. */
+struct abrupt {
+    co_coro co;
+    co_stream *s;
+    co_stream_op op;
+};
+
+static int abrupt_step(co_coro *co)
+{
+    struct abrupt *self = (struct abrupt *)co;
+    CO_BEGIN(co);
+    co_stream_write(self->s, "bye\n", 4);
+    CO_STREAM_DRAIN(co, &self->op, self->s);
+    shutdown(co_stream_fileno(self->s), SHUT_WR);
+    CO_END(co);
+}
+
+static co_coro *abrupt_factory(co_stream *s, void *arg)
+{
+    (void)arg;
+    struct abrupt *a = CO_NEW(struct abrupt, abrupt_step);
+    if (a)
+        a->s = s;
+    return a ? &a->co : NULL;
+}
+
+struct two_reads {
+    co_coro co;
+    co_loop *loop;
+    int port;
+    co_tls_context *ctx;
+    co_connect_op conn;
+    co_stream_op op;
+    char line[64];
+    size_t first, second;
+    int caught;
+};
+
+static int two_reads_step(co_coro *co)
+{
+    struct two_reads *self = (struct two_reads *)co;
+    CO_BEGIN(co);
+    {
+        co_stream_opts o;
+        co_stream_opts_init(&o);
+        o.tls = self->ctx;
+        CO_OPEN_CONNECTION(co, &self->conn, self->loop, "localhost",
+                           self->port, &o);
+    }
+    CO_STREAM_READLINE(co, &self->op, self->conn.stream, self->line,
+                       sizeof self->line);
+    self->first = self->op.n;
+    co_stream_read_op(&self->op, self->conn.stream, self->line,
+                      sizeof self->line);
+    CO_AWAIT_CORO_CATCH(co, &self->op.co, self->caught);
+    self->second = self->op.n;
+    CO_FINALLY(co);
+    co_stream_free(self->conn.stream);
+    self->conn.stream = NULL;
+    CO_END(co);
+}
+
+START_TEST(test_tls_peer_closing_without_close_notify_is_end_of_file)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_tls_context *sctx, *cctx;
+    ck_assert_int_eq(co_tls_server_context_new(&sctx, cert, key), 0);
+    ck_assert_int_eq(co_tls_client_context_new(&cctx), 0);
+    ck_assert_int_eq(co_tls_context_load_verify_file(cctx, ca), 0);
+    co_stream_opts o;
+    co_stream_opts_init(&o);
+    o.tls = sctx;
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, abrupt_factory,
+                                     NULL, &o, &srv), 0);
+    struct two_reads r = {.loop = loop, .port = co_server_port(srv),
+                          .ctx = cctx};
+    co_coro_init(&r.co, two_reads_step);
+    co_task *t;
+    ck_assert_int_eq(co_create_task(loop, &r.co, NULL, &t), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    co_task_unref(t);
+    co_coro_free(&r.co);
+    ck_assert_uint_eq(r.first, 4);
+    ck_assert_msg(r.caught == 0, "the read after the end failed with %s",
+                  co_errname(r.caught));
+    ck_assert_uint_eq(r.second, 0);
+    co_server_close(srv);
+    for (int i = 0; i < 100 && co_server_clients(srv) > 0; i++)
+        unit_run_once(loop);
+    ck_assert_uint_eq(co_server_clients(srv), 0);
+    ck_assert_int_eq(co_server_free(srv), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+    co_tls_context_free(cctx);
+    co_tls_context_free(sctx);
+}
+END_TEST
+
 /* ---- writing to a peer that has gone: no SIGPIPE ----------------------------- */
 
 struct quitter {
@@ -910,6 +1012,7 @@ Suite *tls_suite(void)
     tcase_add_test(tc, test_tls_failing_system_store_is_reported);
     tcase_add_test(tc, test_tls_an_old_error_does_not_hide_the_cause);
     tcase_add_test(tc, test_tls_writelines_that_cannot_be_held_queues_nothing);
+    tcase_add_test(tc, test_tls_peer_closing_without_close_notify_is_end_of_file);
     unit_add_case(s, tc);
     tc = tcase_create("openssl");
     tcase_add_test(tc, test_tls_client_against_openssl_s_server);
