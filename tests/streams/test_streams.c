@@ -1039,18 +1039,23 @@ START_TEST(test_accept_out_of_descriptors_pauses_then_accepts_again)
     ck_assert_int_eq(w.reports, 1);
     ck_assert_msg(strstr(w.report, "file descriptors") != NULL, "%s", w.report);
     ck_assert_uint_eq(co_server_clients(srv), 0);
-    /* Descriptors again: the paused server accepts the waiting client on
-     * its own (its retry timer is the only thing left to wake the loop; a
-     * server that never retried would end the run with CO_EDEADLOCK). */
+    /* Descriptors again: the paused server accepts on its own (its retry
+     * timer is the only thing left to wake the loop; a server that never
+     * retried would end the run with CO_EDEADLOCK). A second client
+     * waits too: under valgrind, which only pretends the limit, the
+     * kernel did accept the first one and valgrind closed it. */
+    int cfd2 = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_eq(connect(cfd2, (struct sockaddr *)&a, sizeof a), 0);
     co_future_unref(w.event);
     ck_assert_int_eq(co_future_new(loop, &w.event), 0);
     ck_assert_int_eq(co_loop_run_until_complete(loop, w.event), 0);
-    ck_assert_int_eq(w.clients, 1);
+    ck_assert_int_ge(w.clients, 1);
     ck_assert_int_eq(w.reports, 1);
-    ck_assert_uint_eq(co_server_clients(srv), 1);
+    ck_assert_uint_eq(co_server_clients(srv), (size_t)w.clients);
     co_future_unref(w.event);
-    /* The client leaves; the server closes once its handler has ended. */
+    /* The clients leave; the server closes once its handlers have ended. */
     close(cfd);
+    close(cfd2);
     co_server_close(srv);
     struct server_waiter sw = {.srv = srv};
     co_coro_init(&sw.co, server_waiter_step);
