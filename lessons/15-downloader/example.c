@@ -298,6 +298,7 @@ struct limited {
     struct download dls[NIMAGES];
     co_task *tasks[NIMAGES];
     int i;
+    int caught;                      /* a failure met while cleaning up */
 };
 
 static int limited_step(co_coro *co)
@@ -325,6 +326,14 @@ static int limited_step(co_coro *co)
     for (self->i = 0; self->i < NIMAGES; self->i++)
         CO_AWAIT(co, co_task_future(self->tasks[self->i]));
     CO_FINALLY(co);
+    /* Cancelled half-way: no download may outlive the semaphore. */
+    for (int i = 0; i < NIMAGES; i++)
+        if (self->tasks[i])
+            co_task_cancel(self->tasks[i]);
+    for (self->i = 0; self->i < NIMAGES; self->i++)
+        if (self->tasks[self->i] && !co_task_done(self->tasks[self->i]))
+            CO_AWAIT_CATCH(co, co_task_future(self->tasks[self->i]),
+                           self->caught);
     for (int i = 0; i < NIMAGES; i++)
         co_task_unref(self->tasks[i]);
     co_semaphore_free(self->sem);

@@ -53,6 +53,7 @@ struct fetch_all {
     co_task **tasks;         /* argument: room for n tasks, all NULL, yours */
     co_semaphore *sem;       /* for you: the shared semaphore */
     int i;                   /* a loop counter that survives awaits */
+    int caught;              /* for you: a failure caught while cleaning up */
 };
 
 /** `async def fetch_all(session, urls, limit, dir)`: makes a semaphore of
@@ -60,7 +61,9 @@ struct fetch_all {
  *  awaits them all, stores each one's rc in results[i] (URL order) and
  *  returns (CO_RETURN) how many files were saved. One failed URL does not
  *  stop the others. Fails with CO_EINVAL for a limit below 1 or n below
- *  0. Releases every task and the semaphore, however it ends. */
+ *  0. Releases every task and the semaphore, however it ends: cancelled
+ *  (or failing) half-way, it first cancels the downloads still running
+ *  and waits until they have ended. */
 int fetch_all(co_coro *co);
 
 #endif

@@ -86,6 +86,18 @@ int fetch_all(co_coro *co)
         saved += self->results[i] == 0;
     CO_RETURN(co, saved);
     CO_FINALLY(co);
+    /* Cancelled, or failed half-way: the downloads still running use the
+     * semaphore and the frames, so none may outlive fetch_all. Cancel
+     * them and wait until each has ended (its own finally gives its place
+     * back); only then is the semaphore free of waiters. On a normal end
+     * every task is done and this does nothing. */
+    for (int i = 0; i < self->n; i++)
+        if (self->tasks[i])
+            co_task_cancel(self->tasks[i]);
+    for (self->i = 0; self->i < self->n; self->i++)
+        if (self->tasks[self->i] && !co_task_done(self->tasks[self->i]))
+            CO_AWAIT_CATCH(co, co_task_future(self->tasks[self->i]),
+                           self->caught);
     for (int i = 0; i < self->n; i++) {
         co_task_unref(self->tasks[i]);
         self->tasks[i] = NULL;

@@ -229,7 +229,8 @@ static void add_url(struct env *e, int i, const char *path)
     e->url_list[i] = e->urls[i];
 }
 
-static void run(struct env *e, int n, int limit)
+/* Makes the task of fetch_all, which has not run yet. */
+static void start(struct env *e, int n, int limit)
 {
     co_coro_init(&e->fa.co, fetch_all);
     e->fa.client = e->client;
@@ -242,6 +243,11 @@ static void run(struct env *e, int n, int limit)
     e->fa.tasks = e->tasks;
     ck_assert_int_eq(co_create_task(e->loop, &e->fa.co, "fetch_all", &e->task),
                      0);
+}
+
+static void run(struct env *e, int n, int limit)
+{
+    start(e, n, limit);
     e->rc = grade_run_until_complete(e->loop, co_task_future(e->task),
                                      2.5 * patience(), "fetch_all");
     if (e->rc == 0)
@@ -475,6 +481,47 @@ START_TEST(test_a_limit_below_one_is_refused)
 }
 END_TEST
 
+START_TEST(test_cancelling_fetch_all_releases_everything)
+{
+    /* fetch_all cancelled once it has started its downloads (three, one
+     * place: the others wait for it) must not end before they have: a
+     * download left running would use the semaphore after it is freed,
+     * or keep it from being freed at all. */
+    struct env e;
+    env_open(&e, 1, 3);
+    for (int i = 0; i < 3; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "/files/%s", names[i]);
+        add_url(&e, i, p);
+    }
+    start(&e, 3, 1);
+    /* Its first step: every task made, none run yet (a bounded number of
+     * loop iterations, each of which has work to do). */
+    for (int i = 0; i < 100 && !e.tasks[2] && !co_task_done(e.task); i++) {
+        co_loop_stop(e.loop);
+        co_loop_run_forever(e.loop);
+    }
+    if (!e.tasks[2])
+        ck_abort_msg("fetch_all did not start its three downloads as tasks "
+                     "before awaiting any (co_create_task with "
+                     "&self->tasks[i])");
+    co_task_cancel(e.task);
+    e.rc = grade_run_until_complete(e.loop, co_task_future(e.task),
+                                    2.5 * patience(), "fetch_all, cancelled");
+    grade_expect_code(e.rc, CO_ECANCELLED,
+                      "fetch_all cancelled while its downloads run");
+    for (int i = 0; i < 3; i++)
+        if (e.tasks[i] && !co_task_done(e.tasks[i]))
+            ck_abort_msg("download %d is still running after fetch_all "
+                         "ended: in CO_FINALLY, cancel the tasks and await "
+                         "each (CO_AWAIT_CATCH) before freeing the "
+                         "semaphore", i);
+    /* env_close: no request in progress, the semaphore and every task
+     * released. */
+    env_close(&e);
+}
+END_TEST
+
 Suite *lesson_suite(void)
 {
     Suite *s = suite_create("lesson 15: a downloader");
@@ -488,6 +535,7 @@ Suite *lesson_suite(void)
     tcase_add_test(tc, test_a_refused_connection_is_recorded);
     tcase_add_test(tc, test_no_urls_is_nothing);
     tcase_add_test(tc, test_a_limit_below_one_is_refused);
+    tcase_add_test(tc, test_cancelling_fetch_all_releases_everything);
     suite_add_tcase(s, tc);
     return s;
 }

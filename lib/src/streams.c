@@ -56,12 +56,41 @@
 #define S_WWANTR 0x400   /* TLS: the last write needs the socket readable */
 #define S_SHUTWR 0x800   /* the sending half is shut */
 
+/* The three lists of this file (a loop's streams, a loop's servers, a
+ * server's clients) are intrusive doubly linked lists whose node is the
+ * first member of what they hold, so one pair of functions serves all. */
+typedef struct list_node {
+    struct list_node *prev, *next;
+} list_node;
+
+static void list_push(list_node **head, list_node *n)
+{
+    n->prev = NULL;
+    n->next = *head;
+    if (*head)
+        (*head)->prev = n;
+    *head = n;
+}
+
+/* Takes @p n out of the list at @p head (if it is in it). */
+static void list_remove(list_node **head, list_node *n)
+{
+    if (n->prev)
+        n->prev->next = n->next;
+    else if (*head == n)
+        *head = n->next;
+    if (n->next)
+        n->next->prev = n->prev;
+    n->prev = n->next = NULL;
+}
+
 /* One stream. Invariants: `fd` is -1 exactly when S_CLOSED is set; the
  * reading buffer holds rlen bytes from rbuf + rpos, the writing buffer wlen
  * bytes from wbuf + wpos; S_READING / S_WRITING say which watches are on;
  * `loop` is NULL once the loop closed; the stream is in its loop's list
- * (prev/next) while `loop` is set. */
+ * (node) while `loop` is set. */
 struct co_stream {
+    list_node node;         /* the loop's list; must stay first */
     co_loop *loop;          /* the loop it lives on, or NULL once closed */
     int fd;                 /* the socket, or -1 */
     unsigned flags;         /* S_* */
@@ -77,15 +106,15 @@ struct co_stream {
     co__waitq cwait;        /* wait_closed */
     co__tls *tls;           /* TLS connection, or NULL */
     struct co__client *client; /* the server's record, with S_SERVER */
-    struct co_stream *prev, *next; /* the loop's list */
     co__resource open_on;   /* debug mode: "left open" at the loop's close */
     char what[72];          /* its name there: "to 127.0.0.1:8080" */
+    char why[160];          /* why TLS ended the connection, or "" */
 };
 
 typedef struct stream_side {
     co__loop_ext ext;       /* must stay first */
-    co_stream *streams;     /* every stream on the loop */
-    co_server *servers;     /* every server on the loop */
+    list_node *streams;     /* every stream on the loop (co_stream) */
+    list_node *servers;     /* every server on the loop (co_server) */
 } stream_side;
 
 static void side_close(co_loop *loop, co__loop_ext *ext);
@@ -96,6 +125,13 @@ static stream_side *side_of(co_loop *loop)
 {
     return (stream_side *)(void *)co__loop_ext_get(loop, &side_proto,
                                                    sizeof(stream_side));
+}
+
+/* The loop's record if it has one; NULL for a NULL loop. */
+static stream_side *side_find(co_loop *loop)
+{
+    return loop ? (stream_side *)(void *)co__loop_ext_find(loop, &side_proto)
+                : NULL;
 }
 
 void co_stream_opts_init(co_stream_opts *opts)
@@ -164,6 +200,16 @@ static void watch_write(co_stream *s, bool on)
     }
 }
 
+/* A line nobody is in lets go of its spare waiters: an object that is
+ * closed will not be waited on again, and a spare holds a future (and so
+ * the loop's memory) alive. asyncio's Server drops its waiters at close
+ * the same way. */
+static void drop_spares(co__waitq *q)
+{
+    if (q->len == 0)
+        co__waitq_clear(q);
+}
+
 static void wake_all(co_stream *s)
 {
     co__waitq_wake_some(&s->rwait, (size_t)-1);
@@ -196,28 +242,56 @@ static void lose(co_stream *s, int code)
     close_fd(s);
 }
 
+/* As lose(), for a failure of a TLS call, whose reason is kept so that the
+ * read or drain that reports it can say it ("tlsv13 alert certificate
+ * required"). */
+static void lose_tls(co_stream *s, int code)
+{
+    if (!s->err)
+        snprintf(s->why, sizeof s->why, "%s", co_tls_last_error());
+    lose(s, code);
+}
+
+/* The sentence for a failure of the connection: TLS's reason if it has
+ * one, else @p fallback. */
+static const char *lost_why(const co_stream *s, const char *fallback)
+{
+    return s->why[0] ? s->why : fallback;
+}
+
 /* ---- reading --------------------------------------------------------------- */
 
-/* Room for at least @p want more bytes after the buffered ones. */
-static int rbuf_reserve(co_stream *s, size_t want)
+/* Room for @p want more bytes after the @p len bytes at *buf + *pos, a
+ * buffer of *cap bytes (the reading or the writing one): the bytes move to
+ * the front, and the buffer doubles until they fit. */
+static int buf_reserve(unsigned char **buf, size_t *pos, size_t len,
+                       size_t *cap, size_t want)
 {
-    if (s->rcap - s->rpos - s->rlen >= want)
+    if (*cap - *pos - len >= want)
         return 0;
-    if (s->rpos > 0) {
-        memmove(s->rbuf, s->rbuf + s->rpos, s->rlen);
-        s->rpos = 0;
-        if (s->rcap - s->rlen >= want)
+    if (*pos > 0) {
+        memmove(*buf, *buf + *pos, len);
+        *pos = 0;
+        if (*cap - len >= want)
             return 0;
     }
-    size_t cap = s->rcap ? s->rcap : 4096;
-    while (cap - s->rlen < want)
-        cap *= 2;
-    unsigned char *b = realloc(s->rbuf, cap);
+    size_t c = *cap ? *cap : 4096;
+    while (c - len < want) {
+        if (c > ((size_t)-1) / 2)
+            return CO_ENOMEM;
+        c *= 2;
+    }
+    unsigned char *b = realloc(*buf, c);
     if (!b)
         return CO_ENOMEM;
-    s->rbuf = b;
-    s->rcap = cap;
+    *buf = b;
+    *cap = c;
     return 0;
+}
+
+static int rbuf_reserve(co_stream *s, size_t want)
+{
+    return buf_reserve(&s->rbuf, &s->rpos, s->rlen, &s->rcap, want);
 }
 
 /* How much one readiness event reads at most (asyncio's max_size is
@@ -251,7 +325,7 @@ static void read_some(co_stream *s)
             return;
         }
         if (n < 0) {
-            lose(s, (int)n);
+            lose_tls(s, (int)n);
             return;
         }
     } else {
@@ -375,7 +449,10 @@ static void try_write(co_stream *s)
     while (s->wlen > 0 && s->fd >= 0) {
         ssize_t r = send_some(s, s->wbuf + s->wpos, s->wlen);
         if (r < 0) {
-            lose(s, (int)r);
+            if (s->tls)
+                lose_tls(s, (int)r);
+            else
+                lose(s, (int)r);
             return;
         }
         if (r == 0)
@@ -417,27 +494,16 @@ static void on_writable(int fd, int status, void *arg)
         try_write(s);
 }
 
+static int wbuf_reserve(co_stream *s, size_t len)
+{
+    return buf_reserve(&s->wbuf, &s->wpos, s->wlen, &s->wcap, len);
+}
+
 static int wbuf_append(co_stream *s, const void *data, size_t len)
 {
-    if (s->wcap - s->wpos - s->wlen < len) {
-        if (s->wpos > 0) {
-            memmove(s->wbuf, s->wbuf + s->wpos, s->wlen);
-            s->wpos = 0;
-        }
-        if (s->wcap - s->wlen < len) {
-            size_t cap = s->wcap ? s->wcap : 4096;
-            while (cap - s->wlen < len) {
-                if (cap > ((size_t)-1) / 2)
-                    return CO_ENOMEM;
-                cap *= 2;
-            }
-            unsigned char *b = realloc(s->wbuf, cap);
-            if (!b)
-                return CO_ENOMEM;
-            s->wbuf = b;
-            s->wcap = cap;
-        }
-    }
+    int rc = wbuf_reserve(s, len);
+    if (rc < 0)
+        return rc;
     memcpy(s->wbuf + s->wpos + s->wlen, data, len);
     s->wlen += len;
     return 0;
@@ -464,7 +530,10 @@ int co_stream_write(co_stream *s, const void *data, size_t len)
         /* Nothing queued before: try the socket at once (asyncio's write). */
         ssize_t r = send_some(s, p, len);
         if (r < 0) {
-            lose(s, (int)r);
+            if (s->tls)
+                lose_tls(s, (int)r);
+            else
+                lose(s, (int)r);
             return s->err;
         }
         p += r;
@@ -480,6 +549,10 @@ int co_stream_write(co_stream *s, const void *data, size_t len)
     return 0;
 }
 
+/* writelines is all or nothing, as one write() of the joined bytes would
+ * be: room for every byte is made before any is sent or queued, so the
+ * only failure once something went out is the connection's own (and then
+ * the queue is gone with it). */
 int co_stream_writelines(co_stream *s, const struct iovec *iov, int n)
 {
     if (!s || n < 0 || (!iov && n > 0))
@@ -491,10 +564,16 @@ int co_stream_writelines(co_stream *s, const struct iovec *iov, int n)
     for (int i = 0; i < n; i++) {
         if (!iov[i].iov_base && iov[i].iov_len > 0)
             return CO_EINVAL;
+        if (iov[i].iov_len > ((size_t)-1) - total)
+            return CO_ENOMEM; /* more bytes than memory can hold */
         total += iov[i].iov_len;
     }
     if (total == 0)
         return 0;
+    rc = wbuf_reserve(s, total);
+    if (rc < 0)
+        return rc;
+    size_t skip = 0;
     if (s->wlen == 0 && !s->tls) {
         /* One sendmsg for all of them, then queue what is left. */
         struct msghdr mh;
@@ -511,27 +590,28 @@ int co_stream_writelines(co_stream *s, const struct iovec *iov, int n)
             }
             r = 0;
         }
-        size_t skip = (size_t)r;
-        for (int i = 0; i < n; i++) {
-            size_t l = iov[i].iov_len;
-            if (skip >= l) {
-                skip -= l;
-                continue;
-            }
-            rc = wbuf_append(s, (const char *)iov[i].iov_base + skip, l - skip);
-            skip = 0;
-            if (rc < 0)
-                return rc;
-        }
-        if (s->wlen > 0)
-            watch_write(s, true);
-        return 0;
+        skip = (size_t)r;
     }
+    /* TLS joins the buffers and writes them as one (fewer, fuller
+     * records); a plain stream queues what sendmsg did not take. */
+    bool was_empty = s->wlen == 0;
     for (int i = 0; i < n; i++) {
-        rc = co_stream_write(s, iov[i].iov_base, iov[i].iov_len);
-        if (rc < 0)
-            return rc;
+        size_t l = iov[i].iov_len;
+        if (skip >= l) {
+            skip -= l;
+            continue;
+        }
+        memcpy(s->wbuf + s->wpos + s->wlen,
+               (const char *)iov[i].iov_base + skip, l - skip);
+        s->wlen += l - skip;
+        skip = 0;
     }
+    if (s->tls && was_empty && s->wlen > 0) {
+        try_write(s);
+        return s->err;
+    }
+    if (s->wlen > 0 && !(s->flags & S_WWANTR))
+        watch_write(s, true);
     return 0;
 }
 
@@ -566,30 +646,11 @@ bool co_stream_is_closing(const co_stream *s)
 
 /* ---- making and freeing ---------------------------------------------------- */
 
-static void link_stream(co_stream *s, stream_side *side)
-{
-    s->prev = NULL;
-    s->next = side->streams;
-    if (side->streams)
-        side->streams->prev = s;
-    side->streams = s;
-}
-
 static void unlink_stream(co_stream *s)
 {
-    if (!s->loop)
-        return;
-    stream_side *side = (stream_side *)(void *)co__loop_ext_find(s->loop,
-                                                                &side_proto);
-    if (!side)
-        return;
-    if (s->prev)
-        s->prev->next = s->next;
-    else if (side->streams == s)
-        side->streams = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
-    s->prev = s->next = NULL;
+    stream_side *side = side_find(s->loop);
+    if (side)
+        list_remove(&side->streams, &s->node);
 }
 
 static void apply_limits(co_stream *s, const co_stream_opts *opts)
@@ -623,7 +684,7 @@ static int stream_new(co_loop *loop, int fd, const co_stream_opts *opts,
         return rc;
     }
     s->flags |= S_READING;
-    link_stream(s, side);
+    list_push(&side->streams, &s->node);
     if (loop->probe) { /* debug mode: a stream must be freed before its loop */
         char peer[64];
         if (co_stream_peername_str(s, peer, sizeof peer) < 0)
@@ -842,8 +903,10 @@ static int read_try(co_stream_op *op, const char **why)
             consume(s, n);
             return 1;
         }
-        if (s->flags & S_EOF)
+        if (s->flags & S_EOF) {
+            *why = lost_why(s, NULL);
             return s->err && s->err != CO_ESTREAMCLOSED ? s->err : 1;
+        }
         return 0;
     case OP_EXACTLY:
         if (s->rlen >= op->cap) {
@@ -856,8 +919,9 @@ static int read_try(co_stream_op *op, const char **why)
             memcpy(op->buf, s->rbuf + s->rpos, s->rlen);
             op->n = s->rlen;
             consume(s, s->rlen);
-            *why = "readexactly: the stream ended before the bytes asked for "
-                   "arrived";
+            *why = s->err ? lost_why(s, NULL)
+                          : "readexactly: the stream ended before the bytes "
+                            "asked for arrived";
             return s->err ? s->err : CO_EINCOMPLETE;
         }
         return 0;
@@ -894,9 +958,13 @@ static int read_try(co_stream_op *op, const char **why)
             memcpy(op->buf, b, s->rlen);
             op->n = s->rlen;
             consume(s, s->rlen);
-            if (op->kind == OP_LINE)
+            if (op->kind == OP_LINE) {
+                *why = lost_why(s, NULL);
                 return s->err && op->n == 0 ? s->err : 1;
-            *why = "readuntil: the stream ended before the separator arrived";
+            }
+            *why = s->err ? lost_why(s, NULL)
+                          : "readuntil: the stream ended before the separator "
+                            "arrived";
             return s->err ? s->err : CO_EINCOMPLETE;
         }
         return 0;
@@ -960,7 +1028,7 @@ static int drain_step(co_coro *co)
         CO_RAISE(co, CO_EFDBUSY, "another drain is already waiting on this "
                                  "stream: one drain at a time");
     if (s->err)
-        CO_RAISE(co, s->err, "drain: the connection is lost");
+        CO_RAISE(co, s->err, lost_why(s, "drain: the connection is lost"));
     if (s->wlen <= s->high || s->fd < 0)
         CO_RETURN(co, 0);
     for (;;) {
@@ -978,7 +1046,7 @@ static int drain_step(co_coro *co)
         if (op->caught)
             CO_RAISE(co, op->caught, co_caught_message());
         if (s->err)
-            CO_RAISE(co, s->err, "drain: the connection is lost");
+            CO_RAISE(co, s->err, lost_why(s, "drain: the connection is lost"));
         if (s->wlen <= s->low || s->fd < 0)
             CO_RETURN(co, 0);
     }
@@ -1006,6 +1074,9 @@ static int closed_step(co_coro *co)
         if (op->caught)
             CO_RAISE(co, op->caught, co_caught_message());
     }
+    drop_spares(&s->rwait);
+    drop_spares(&s->wwait);
+    drop_spares(&s->cwait);
     CO_RETURN(co, 0);
     CO_END(co);
 }
@@ -1478,16 +1549,17 @@ int co_open_unix_connection_op(co_connect_op *op, co_loop *loop,
  * fd; then a stream. Invariant: in its server's list while the server
  * lives; `task` is a reference to the task serving it. */
 typedef struct co__client {
+    list_node node;           /* the server's list; must stay first */
     co_server *srv;           /* the server */
     int fd;                   /* the socket until the stream takes it, or -1 */
     co_stream *s;             /* the stream, or NULL before it exists */
     co__tls *tls;             /* its TLS during the handshake, or NULL */
     co_coro *user;            /* the factory's frame, or NULL */
     co_task *task;            /* the task serving it (a reference) */
-    struct co__client *prev, *next; /* the server's list */
 } co__client;
 
 struct co_server {
+    list_node node;           /* the loop's list; must stay first */
     co_loop *loop;            /* NULL once the loop closed */
     int fds[MAX_LISTEN];      /* listening sockets */
     int nfds;                 /* how many (0 once closed) */
@@ -1497,11 +1569,10 @@ struct co_server {
     co_client_factory factory; /* makes each client's coroutine */
     void *arg;                /* its argument */
     co_stream_opts opts;      /* for every stream */
-    co__client *clients;      /* clients being served */
+    list_node *clients;       /* clients being served (co__client) */
     size_t nclients;          /* how many */
     co__waitq waiters;        /* serve_forever and wait_closed */
     co_timer retry;           /* accepting again after EMFILE */
-    co_server *prev, *next;   /* the loop's list */
     co__resource open_on;     /* debug mode: "left open" at the loop's close */
     char what[40];            /* its name there: "on port 8080" */
 };
@@ -1524,12 +1595,7 @@ static void accept_pause(co_server *srv)
 static void client_free(co__client *c)
 {
     co_server *srv = c->srv;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        srv->clients = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    list_remove(&srv->clients, &c->node);
     srv->nclients--;
     if (c->s) {
         c->s->flags &= ~S_SERVER;
@@ -1642,10 +1708,7 @@ static void on_accept(int fd, int status, void *arg)
             close(cfd);
             return;
         }
-        c->next = srv->clients;
-        if (srv->clients)
-            srv->clients->prev = c;
-        srv->clients = c;
+        list_push(&srv->clients, &c->node);
         srv->nclients++;
     }
 }
@@ -1675,19 +1738,9 @@ static void close_listeners(co_server *srv)
 
 static void server_unlink(co_server *srv)
 {
-    if (!srv->loop)
-        return;
-    stream_side *side = (stream_side *)(void *)co__loop_ext_find(srv->loop,
-                                                                &side_proto);
-    if (!side)
-        return;
-    if (srv->prev)
-        srv->prev->next = srv->next;
-    else if (side->servers == srv)
-        side->servers = srv->next;
-    if (srv->next)
-        srv->next->prev = srv->prev;
-    srv->prev = srv->next = NULL;
+    stream_side *side = side_find(srv->loop);
+    if (side)
+        list_remove(&side->servers, &srv->node);
 }
 
 /* Listens on @p fd (bound already) and adds it to the server. */
@@ -1737,10 +1790,7 @@ static void server_link(co_server *srv, stream_side *side)
             snprintf(srv->what, sizeof srv->what, "on %s", srv->unix_path);
         co__resource_open(srv->loop, &srv->open_on, "server", srv->what);
     }
-    srv->next = side->servers;
-    if (side->servers)
-        side->servers->prev = srv;
-    side->servers = srv;
+    list_push(&side->servers, &srv->node);
 }
 
 static void server_report(co_loop *loop, const char *what, const char *why)
@@ -1935,7 +1985,7 @@ int co_server_free(co_server *srv)
     /* Left only when the loop closed under them: their tasks were
      * abandoned, so nothing else will free them. */
     while (srv->clients)
-        client_free(srv->clients);
+        client_free((co__client *)(void *)srv->clients);
     server_unlink(srv);
     co__waitq_clear(&srv->waiters);
     free(srv);
@@ -1952,8 +2002,10 @@ static int server_wait_step(co_coro *co)
         CO_RAISE(co, CO_EINVAL, "server wait: NULL server");
     for (;;) {
         if (op->kind == 1 ? srv->closed
-                          : srv->closed && srv->nclients == 0)
+                          : srv->closed && srv->nclients == 0) {
+            drop_spares(&srv->waiters);
             CO_RETURN(co, 0);
+        }
         if (!srv->loop)
             CO_RAISE(co, CO_ECLOSED, NULL);
         rc = co__waitq_wait(&srv->waiters, &op->waiter);
@@ -1967,6 +2019,8 @@ static int server_wait_step(co_coro *co)
             /* serve_forever cancelled: the server closes, as asyncio's. */
             if (op->kind == 1 && op->caught == CO_ECANCELLED)
                 co_server_close(srv);
+            if (srv->closed)
+                drop_spares(&srv->waiters);
             CO_RAISE(co, op->caught, co_caught_message());
         }
     }
@@ -2004,22 +2058,20 @@ static void side_close(co_loop *loop, co__loop_ext *ext)
     (void)loop;
     stream_side *side = (stream_side *)(void *)ext;
     while (side->streams) {
-        co_stream *s = side->streams;
-        side->streams = s->next;
+        co_stream *s = (co_stream *)(void *)side->streams;
+        list_remove(&side->streams, &s->node);
         close_fd(s);
         co__waitq_clear(&s->rwait);
         co__waitq_clear(&s->wwait);
         co__waitq_clear(&s->cwait);
         s->loop = NULL;
-        s->prev = s->next = NULL;
     }
     while (side->servers) {
-        co_server *srv = side->servers;
-        side->servers = srv->next;
+        co_server *srv = (co_server *)(void *)side->servers;
+        list_remove(&side->servers, &srv->node);
         close_listeners(srv);
         srv->closed = true;
         co__waitq_clear(&srv->waiters);
         srv->loop = NULL;
-        srv->prev = srv->next = NULL;
     }
 }

@@ -32,7 +32,8 @@ int co__tls_handshake(co__tls *t, char *msg, size_t size);
 
 /* Reads decrypted bytes: > 0 bytes, 0 at the peer's close (close_notify or
  * a bare end of the socket), -CO__TLS_WANT_READ / -CO__TLS_WANT_WRITE, or a
- * negative code below those (CO_ETLS, CO_ECONNRESET). */
+ * negative code below those (CO_ETLS, CO_ECERT, CO_ECONNRESET), whose
+ * reason co_tls_last_error() then gives. */
 ssize_t co__tls_read(co__tls *t, void *buf, size_t n);
 
 /* Writes bytes (partial writes allowed): > 0 bytes taken, or as read. */

@@ -35,23 +35,57 @@ const char *co_tls_last_error(void)
 struct co_tls_context {
     SSL_CTX *ctx;    /* OpenSSL's context */
     bool server;     /* made by co_tls_server_context_new */
-    bool verify;     /* clients: check the certificate and the name */
+    bool verify;     /* check the peer's certificate (clients: and the
+                        name; servers: ask the client for one) */
 };
 
 struct co__tls {
     SSL *ssl;        /* the connection */
-    bool verify;     /* a client that checks */
+    bool verify;     /* it checks the peer's certificate */
 };
 
-/* OpenSSL's latest reason, into last_error (and @p buf if not NULL). */
+/* One queued error in words, without OpenSSL's "error:0A080002:" prefix:
+ * "SSL routines::system lib" becomes "SSL routines: system lib". */
+static void reason_of(unsigned long e, char *buf, size_t size)
+{
+    char raw[256];
+    ERR_error_string_n(e, raw, sizeof raw);
+    const char *r = raw;
+    if (strncmp(r, "error:", 6) == 0) {
+        const char *colon = strchr(r + 6, ':');
+        if (colon)
+            r = colon + 1;
+    }
+    size_t n = 0;
+    for (; *r && n + 1 < size; r++) {
+        if (r[0] == ':' && r[1] == ':')
+            continue; /* "::" (no function name) reads as ": " */
+        buf[n++] = *r;
+        if (*r == ':' && n + 1 < size)
+            buf[n++] = ' ';
+    }
+    buf[n] = '\0';
+}
+
+/* Why the call that just failed failed, into last_error (and @p buf if not
+ * NULL), then the queue is emptied. Every caller empties the queue before
+ * the call it reports on, so what is queued is that call's alone. OpenSSL
+ * queues the first cause first and each layer that passes it up after it:
+ * the newest entry says what failed (the TLS layer's reason), the oldest,
+ * when it is another one, where it started ("No such file or directory"),
+ * and both are said. */
 static void note_error(const char *what, char *buf, size_t size)
 {
-    unsigned long e = ERR_get_error();
-    char reason[200] = "no reason given";
-    if (e)
-        ERR_error_string_n(e, reason, sizeof reason);
+    unsigned long first = ERR_peek_error();
+    unsigned long last = ERR_peek_last_error();
+    char newest[200] = "no reason given", oldest[200] = "";
+    if (last)
+        reason_of(last, newest, sizeof newest);
+    if (first && first != last)
+        reason_of(first, oldest, sizeof oldest);
     ERR_clear_error();
-    snprintf(last_error, sizeof last_error, "%s: %s", what, reason);
+    snprintf(last_error, sizeof last_error, "%s: %s%s%s", what, newest,
+             oldest[0] ? ", caused by " : "", oldest);
     if (buf && size)
         snprintf(buf, size, "%s", last_error);
 }
@@ -102,6 +136,19 @@ bool co_tls_available(void)
     return true;
 }
 
+/* What every context has: TLS 1.2 or newer, and a peer that closes the
+ * socket without close_notify read as an end of file, as co__tls_read
+ * promises (many servers do that; OpenSSL 3 calls it an error, "unexpected
+ * eof while reading", unless told otherwise). A truncated HTTP body is
+ * still caught, by its Content-Length or chunked framing. */
+static void common_settings(SSL_CTX *ctx)
+{
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+#endif
+}
+
 int co_tls_client_context_new(co_tls_context **out)
 {
     if (!out)
@@ -110,16 +157,24 @@ int co_tls_client_context_new(co_tls_context **out)
     co_tls_context *c = calloc(1, sizeof *c);
     if (!c)
         return CO_ENOMEM;
+    ERR_clear_error();
     c->ctx = SSL_CTX_new(TLS_client_method());
     if (!c->ctx) {
         note_error("SSL_CTX_new", NULL, 0);
         free(c);
         return CO_ETLS;
     }
-    SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
+    common_settings(c->ctx);
     SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
-    if (SSL_CTX_set_default_verify_paths(c->ctx) != 1)
-        note_error("the system's trusted certificates", NULL, 0);
+    /* A client that would check against an empty store refuses every
+     * server: say so now, as ssl.create_default_context() raises, rather
+     * than at the first handshake. */
+    if (SSL_CTX_set_default_verify_paths(c->ctx) != 1) {
+        note_error("the system's trusted certificates could not be loaded",
+                   NULL, 0);
+        co_tls_context_free(c);
+        return CO_ETLS;
+    }
     c->verify = true;
     *out = c;
     return 0;
@@ -129,6 +184,7 @@ int co_tls_context_load_verify_file(co_tls_context *ctx, const char *cafile)
 {
     if (!ctx || !cafile)
         return CO_EINVAL;
+    ERR_clear_error();
     if (SSL_CTX_load_verify_locations(ctx->ctx, cafile, NULL) != 1) {
         note_error(cafile, NULL, 0);
         return CO_ETLS;
@@ -136,15 +192,52 @@ int co_tls_context_load_verify_file(co_tls_context *ctx, const char *cafile)
     return 0;
 }
 
+/* A server that verifies asks every client for a certificate and refuses
+ * one that sends none (ssl.CERT_REQUIRED on a server context). */
+static void apply_verify(co_tls_context *ctx)
+{
+    int mode = SSL_VERIFY_NONE;
+    if (ctx->verify)
+        mode = ctx->server ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+                           : SSL_VERIFY_PEER;
+    SSL_CTX_set_verify(ctx->ctx, mode, NULL);
+}
+
 int co_tls_context_set_verify(co_tls_context *ctx, bool verify)
 {
     if (!ctx)
         return CO_EINVAL;
     ctx->verify = verify;
-    if (!ctx->server)
-        SSL_CTX_set_verify(ctx->ctx, verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE,
-                           NULL);
+    apply_verify(ctx);
     return 0;
+}
+
+/* The certificate chain and its key, checked against each other. */
+static int load_chain(co_tls_context *c, const char *certfile,
+                      const char *keyfile)
+{
+    ERR_clear_error();
+    if (SSL_CTX_use_certificate_chain_file(c->ctx, certfile) != 1) {
+        note_error(certfile, NULL, 0);
+        return CO_ETLS;
+    }
+    if (SSL_CTX_use_PrivateKey_file(c->ctx, keyfile, SSL_FILETYPE_PEM) != 1) {
+        note_error(keyfile, NULL, 0);
+        return CO_ETLS;
+    }
+    if (SSL_CTX_check_private_key(c->ctx) != 1) {
+        note_error("the key does not match the certificate", NULL, 0);
+        return CO_ETLS;
+    }
+    return 0;
+}
+
+int co_tls_context_load_cert_chain(co_tls_context *ctx, const char *certfile,
+                                   const char *keyfile)
+{
+    if (!ctx || !certfile || !keyfile)
+        return CO_EINVAL;
+    return load_chain(ctx, certfile, keyfile);
 }
 
 int co_tls_server_context_new(co_tls_context **out, const char *certfile,
@@ -159,27 +252,18 @@ int co_tls_server_context_new(co_tls_context **out, const char *certfile,
     if (!c)
         return CO_ENOMEM;
     c->server = true;
+    ERR_clear_error();
     c->ctx = SSL_CTX_new(TLS_server_method());
     if (!c->ctx) {
         note_error("SSL_CTX_new", NULL, 0);
         free(c);
         return CO_ETLS;
     }
-    SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
-    if (SSL_CTX_use_certificate_chain_file(c->ctx, certfile) != 1) {
-        note_error(certfile, NULL, 0);
+    common_settings(c->ctx);
+    int rc = load_chain(c, certfile, keyfile);
+    if (rc < 0) {
         co_tls_context_free(c);
-        return CO_ETLS;
-    }
-    if (SSL_CTX_use_PrivateKey_file(c->ctx, keyfile, SSL_FILETYPE_PEM) != 1) {
-        note_error(keyfile, NULL, 0);
-        co_tls_context_free(c);
-        return CO_ETLS;
-    }
-    if (SSL_CTX_check_private_key(c->ctx) != 1) {
-        note_error("the key does not match the certificate", NULL, 0);
-        co_tls_context_free(c);
-        return CO_ETLS;
+        return rc;
     }
     *out = c;
     return 0;
@@ -208,6 +292,8 @@ int co__tls_conn_new(co_tls_context *ctx, int fd, bool server,
     co__tls *t = calloc(1, sizeof *t);
     if (!t)
         return CO_ENOMEM;
+    t->verify = ctx->verify;
+    ERR_clear_error();
     t->ssl = SSL_new(ctx->ctx);
     if (!t->ssl || SSL_set_fd(t->ssl, fd) != 1) {
         note_error("SSL_new", NULL, 0);
@@ -220,7 +306,6 @@ int co__tls_conn_new(co_tls_context *ctx, int fd, bool server,
         SSL_set_accept_state(t->ssl);
     } else {
         SSL_set_connect_state(t->ssl);
-        t->verify = ctx->verify;
         if (hostname) {
             /* SNI is for names, not for numeric addresses (RFC 6066). */
             unsigned char ip[16];
@@ -259,9 +344,11 @@ static int classify(co__tls *t, int ret, char *msg, size_t size)
         return 0;
     case SSL_ERROR_SYSCALL:
         ERR_clear_error();
+        snprintf(last_error, sizeof last_error, "the connection was lost "
+                 "during the TLS exchange%s%s", errno ? ": " : "",
+                 errno ? strerror(errno) : "");
         if (msg)
-            snprintf(msg, size, "the connection was lost during the TLS "
-                     "exchange%s%s", errno ? ": " : "", errno ? strerror(errno) : "");
+            snprintf(msg, size, "%s", last_error);
         return CO_ECONNRESET;
     default:
         break;
@@ -383,6 +470,12 @@ int co_tls_context_set_verify(co_tls_context *ctx, bool verify)
 {
     (void)verify;
     return ctx ? CO_ENOTLS : CO_EINVAL;
+}
+
+int co_tls_context_load_cert_chain(co_tls_context *ctx, const char *certfile,
+                                   const char *keyfile)
+{
+    return ctx && certfile && keyfile ? CO_ENOTLS : CO_EINVAL;
 }
 
 int co_tls_server_context_new(co_tls_context **out, const char *certfile,

@@ -676,6 +676,83 @@ START_TEST(test_connection_refused)
 }
 END_TEST
 
+/* A listener with backlog 0 and one connection already waiting in its
+ * queue: Linux drops every further SYN, so a connect can only time out,
+ * whatever the timeout and however slow the machine. */
+static int full_listener(int *filler, int *port)
+{
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(listen(l, 0), 0);
+    ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
+    *filler = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_eq(connect(*filler, (struct sockaddr *)&a, sizeof a), 0);
+    *port = ntohs(a.sin_port);
+    return l;
+}
+
+START_TEST(test_connect_timeout_of_the_client_says_timed_out)
+{
+    int filler, port;
+    int l = full_listener(&filler, &port);
+    co_http_client_opts o = {.connect_timeout = 0.2};
+    struct env e;
+    env_open(&e, &o);
+    struct fetch f;
+    fetch_init(&f, &e, "http://127.0.0.1:%d/x", port);
+    run_one(&e, &f);
+    ck_assert_int_eq(f.rc, CO_ETIMEDOUT);
+    ck_assert_msg(strstr(f.msg, "no connection within") != NULL, "%s", f.msg);
+    ck_assert_ptr_nonnull(strstr(f.msg, f.url));
+    ck_assert_uint_eq(co_http_client_connections_opened(e.c), 0);
+    co_http_response_clear(&f.op.resp);
+    env_close(&e);
+    close(filler);
+    close(l);
+}
+END_TEST
+
+START_TEST(test_request_timeout_covers_the_connect)
+{
+    /* No connect timeout of the client's: the request's own timeout ends
+     * a connect that would otherwise wait for the kernel's minutes. */
+    int filler, port;
+    int l = full_listener(&filler, &port);
+    struct env e;
+    env_open(&e, NULL);
+    struct fetch f;
+    fetch_init(&f, &e, "http://127.0.0.1:%d/x", port);
+    f.req.timeout = 0.2;
+    run_one(&e, &f);
+    ck_assert_int_eq(f.rc, CO_ETIMEDOUT);
+    ck_assert_ptr_nonnull(strstr(f.msg, f.url));
+    co_http_response_clear(&f.op.resp);
+    env_close(&e);
+    close(filler);
+    close(l);
+}
+END_TEST
+
+START_TEST(test_unreachable_address_says_unreachable)
+{
+    /* Linux refuses a TCP connect to a multicast address with ENETUNREACH
+     * before any packet is sent (tcp_v6_connect, tcp_v4_connect), with or
+     * without a network: no traffic leaves the machine. */
+    struct env e;
+    env_open(&e, NULL);
+    struct fetch f;
+    fetch_init(&f, &e, "http://224.0.0.1:9/x");
+    run_one(&e, &f);
+    ck_assert_int_eq(f.rc, CO_EUNREACHABLE);
+    ck_assert_msg(strstr(f.msg, "unreachable") != NULL, "%s", f.msg);
+    co_http_response_clear(&f.op.resp);
+    env_close(&e);
+}
+END_TEST
+
 START_TEST(test_name_not_found)
 {
     struct env e;
@@ -870,6 +947,9 @@ int main(void)
     tcase_add_test(tc, test_headers_sent_and_credentials_kept_to_origin);
     tcase_add_test(tc, test_404_fails_with_status);
     tcase_add_test(tc, test_connection_refused);
+    tcase_add_test(tc, test_connect_timeout_of_the_client_says_timed_out);
+    tcase_add_test(tc, test_request_timeout_covers_the_connect);
+    tcase_add_test(tc, test_unreachable_address_says_unreachable);
     tcase_add_test(tc, test_name_not_found);
     tcase_add_test(tc, test_stalling_server_times_out);
     tcase_add_test(tc, test_server_closing_mid_body);

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -231,6 +232,24 @@ START_TEST(test_unix_connect_to_missing_socket)
 }
 END_TEST
 
+
+START_TEST(test_connect_to_an_unreachable_address_says_unreachable)
+{
+    /* Linux refuses a TCP connect to a multicast address with ENETUNREACH
+     * before sending anything (tcp_v6_connect, tcp_v4_connect), network
+     * or not: nothing leaves the machine. IPv6's rule needs no route at
+     * all; IPv4's is the fallback for a host without IPv6. */
+    int probe = socket(AF_INET6, SOCK_STREAM, 0);
+    struct connector c = {.host = probe >= 0 ? "ff0e::1" : "224.0.0.1",
+                          .port = 9};
+    if (probe >= 0)
+        close(probe);
+    ck_assert_int_eq(try_connect(&c), CO_EUNREACHABLE);
+    ck_assert_msg(strstr(c.msg, "unreachable") != NULL, "%s", c.msg);
+    ck_assert_ptr_nonnull(strstr(c.msg, c.host));
+    ck_assert_ptr_null(c.conn.stream);
+}
+END_TEST
 
 /* ---- reads on a socketpair: the other end is a plain fd ------------------ */
 
@@ -872,6 +891,184 @@ START_TEST(test_writelines_past_iov_max)
 }
 END_TEST
 
+START_TEST(test_writelines_that_cannot_be_held_queues_nothing)
+{
+    /* writelines is all or nothing: when its bytes cannot all be queued,
+     * none is, and the caller knows the stream is as it was. */
+    struct pair p = pair_new(0);
+    int small = 4096;
+    ck_assert_int_eq(setsockopt(co_stream_fileno(p.s), SOL_SOCKET, SO_SNDBUF,
+                                &small, sizeof small), 0);
+    static char big[1 << 20];
+    memset(big, 'b', sizeof big);
+    ck_assert_int_eq(co_stream_write(p.s, big, sizeof big), 0);
+    size_t before = co_stream_write_buffer_size(p.s);
+    ck_assert_uint_gt(before, 0); /* the peer reads nothing: bytes queue */
+    /* A length no memory can hold: refused before any byte of it is read. */
+    struct iovec iov[2] = {{.iov_base = "abc", .iov_len = 3},
+                           {.iov_base = big, .iov_len = SIZE_MAX / 2}};
+    ck_assert_int_eq(co_stream_writelines(p.s, iov, 2), CO_ENOMEM);
+    ck_assert_uint_eq(co_stream_write_buffer_size(p.s), before);
+    ck_assert_int_eq(co_stream_error(p.s), 0);
+    iov[1].iov_base = "def";
+    iov[1].iov_len = 3;
+    ck_assert_int_eq(co_stream_writelines(p.s, iov, 2), 0);
+    ck_assert_uint_eq(co_stream_write_buffer_size(p.s), before + 6);
+    pair_free(&p);
+}
+END_TEST
+
+/* ---- a server's own futures, and accept() out of descriptors ------------- */
+
+struct server_waiter {
+    co_coro co;
+    co_server *srv;
+    co_server_op op;
+    int forever;       /* serve_forever rather than wait_closed */
+};
+
+static int server_waiter_step(co_coro *co)
+{
+    struct server_waiter *self = (struct server_waiter *)co;
+    CO_BEGIN(co);
+    if (self->forever)
+        CO_SERVER_SERVE_FOREVER(co, &self->op, self->srv);
+    else
+        CO_SERVER_WAIT_CLOSED(co, &self->op, self->srv);
+    CO_END(co);
+}
+
+START_TEST(test_closed_server_keeps_no_future_alive)
+{
+    /* asyncio's Server lets go of its waiters at close: once serve_forever
+     * and wait_closed have returned, nothing of the loop's is held until
+     * co_server_free. */
+    co_loop *loop = unit_loop(NULL);
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, echo_factory, NULL,
+                                     NULL, &srv), 0);
+    struct server_waiter w[2] = {{.srv = srv, .forever = 1}, {.srv = srv}};
+    co_task *t[2];
+    for (int i = 0; i < 2; i++) {
+        co_coro_init(&w[i].co, server_waiter_step);
+        ck_assert_int_eq(co_create_task(loop, &w[i].co, NULL, &t[i]), 0);
+    }
+    unit_run_once(loop);
+    ck_assert(!co_task_done(t[0]) && !co_task_done(t[1]));
+    co_server_close(srv);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(co_loop_run_until_complete(loop,
+                                                    co_task_future(t[i])), 0);
+        co_task_unref(t[i]);
+        co_coro_free(&w[i].co);
+    }
+    unit_run_once(loop); /* the done-callbacks the tasks queued */
+    ck_assert_uint_eq(co_loop_live_futures(loop), 0);
+    ck_assert_int_eq(co_server_free(srv), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
+/* What the EMFILE test watches: the server's report that it pauses, and
+ * its factory's first call. Either completes `event`. */
+struct emfile_watch {
+    co_future *event;
+    int clients;       /* factory calls */
+    int reports;       /* reports that accept() failed */
+    char report[256];
+};
+
+static void emfile_report(co_loop *loop, const char *message, void *arg)
+{
+    struct emfile_watch *w = arg;
+    (void)loop;
+    if (strstr(message, "accept")) {
+        w->reports++;
+        snprintf(w->report, sizeof w->report, "%s", message);
+    }
+    if (!co_future_done(w->event))
+        co_future_set_result_int(w->event, 1);
+}
+
+static co_coro *emfile_factory(co_stream *s, void *arg)
+{
+    struct emfile_watch *w = arg;
+    w->clients++;
+    if (!co_future_done(w->event))
+        co_future_set_result_int(w->event, 1);
+    return echo_factory(s, NULL);
+}
+
+START_TEST(test_accept_out_of_descriptors_pauses_then_accepts_again)
+{
+    struct emfile_watch w = {0};
+    co_loop *loop = unit_loop(NULL);
+    co_loop_set_exception_handler(loop, emfile_report, &w);
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, emfile_factory, &w,
+                                     NULL, &srv), 0);
+    /* A client in the listening socket's queue (connect completes in the
+     * kernel before anyone accepts). */
+    int cfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)co_server_port(srv)),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    ck_assert_int_eq(connect(cfd, (struct sockaddr *)&a, sizeof a), 0);
+    /* No descriptor left: the limit is the lowest free number. Check runs
+     * each test in a child of its own; the limit is put back all the same
+     * for a run without fork. */
+    struct rlimit old, low;
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+    int lowest = open("/dev/null", O_RDONLY);
+    ck_assert_int_ge(lowest, 0);
+    close(lowest);
+    low = old;
+    low.rlim_cur = (rlim_t)lowest;
+    ck_assert_int_eq(co_future_new(loop, &w.event), 0);
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+    int probe = open("/dev/null", O_RDONLY);
+    int probe_errno = errno;
+    int rc = co_loop_run_until_complete(loop, w.event);
+    setrlimit(RLIMIT_NOFILE, &old);
+    if (probe >= 0)
+        close(probe);
+    ck_assert_int_eq(probe, -1);
+    ck_assert_int_eq(probe_errno, EMFILE);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(w.clients, 0);
+    ck_assert_int_eq(w.reports, 1);
+    ck_assert_msg(strstr(w.report, "file descriptors") != NULL, "%s", w.report);
+    ck_assert_uint_eq(co_server_clients(srv), 0);
+    /* Descriptors again: the paused server accepts on its own (its retry
+     * timer is the only thing left to wake the loop; a server that never
+     * retried would end the run with CO_EDEADLOCK). A second client
+     * waits too: under valgrind, which only pretends the limit, the
+     * kernel did accept the first one and valgrind closed it. */
+    int cfd2 = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_eq(connect(cfd2, (struct sockaddr *)&a, sizeof a), 0);
+    co_future_unref(w.event);
+    ck_assert_int_eq(co_future_new(loop, &w.event), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, w.event), 0);
+    ck_assert_int_ge(w.clients, 1);
+    ck_assert_int_eq(w.reports, 1);
+    ck_assert_uint_eq(co_server_clients(srv), (size_t)w.clients);
+    co_future_unref(w.event);
+    /* The clients leave; the server closes once its handlers have ended. */
+    close(cfd);
+    close(cfd2);
+    co_server_close(srv);
+    struct server_waiter sw = {.srv = srv};
+    co_coro_init(&sw.co, server_waiter_step);
+    co_task *t;
+    ck_assert_int_eq(co_create_task(loop, &sw.co, NULL, &t), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    co_task_unref(t);
+    co_coro_free(&sw.co);
+    ck_assert_int_eq(co_server_free(srv), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 START_TEST(test_bad_arguments_are_refused)
 {
     co_loop *loop = unit_loop(NULL);
@@ -1144,6 +1341,7 @@ Suite *streams_suite(void)
     tcase_add_test(tc, test_connect_bad_arguments);
     tcase_add_test(tc, test_unix_connect_to_missing_socket);
     tcase_add_test(tc, test_connect_timeout_says_timed_out);
+    tcase_add_test(tc, test_connect_to_an_unreachable_address_says_unreachable);
     tcase_add_test(tc, test_cancelled_connect_during_lookup_leaks_nothing);
     tcase_add_test(tc, test_reset_by_peer_says_reset);
     unit_add_case(s, tc);
@@ -1163,6 +1361,7 @@ Suite *streams_suite(void)
     tcase_add_test(tc, test_write_after_close_is_refused);
     tcase_add_test(tc, test_writelines_then_write_eof);
     tcase_add_test(tc, test_writelines_past_iov_max);
+    tcase_add_test(tc, test_writelines_that_cannot_be_held_queues_nothing);
     tcase_add_test(tc, test_cancelled_drain_keeps_the_bytes_queued);
     tcase_add_test(tc, test_slow_reader_makes_drain_wait_and_memory_stays_bounded);
     unit_add_case(s, tc);
@@ -1174,6 +1373,8 @@ Suite *streams_suite(void)
     tcase_add_test(tc, test_server_sends_what_a_finished_client_wrote);
     tcase_add_test(tc, test_bad_arguments_are_refused);
     tcase_add_test(tc, test_port_in_use_is_reported);
+    tcase_add_test(tc, test_closed_server_keeps_no_future_alive);
+    tcase_add_test(tc, test_accept_out_of_descriptors_pauses_then_accepts_again);
     unit_add_case(s, tc);
     return s;
 }

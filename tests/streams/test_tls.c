@@ -6,17 +6,44 @@
  * failures are made to happen: an authority nobody trusts, a name the
  * certificate is not for. Skipped (77) in a build without TLS or on a
  * machine without the openssl command. */
+#define _GNU_SOURCE /* RTLD_NEXT */
 #include <arpa/inet.h>
+#include <dlfcn.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include "unit.h"
 
 static char dir[64];
 static char ca[128], cert[128], key[128], wrongca[128];
+static char ccert[128], ckey[128]; /* a client's, from the same authority */
+
+/* SSL_CTX_set_default_verify_paths made to fail on demand: this program's
+ * own definition comes before libssl's for the library too (the dynamic
+ * linker looks in the executable first), and passes the call on to the
+ * real one unless a test asks for a failure. In OpenSSL it fails only
+ * when memory runs out, which a test cannot arrange otherwise. */
+static int fail_default_verify_paths;
+
+int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx)
+{
+    if (fail_default_verify_paths) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+        return 0;
+    }
+    int (*real)(SSL_CTX *);
+    void *sym = dlsym(RTLD_NEXT, "SSL_CTX_set_default_verify_paths");
+    ck_assert_ptr_nonnull(sym);
+    memcpy(&real, &sym, sizeof real);
+    return real(ctx);
+}
 
 static int sh(const char *cmd)
 {
@@ -34,7 +61,9 @@ static int make_certificates(void)
     snprintf(cert, sizeof cert, "%s/cert.pem", dir);
     snprintf(key, sizeof key, "%s/key.pem", dir);
     snprintf(wrongca, sizeof wrongca, "%s/other-ca.pem", dir);
-    char cmd[2048];
+    snprintf(ccert, sizeof ccert, "%s/client.pem", dir);
+    snprintf(ckey, sizeof ckey, "%s/client.key", dir);
+    char cmd[3072];
     snprintf(cmd, sizeof cmd,
              "cd %s && "
              "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1"
@@ -47,9 +76,14 @@ static int make_certificates(void)
              " -nodes -keyout key.pem -out req.csr -subj '/CN=localhost' && "
              "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ext.cnf && "
              "openssl x509 -req -in req.csr -CA ca.pem -CAkey ca.key"
-             " -CAcreateserial -out cert.pem -days 2 -extfile ext.cnf",
+             " -CAcreateserial -out cert.pem -days 2 -extfile ext.cnf && "
+             "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1"
+             " -nodes -keyout client.key -out client.csr"
+             " -subj '/CN=coflow test client' && "
+             "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key"
+             " -CAcreateserial -out client.pem -days 2",
              dir);
-    char quiet[2200];
+    char quiet[3200];
     snprintf(quiet, sizeof quiet, "( %s ) >/dev/null 2>&1", cmd);
     return sh(quiet);
 }
@@ -106,6 +140,7 @@ struct tls_client {
     const char *host;
     const char *sni;
     int port;
+    int listen_only;         /* read a line without sending one first */
     co_tls_context *ctx;
     co_connect_op conn;
     co_stream_op op;
@@ -134,9 +169,17 @@ static int tls_client_step(co_coro *co)
         snprintf(self->msg, sizeof self->msg, "%s", m ? m : "");
     } else {
         ck_assert(co_stream_is_tls(self->conn.stream));
-        co_stream_write(self->conn.stream, "hello tls\n", 10);
-        CO_STREAM_READLINE(co, &self->op, self->conn.stream, self->got,
-                           sizeof self->got - 1);
+        if (!self->listen_only)
+            co_stream_write(self->conn.stream, "hello tls\n", 10);
+        co_stream_readline_op(&self->op, self->conn.stream, self->got,
+                              sizeof self->got - 1);
+        CO_AWAIT_CORO_CATCH(co, &self->op.co, self->caught);
+        if (self->caught) {
+            /* With TLS 1.3 a server refuses a client's certificate after
+             * the client's handshake is over: at its first read. */
+            const char *m = co_caught_message();
+            snprintf(self->msg, sizeof self->msg, "%s", m ? m : "");
+        }
         self->n = self->op.n;
         self->got[self->n] = '\0';
         co_stream_close(self->conn.stream);
@@ -163,9 +206,18 @@ static void run_client(co_loop *loop, struct tls_client *c)
     co_coro_free(&c->co);
 }
 
+/* How the server of against_coflow_server_with checks its clients. */
+struct client_check {
+    const char *server_trusts;  /* verify clients against this authority
+                                   (NULL: do not ask for a certificate) */
+    int client_has_cert;        /* the client shows ccert */
+};
+
 /* A coflow TLS server on 127.0.0.1, and a client with @p cafile trusted
  * (NULL: only the system's store) connecting to @p host as @p sni. */
-static void against_coflow_server(struct tls_client *c, const char *cafile)
+static void against_coflow_server_with(struct tls_client *c,
+                                       const char *cafile,
+                                       const struct client_check *check)
 {
     co_loop *loop = unit_loop(NULL);
     co_tls_context *sctx, *cctx;
@@ -173,6 +225,13 @@ static void against_coflow_server(struct tls_client *c, const char *cafile)
     ck_assert_int_eq(co_tls_client_context_new(&cctx), 0);
     if (cafile)
         ck_assert_int_eq(co_tls_context_load_verify_file(cctx, cafile), 0);
+    if (check && check->server_trusts) {
+        ck_assert_int_eq(co_tls_context_load_verify_file(
+                             sctx, check->server_trusts), 0);
+        ck_assert_int_eq(co_tls_context_set_verify(sctx, true), 0);
+    }
+    if (check && check->client_has_cert)
+        ck_assert_int_eq(co_tls_context_load_cert_chain(cctx, ccert, ckey), 0);
     co_stream_opts o;
     co_stream_opts_init(&o);
     o.tls = sctx;
@@ -188,6 +247,11 @@ static void against_coflow_server(struct tls_client *c, const char *cafile)
     ck_assert_int_eq(co_loop_close(loop), 0);
     co_tls_context_free(cctx);
     co_tls_context_free(sctx);
+}
+
+static void against_coflow_server(struct tls_client *c, const char *cafile)
+{
+    against_coflow_server_with(c, cafile, NULL);
 }
 
 START_TEST(test_tls_client_and_server_talk)
@@ -276,6 +340,232 @@ START_TEST(test_tls_bad_files_are_reported)
     snprintf(other_key, sizeof other_key, "%s/ca.key", dir);
     ck_assert_int_eq(co_tls_server_context_new(&ctx, cert, other_key), CO_ETLS);
     ck_assert_int_eq(co_tls_server_context_new(NULL, cert, key), CO_EINVAL);
+}
+END_TEST
+
+/* ---- a server that verifies its clients (ssl.CERT_REQUIRED) ------------- */
+
+START_TEST(test_tls_verifying_server_refuses_a_client_without_certificate)
+{
+    struct tls_client c = {.host = "127.0.0.1", .listen_only = 1};
+    struct client_check check = {.server_trusts = ca};
+    against_coflow_server_with(&c, ca, &check);
+    ck_assert_int_eq(c.got[0], '\0');
+    ck_assert_msg(c.caught == CO_ETLS, "%s: %s", co_errname(c.caught), c.msg);
+    /* What the client is told names the cause, in OpenSSL's words (TLS
+     * 1.3: "tlsv13 alert certificate required"; 1.2: a handshake alert). */
+    ck_assert_msg(strstr(c.msg, "certificate required") ||
+                      strstr(c.msg, "handshake failure"),
+                  "%s", c.msg);
+}
+END_TEST
+
+START_TEST(test_tls_verifying_server_accepts_a_trusted_client_certificate)
+{
+    struct tls_client c = {.host = "127.0.0.1"};
+    struct client_check check = {.server_trusts = ca, .client_has_cert = 1};
+    against_coflow_server_with(&c, ca, &check);
+    ck_assert_msg(c.caught == 0, "%s: %s", co_errname(c.caught), c.msg);
+    ck_assert_str_eq(c.got, "HELLO TLS\n");
+}
+END_TEST
+
+START_TEST(test_tls_verifying_server_refuses_an_untrusted_client_certificate)
+{
+    struct tls_client c = {.host = "127.0.0.1", .listen_only = 1};
+    struct client_check check = {.server_trusts = wrongca,
+                                 .client_has_cert = 1};
+    against_coflow_server_with(&c, ca, &check);
+    ck_assert_int_eq(c.got[0], '\0');
+    ck_assert_msg(c.caught == CO_ETLS, "%s: %s", co_errname(c.caught), c.msg);
+    ck_assert_msg(strstr(c.msg, "unknown ca") != NULL, "%s", c.msg);
+}
+END_TEST
+
+START_TEST(test_tls_a_client_certificate_alone_changes_nothing)
+{
+    /* A server that does not verify does not ask: the client's
+     * certificate is never sent, and the talk goes on as ever. */
+    struct tls_client c = {.host = "localhost"};
+    struct client_check check = {.client_has_cert = 1};
+    against_coflow_server_with(&c, ca, &check);
+    ck_assert_int_eq(c.caught, 0);
+    ck_assert_str_eq(c.got, "HELLO TLS\n");
+}
+END_TEST
+
+START_TEST(test_tls_load_cert_chain_refuses_bad_input)
+{
+    co_tls_context *cctx;
+    ck_assert_int_eq(co_tls_client_context_new(&cctx), 0);
+    ck_assert_int_eq(co_tls_context_load_cert_chain(NULL, ccert, ckey),
+                     CO_EINVAL);
+    ck_assert_int_eq(co_tls_context_load_cert_chain(cctx, NULL, ckey),
+                     CO_EINVAL);
+    ck_assert_int_eq(co_tls_context_load_cert_chain(cctx, ccert, NULL),
+                     CO_EINVAL);
+    ck_assert_int_eq(co_tls_context_load_cert_chain(cctx, ccert, key),
+                     CO_ETLS); /* the server's key: not this certificate's */
+    ck_assert_msg(strstr(co_tls_last_error(), "mismatch") != NULL, "%s",
+                  co_tls_last_error());
+    co_tls_context_free(cctx);
+}
+END_TEST
+
+/* ---- what a failure says ------------------------------------------------- */
+
+START_TEST(test_tls_failing_system_store_is_reported)
+{
+    /* ssl.create_default_context() raises when the default verify paths
+     * cannot be set; a context that would trust nothing is not made. */
+    co_tls_context *ctx = (co_tls_context *)&ctx;
+    fail_default_verify_paths = 1;
+    int rc = co_tls_client_context_new(&ctx);
+    fail_default_verify_paths = 0;
+    ck_assert_int_eq(rc, CO_ETLS);
+    ck_assert_ptr_null(ctx);
+    ck_assert_msg(strstr(co_tls_last_error(), "trusted certificates") != NULL,
+                  "%s", co_tls_last_error());
+    ck_assert_msg(strstr(co_tls_last_error(), "malloc failure") != NULL, "%s",
+                  co_tls_last_error());
+    /* And when it works, a context is made. */
+    ck_assert_int_eq(co_tls_client_context_new(&ctx), 0);
+    co_tls_context_free(ctx);
+}
+END_TEST
+
+START_TEST(test_tls_an_old_error_does_not_hide_the_cause)
+{
+    /* Something else in this thread left an error in OpenSSL's queue: the
+     * reason given for a missing file is that file's, not the old one. */
+    co_tls_context *ctx;
+    ck_assert_int_eq(co_tls_client_context_new(&ctx), 0);
+    ERR_raise_data(ERR_LIB_X509, X509_R_CERT_ALREADY_IN_HASH_TABLE,
+                   "left over");
+    ck_assert_int_eq(co_tls_context_load_verify_file(ctx, "/nonexistent.pem"),
+                     CO_ETLS);
+    const char *why = co_tls_last_error();
+    ck_assert_msg(strstr(why, "/nonexistent.pem") != NULL, "%s", why);
+    ck_assert_msg(strstr(why, "No such file") != NULL, "%s", why);
+    ck_assert_msg(strstr(why, "hash table") == NULL, "%s", why);
+    ck_assert_uint_eq(ERR_peek_error(), 0); /* nothing is left behind */
+    co_tls_context_free(ctx);
+}
+END_TEST
+
+/* ---- writelines on TLS: all or nothing ------------------------------------ */
+
+/* A server's client that reads nothing until the test lets it go. */
+static co_future *gate;
+
+struct stall {
+    co_coro co;
+};
+
+static int stall_step(co_coro *co)
+{
+    CO_BEGIN(co);
+    CO_AWAIT(co, gate);
+    CO_END(co);
+}
+
+static co_coro *stall_factory(co_stream *s, void *arg)
+{
+    (void)s, (void)arg;
+    struct stall *st = CO_NEW(struct stall, stall_step);
+    return st ? &st->co : NULL;
+}
+
+struct lines_client {
+    co_coro co;
+    co_loop *loop;
+    const char *path;
+    co_tls_context *ctx;
+    co_connect_op conn;
+    size_t before, after_failed, after_ok;
+    int failed, ok;
+    char big[1 << 20];
+};
+
+static int lines_client_step(co_coro *co)
+{
+    struct lines_client *self = (struct lines_client *)co;
+    CO_BEGIN(co);
+    {
+        co_stream_opts o;
+        co_stream_opts_init(&o);
+        o.tls = self->ctx;
+        CO_OPEN_UNIX_CONNECTION(co, &self->conn, self->loop, self->path, &o);
+    }
+    {
+        co_stream *s = self->conn.stream;
+        int small = 4096;
+        ck_assert_int_eq(setsockopt(co_stream_fileno(s), SOL_SOCKET,
+                                    SO_SNDBUF, &small, sizeof small), 0);
+        memset(self->big, 'b', sizeof self->big);
+        ck_assert_int_eq(co_stream_write(s, self->big, sizeof self->big), 0);
+        self->before = co_stream_write_buffer_size(s);
+        struct iovec iov[2] = {{.iov_base = "abc", .iov_len = 3},
+                               {.iov_base = self->big,
+                                .iov_len = SIZE_MAX / 2}};
+        self->failed = co_stream_writelines(s, iov, 2);
+        self->after_failed = co_stream_write_buffer_size(s);
+        iov[1].iov_base = "def";
+        iov[1].iov_len = 3;
+        self->ok = co_stream_writelines(s, iov, 2);
+        self->after_ok = co_stream_write_buffer_size(s);
+    }
+    CO_FINALLY(co);
+    co_stream_free(self->conn.stream); /* abort: the queue is dropped */
+    self->conn.stream = NULL;
+    CO_END(co);
+}
+
+START_TEST(test_tls_writelines_that_cannot_be_held_queues_nothing)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_tls_context *sctx, *cctx;
+    ck_assert_int_eq(co_tls_server_context_new(&sctx, cert, key), 0);
+    ck_assert_int_eq(co_tls_client_context_new(&cctx), 0);
+    ck_assert_int_eq(co_tls_context_load_verify_file(cctx, ca), 0);
+    char path[160];
+    snprintf(path, sizeof path, "%s/lines.sock", dir);
+    co_stream_opts o;
+    co_stream_opts_init(&o);
+    o.tls = sctx;
+    co_server *srv;
+    ck_assert_int_eq(co_start_unix_server(loop, path, stall_factory, NULL, &o,
+                                          &srv), 0);
+    ck_assert_int_eq(co_future_new(loop, &gate), 0);
+    struct lines_client *c = calloc(1, sizeof *c);
+    c->loop = loop;
+    c->path = path;
+    c->ctx = cctx;
+    co_coro_init(&c->co, lines_client_step);
+    co_task *t;
+    ck_assert_int_eq(co_create_task(loop, &c->co, NULL, &t), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    co_task_unref(t);
+    co_coro_free(&c->co);
+    ck_assert_uint_gt(c->before, 0); /* the peer reads nothing: bytes queue */
+    ck_assert_int_eq(c->failed, CO_ENOMEM);
+    ck_assert_uint_eq(c->after_failed, c->before);
+    ck_assert_int_eq(c->ok, 0);
+    ck_assert_uint_eq(c->after_ok, c->before + 6);
+    free(c);
+    co_future_set_result_int(gate, 0);
+    co_server_close(srv);
+    /* The stalled client ends once the gate opens (a bounded number of
+     * iterations, each of which does work: no waiting on the clock). */
+    for (int i = 0; i < 100 && co_server_clients(srv) > 0; i++)
+        unit_run_once(loop);
+    ck_assert_uint_eq(co_server_clients(srv), 0);
+    co_future_unref(gate);
+    gate = NULL;
+    ck_assert_int_eq(co_server_free(srv), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+    co_tls_context_free(cctx);
+    co_tls_context_free(sctx);
 }
 END_TEST
 
@@ -504,6 +794,108 @@ START_TEST(test_loop_closed_during_server_handshake_frees_everything)
 }
 END_TEST
 
+/* ---- a peer that closes without close_notify ------------------------------- */
+
+/* Says "bye", then shuts its sending half at the socket, behind TLS's
+ * back: the client sees the TCP end without a close_notify first, as
+ * many servers send it. */
+struct abrupt {
+    co_coro co;
+    co_stream *s;
+    co_stream_op op;
+};
+
+static int abrupt_step(co_coro *co)
+{
+    struct abrupt *self = (struct abrupt *)co;
+    CO_BEGIN(co);
+    co_stream_write(self->s, "bye\n", 4);
+    CO_STREAM_DRAIN(co, &self->op, self->s);
+    shutdown(co_stream_fileno(self->s), SHUT_WR);
+    CO_END(co);
+}
+
+static co_coro *abrupt_factory(co_stream *s, void *arg)
+{
+    (void)arg;
+    struct abrupt *a = CO_NEW(struct abrupt, abrupt_step);
+    if (a)
+        a->s = s;
+    return a ? &a->co : NULL;
+}
+
+struct two_reads {
+    co_coro co;
+    co_loop *loop;
+    int port;
+    co_tls_context *ctx;
+    co_connect_op conn;
+    co_stream_op op;
+    char line[64];
+    size_t first, second;
+    int caught;
+};
+
+static int two_reads_step(co_coro *co)
+{
+    struct two_reads *self = (struct two_reads *)co;
+    CO_BEGIN(co);
+    {
+        co_stream_opts o;
+        co_stream_opts_init(&o);
+        o.tls = self->ctx;
+        CO_OPEN_CONNECTION(co, &self->conn, self->loop, "localhost",
+                           self->port, &o);
+    }
+    CO_STREAM_READLINE(co, &self->op, self->conn.stream, self->line,
+                       sizeof self->line);
+    self->first = self->op.n;
+    co_stream_read_op(&self->op, self->conn.stream, self->line,
+                      sizeof self->line);
+    CO_AWAIT_CORO_CATCH(co, &self->op.co, self->caught);
+    self->second = self->op.n;
+    CO_FINALLY(co);
+    co_stream_free(self->conn.stream);
+    self->conn.stream = NULL;
+    CO_END(co);
+}
+
+START_TEST(test_tls_peer_closing_without_close_notify_is_end_of_file)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_tls_context *sctx, *cctx;
+    ck_assert_int_eq(co_tls_server_context_new(&sctx, cert, key), 0);
+    ck_assert_int_eq(co_tls_client_context_new(&cctx), 0);
+    ck_assert_int_eq(co_tls_context_load_verify_file(cctx, ca), 0);
+    co_stream_opts o;
+    co_stream_opts_init(&o);
+    o.tls = sctx;
+    co_server *srv;
+    ck_assert_int_eq(co_start_server(loop, "127.0.0.1", 0, abrupt_factory,
+                                     NULL, &o, &srv), 0);
+    struct two_reads r = {.loop = loop, .port = co_server_port(srv),
+                          .ctx = cctx};
+    co_coro_init(&r.co, two_reads_step);
+    co_task *t;
+    ck_assert_int_eq(co_create_task(loop, &r.co, NULL, &t), 0);
+    ck_assert_int_eq(co_loop_run_until_complete(loop, co_task_future(t)), 0);
+    co_task_unref(t);
+    co_coro_free(&r.co);
+    ck_assert_uint_eq(r.first, 4);
+    ck_assert_msg(r.caught == 0, "the read after the end failed with %s",
+                  co_errname(r.caught));
+    ck_assert_uint_eq(r.second, 0);
+    co_server_close(srv);
+    for (int i = 0; i < 100 && co_server_clients(srv) > 0; i++)
+        unit_run_once(loop);
+    ck_assert_uint_eq(co_server_clients(srv), 0);
+    ck_assert_int_eq(co_server_free(srv), 0);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+    co_tls_context_free(cctx);
+    co_tls_context_free(sctx);
+}
+END_TEST
+
 /* ---- writing to a peer that has gone: no SIGPIPE ----------------------------- */
 
 struct quitter {
@@ -612,6 +1004,15 @@ Suite *tls_suite(void)
     tcase_add_test(tc, test_tls_megabytes_both_ways_arrive_intact);
     tcase_add_test(tc, test_loop_closed_during_server_handshake_frees_everything);
     tcase_add_test(tc, test_tls_write_to_a_closed_peer_fails_without_sigpipe);
+    tcase_add_test(tc, test_tls_verifying_server_refuses_a_client_without_certificate);
+    tcase_add_test(tc, test_tls_verifying_server_accepts_a_trusted_client_certificate);
+    tcase_add_test(tc, test_tls_verifying_server_refuses_an_untrusted_client_certificate);
+    tcase_add_test(tc, test_tls_a_client_certificate_alone_changes_nothing);
+    tcase_add_test(tc, test_tls_load_cert_chain_refuses_bad_input);
+    tcase_add_test(tc, test_tls_failing_system_store_is_reported);
+    tcase_add_test(tc, test_tls_an_old_error_does_not_hide_the_cause);
+    tcase_add_test(tc, test_tls_writelines_that_cannot_be_held_queues_nothing);
+    tcase_add_test(tc, test_tls_peer_closing_without_close_notify_is_end_of_file);
     unit_add_case(s, tc);
     tc = tcase_create("openssl");
     tcase_add_test(tc, test_tls_client_against_openssl_s_server);

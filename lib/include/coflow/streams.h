@@ -340,9 +340,10 @@ CO_API int co_stream_from_fd(co_loop *loop, int fd, const co_stream_opts *opts,
  *  @param len their count; 0 only checks that the stream can be written */
 CO_API int co_stream_write(co_stream *s, const void *data, size_t len);
 
-/** writer.writelines(): co_stream_write of each of the @p n buffers, in
+/** writer.writelines(): co_stream_write of the @p n buffers joined, in
  *  order; a plain stream with nothing queued sends them with one
- *  sendmsg.
+ *  sendmsg, a TLS stream as one write. All or nothing: when the bytes
+ *  cannot all be queued (CO_ENOMEM), none is.
  *  @param s the stream
  *  @param iov the buffers (copied)
  *  @param n how many, 0 or more
@@ -534,7 +535,8 @@ CO_API bool co_server_is_serving(const co_server *srv);
 
 /** Server.close(): stops listening and closes the listening sockets (a
  *  unix server's socket file is removed). Clients being served go on.
- *  NULL: no-op.
+ *  Once the waits on it have returned, the server holds no future of the
+ *  loop's. NULL: no-op.
  *  @param srv the server, or NULL */
 CO_API void co_server_close(co_server *srv);
 

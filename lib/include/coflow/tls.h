@@ -34,7 +34,8 @@ CO_API bool co_tls_available(void);
  *  newer.
  *  @param out receives the context (NULL on failure)
  *  @return 0 and *out; CO_EINVAL (NULL); CO_ENOTLS; CO_ETLS (OpenSSL
- *  could not make it; co_tls_last_error() says why); CO_ENOMEM. */
+ *  could not make it, or could not load the system's trusted
+ *  certificates; co_tls_last_error() says why); CO_ENOMEM. */
 CO_API int co_tls_client_context_new(co_tls_context **out);
 
 /** SSLContext.load_verify_locations(cafile): trusts the certificates in
@@ -47,14 +48,36 @@ CO_API int co_tls_client_context_new(co_tls_context **out);
 CO_API int co_tls_context_load_verify_file(co_tls_context *ctx,
                                            const char *cafile);
 
-/** Turns certificate and host name checks off (@p verify false:
- *  ssl.CERT_NONE with check_hostname off) or on again. Off is for tests
- *  and nothing else: anybody on the path can then read the connection.
- *  A server context is not changed by it.
- *  @param ctx a client context
- *  @param verify false to stop checking, true to check again
+/** SSLContext.verify_mode (and check_hostname): whether the peer's
+ *  certificate is checked. On a client context (checked unless told
+ *  otherwise) @p verify false is ssl.CERT_NONE with check_hostname off:
+ *  for tests and nothing else, since anybody on the path can then read the
+ *  connection. On a server context (not checked unless told otherwise)
+ *  @p verify true is ssl.CERT_REQUIRED: the server asks each client for a
+ *  certificate, checks it against the authorities given with
+ *  co_tls_context_load_verify_file(), and refuses a client that sends none
+ *  or an untrusted one (the client's handshake, or with TLS 1.3 its first
+ *  read, fails).
+ *  @param ctx a client or server context
+ *  @param verify true to check the peer, false not to
  *  @return 0; CO_EINVAL (NULL @p ctx); CO_ENOTLS. */
 CO_API int co_tls_context_set_verify(co_tls_context *ctx, bool verify);
+
+/** SSLContext.load_cert_chain(certfile, keyfile): the certificate chain
+ *  (PEM file @p certfile) and private key (PEM file @p keyfile) this side
+ *  shows its peer. A client needs one for a server that verifies its
+ *  clients (co_tls_context_set_verify() on the server's context); a server
+ *  context gets its own from co_tls_server_context_new(), and this
+ *  replaces it.
+ *  @param ctx a client or server context
+ *  @param certfile the PEM certificate chain's file name
+ *  @param keyfile the PEM private key's file name
+ *  @return 0; CO_EINVAL (NULL argument); CO_ENOTLS; CO_ETLS (a file could
+ *  not be read, or the key does not match the certificate;
+ *  co_tls_last_error() says which). */
+CO_API int co_tls_context_load_cert_chain(co_tls_context *ctx,
+                                          const char *certfile,
+                                          const char *keyfile);
 
 /** A server context with the certificate chain in PEM file @p certfile and
  *  the private key in @p keyfile (load_cert_chain).
@@ -68,7 +91,9 @@ CO_API int co_tls_server_context_new(co_tls_context **out, const char *certfile,
                                      const char *keyfile);
 
 /** The last TLS failure's reason in this thread, in OpenSSL's words (for
- *  a context that could not be made).
+ *  a context that could not be made): what failed, then, when it started
+ *  elsewhere, its first cause ("..., caused by system library: No such
+ *  file or directory").
  *  @return the reason, or "" if none; a string of this thread's, valid
  *  until its next TLS call */
 CO_API const char *co_tls_last_error(void);
