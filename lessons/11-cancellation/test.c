@@ -78,10 +78,16 @@ static void run_until_closing(co_loop *loop, co_task *t,
     for (int i = 0; i < MAX_ITERATIONS; i++) {
         if (log->closing == 1 && log->closed == 0)
             return;
+        ck_assert_msg(!co_task_done(t) || log->closing > 0,
+                      "cancelled during its steps, the worker ended without "
+                      "ever beginning its cleanup: is the closing code in "
+                      "the CO_FINALLY section, where a cancellation still "
+                      "leads?");
         ck_assert_msg(!co_task_done(t),
-                      "the worker ended without being caught while closing "
-                      "(closing %d, closed %d): does the closing await "
-                      "(CO_SLEEP_CATCH) in the CO_FINALLY section?",
+                      "the worker ended while closing, before the grader "
+                      "could catch it there (closing %d, closed %d): does "
+                      "the closing await (CO_SLEEP_CATCH) in the CO_FINALLY "
+                      "section?",
                       log->closing, log->closed);
         iterate(loop);
     }
@@ -91,12 +97,14 @@ static void run_until_closing(co_loop *loop, co_task *t,
 static void expect_closed_once(const struct worker_log *log, const char *how)
 {
     ck_assert_msg(log->opened == 1, "%s: the worker should open once; it "
-                  "opened %d times", how, log->opened);
+                  "opened %d time%s", how, log->opened,
+                  log->opened == 1 ? "" : "s");
     ck_assert_msg(log->closing == 1 && log->closed == 1,
                   "%s: the cleanup should run exactly once, to its end; it "
-                  "began %d times and finished %d times (is it in "
+                  "began %d time%s and finished %d time%s (is it in "
                   "CO_FINALLY? does a cancellation cut it short?)",
-                  how, log->closing, log->closed);
+                  how, log->closing, log->closing == 1 ? "" : "s",
+                  log->closed, log->closed == 1 ? "" : "s");
 }
 
 static void expect_cancelled(int rc, co_task *t, const char *how)

@@ -209,7 +209,9 @@ START_TEST(test_many_jobs_through_a_bounded_queue_each_done_once)
         t[i] = start(loop, &c[i], q, names[i]);
     grade_run_until_complete(loop, co_task_future(pt), 0,
                              "a producer of 24 jobs into co_queue(maxsize=3), "
-                             "4 consumers, and q.join()");
+                             "4 consumers, and q.join() (which returns only "
+                             "once every get, the stop marks' too, has had "
+                             "its co_queue_task_done)");
     long long total = 0;
     for (int i = 0; i < NCONS; i++) {
         run_to_end(loop, t[i], "a consumer given a stop mark");
