@@ -5,6 +5,7 @@
  * run by another thread than its maker waits for calls; jobs that return
  * a pointer or bytes. Threads meet on semaphores and futures only. */
 #include <check.h>
+#include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
@@ -289,38 +290,113 @@ static void count_and_stop(void *arg)
     co_loop_stop(t->loop);
 }
 
-static sem_t first_ran;
+/* A poll(2) backend that says when the loop is about to wait with no time
+ * limit: only then is the loop idle, so a call posted after that moment
+ * can only be answered by a loop that waits for calls. */
+#define WATCH_MAX 8
+struct watching {
+    struct pollfd fds[WATCH_MAX];
+    int n;
+};
 
-static void first(void *arg)
+static sem_t blocking; /* posted each time the loop waits with no limit */
+
+static int w_create(void **state)
 {
-    (void)arg;
-    sem_post(&first_ran);
+    *state = calloc(1, sizeof(struct watching));
+    return *state ? 0 : CO_ENOMEM;
 }
+
+static void w_destroy(void *state)
+{
+    free(state);
+}
+
+static int w_add(void *state, int fd, int mask)
+{
+    struct watching *w = state;
+    int i = 0;
+    while (i < w->n && w->fds[i].fd != fd)
+        i++;
+    if (i == w->n) {
+        if (w->n == WATCH_MAX)
+            return CO_ENOMEM;
+        w->fds[w->n++] = (struct pollfd){.fd = fd};
+    }
+    if (mask & CO_BACKEND_READ)
+        w->fds[i].events |= POLLIN;
+    if (mask & CO_BACKEND_WRITE)
+        w->fds[i].events |= POLLOUT;
+    return 0;
+}
+
+static void w_del(void *state, int fd, int mask)
+{
+    struct watching *w = state;
+    for (int i = 0; i < w->n; i++)
+        if (w->fds[i].fd == fd) {
+            if (mask & CO_BACKEND_READ)
+                w->fds[i].events &= ~POLLIN;
+            if (mask & CO_BACKEND_WRITE)
+                w->fds[i].events &= ~POLLOUT;
+        }
+}
+
+static int w_poll(void *state, double timeout, co_backend_fired *fired,
+                  int cap)
+{
+    struct watching *w = state;
+    if (timeout < 0)
+        sem_post(&blocking);
+    int ms = timeout < 0 ? -1 : (int)(timeout * 1000 + 0.999);
+    if (poll(w->fds, (nfds_t)w->n, ms) < 0)
+        return 0; /* interrupted */
+    int n = 0;
+    for (int i = 0; i < w->n && n < cap; i++) {
+        int mask = 0;
+        if (w->fds[i].revents & (POLLIN | POLLHUP | POLLERR))
+            mask |= CO_BACKEND_READ;
+        if (w->fds[i].revents & POLLOUT)
+            mask |= CO_BACKEND_WRITE;
+        if (mask)
+            fired[n++] = (co_backend_fired){.fd = w->fds[i].fd, .mask = mask};
+    }
+    return n;
+}
+
+static const co_backend watching_backend = {
+    .name = "watching-poll",
+    .create = w_create,
+    .destroy = w_destroy,
+    .add = w_add,
+    .del = w_del,
+    .poll = w_poll,
+};
 
 START_TEST(test_run_forever_in_another_thread_waits_for_a_call)
 {
     sigint_default();
     struct in_thread t = {0};
-    ck_assert_int_eq(co_new_event_loop(&t.loop), 0);
-    sem_init(&first_ran, 0, 0);
-    ck_assert_int_eq(co_loop_call_soon(t.loop, first, NULL), 0);
+    ck_assert_int_eq(co_loop_new_with_ops(&t.loop, &watching_backend), 0);
+    sem_init(&blocking, 0, 0);
     pthread_t th;
     /* No co_loop_hold: a loop run by another thread than its maker waits
      * (as asyncio's does) instead of finding nothing to do. The call is
-     * posted once the loop has run its first callback, so it has gone
-     * idle or is about to: without the rule the run would end there with
-     * CO_EDEADLOCK (unless the call happened to land first). */
+     * posted only once the loop waits with no time limit; a loop without
+     * the rule would end with CO_EDEADLOCK before it ever waited, and this
+     * test would hang on the semaphore until its timeout failed it. */
     ck_assert_int_eq(pthread_create(&th, NULL, run_it, &t), 0);
-    sem_wait(&first_ran);
+    sem_wait(&blocking);
     ck_assert_int_eq(co_loop_call_soon_threadsafe(t.loop, count_and_stop, &t),
                      0);
     pthread_join(th, NULL);
     ck_assert_int_eq(t.rc, 0);
     ck_assert_int_eq(t.calls, 1);
-    /* On its maker's thread, with nothing to do, it still says so. */
+    /* On its maker's thread, with nothing to do, it says so without
+     * waiting. */
     ck_assert_int_eq(co_loop_run_forever(t.loop), CO_EDEADLOCK);
     co_loop_close(t.loop);
-    sem_destroy(&first_ran);
+    sem_destroy(&blocking);
 }
 END_TEST
 
