@@ -76,7 +76,10 @@ const char *grade_plain_words(const char *message)
     if (strstr(message, "Test timeout expired"))
         return "This test never finished: most likely an endless loop (a "
                "loop whose condition never changes, or a coroutine that keeps "
-               "running without ever suspending).";
+               "running without ever suspending). A loop that waits for "
+               "co_loop_time() to move can be one too: most lessons' tests "
+               "run on virtual time, whose clock stands still while your "
+               "code runs. Wait with CO_SLEEP instead.";
     if (strstr(message, "signal 11"))
         return "Your code crashed (segmentation fault): it used a NULL "
                "pointer, memory already freed, or an index out of bounds.";

@@ -140,6 +140,7 @@ START_TEST(test_a_timeout_or_a_crash_is_put_in_plain_words)
     const char *hang = grade_plain_words("Test timeout expired");
     ck_assert_ptr_nonnull(hang);
     ck_assert_msg(strstr(hang, "endless loop") != NULL, "got: %s", hang);
+    ck_assert_msg(strstr(hang, "CO_SLEEP") != NULL, "got: %s", hang);
     const char *crash =
         grade_plain_words("Received signal 11 (Segmentation fault)");
     ck_assert_ptr_nonnull(crash);
