@@ -31,9 +31,11 @@ static char ccert[128], ckey[128]; /* a client's, from the same authority */
  * real one unless a test asks for a failure. In OpenSSL it fails only
  * when memory runs out, which a test cannot arrange otherwise. */
 static int fail_default_verify_paths;
+static int default_verify_paths_calls; /* the library's calls reached us */
 
 int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx)
 {
+    default_verify_paths_calls++;
     if (fail_default_verify_paths) {
         ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         return 0;
@@ -420,8 +422,13 @@ START_TEST(test_tls_failing_system_store_is_reported)
      * cannot be set; a context that would trust nothing is not made. */
     co_tls_context *ctx = (co_tls_context *)&ctx;
     fail_default_verify_paths = 1;
+    int before = default_verify_paths_calls;
     int rc = co_tls_client_context_new(&ctx);
     fail_default_verify_paths = 0;
+    ck_assert_msg(default_verify_paths_calls == before + 1,
+                  "the library did not call this program's "
+                  "SSL_CTX_set_default_verify_paths: is the executable "
+                  "linked with its symbols exported (export_dynamic)?");
     ck_assert_int_eq(rc, CO_ETLS);
     ck_assert_ptr_null(ctx);
     ck_assert_msg(strstr(co_tls_last_error(), "trusted certificates") != NULL,
