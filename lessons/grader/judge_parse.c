@@ -82,10 +82,16 @@ bool judge_unescape(const char *in, char *out, size_t size)
         case 't': out[o++] = '\t'; break;
         case 'r': out[o++] = '\r'; break;
         case 'x':
+            /* Every escape gives one byte, so text left over always means
+             * a cut: a forged \x without two hex digits stays an 'x', and
+             * \x00 (no message holds a NUL) a '?'. */
             if (isxdigit((unsigned char)in[1]) && isxdigit((unsigned char)in[2])) {
                 char hex[3] = {in[1], in[2], 0};
-                out[o++] = (char)strtol(hex, NULL, 16);
+                char c = (char)strtol(hex, NULL, 16);
+                out[o++] = c ? c : '?';
                 in += 2;
+            } else {
+                out[o++] = 'x';
             }
             break;
         default: out[o++] = *in; break;

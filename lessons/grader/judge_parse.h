@@ -81,7 +81,8 @@ int judge_read_meta(judge_tally *j, FILE *f);
 void judge_feed_records(judge_tally *j, const char *data, size_t len);
 
 /* Undoes the escaping of judge_proto.h: copies @p in to @p out (@p size
- * bytes, at least 1), turning \\ \n \t \r \xHH back into their bytes.
+ * bytes, at least 1), turning \\ \n \t \r \xHH back into their bytes
+ * (each escape into exactly one: a malformed \x into 'x', \x00 into '?').
  * Always NUL-terminates. When @p out is too small the text is cut and, if
  * @p size leaves room for it, ends with JUDGE_CUT_MARK. Returns whether
  * all of it fitted. */
