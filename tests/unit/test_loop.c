@@ -282,6 +282,84 @@ START_TEST(test_equal_deadlines_run_in_the_order_they_were_set)
 }
 END_TEST
 
+/* Many timers, armed, re-armed and cancelled in a scrambled order, with
+ * deadlines from a small set so that many tie: they must fire exactly in
+ * the order of (deadline, last arming), which a sorted copy gives. Any slip
+ * in the heap (a child missed on the way down, a position not updated)
+ * fires one out of place or loses it. */
+#define HEAP_TIMERS 3000
+
+struct heap_timer {
+    co_timer timer;
+    double when;     /* its deadline, if armed */
+    long armed_at;   /* the order of its last arming, -1 if not armed */
+    int *fired;      /* where the firing order is written */
+    int *nfired;
+    int id;
+};
+
+static void heap_timer_fired(void *arg)
+{
+    struct heap_timer *t = arg;
+    t->fired[(*t->nfired)++] = t->id;
+}
+
+static int by_deadline_then_arming(const void *a, const void *b)
+{
+    const struct heap_timer *x = *(struct heap_timer *const *)a;
+    const struct heap_timer *y = *(struct heap_timer *const *)b;
+    if (x->when != y->when)
+        return x->when < y->when ? -1 : 1;
+    return (x->armed_at > y->armed_at) - (x->armed_at < y->armed_at);
+}
+
+START_TEST(test_timers_fire_in_deadline_then_arming_order)
+{
+    co_loop *loop = unit_loop(NULL);
+    static struct heap_timer t[HEAP_TIMERS];
+    static struct heap_timer *expect[HEAP_TIMERS];
+    static int fired[HEAP_TIMERS];
+    int nfired = 0;
+    double now = co_loop_time(loop);
+    unsigned long rng = 12345;
+    long arming = 0;
+    for (int i = 0; i < HEAP_TIMERS; i++) {
+        t[i] = (struct heap_timer){.armed_at = -1, .fired = fired,
+                                   .nfired = &nfired, .id = i};
+        co_timer_init(&t[i].timer);
+    }
+    for (int op = 0; op < 4 * HEAP_TIMERS; op++) {
+        rng = rng * 6364136223846793005UL + 1442695040888963407UL;
+        struct heap_timer *x = &t[(rng >> 33) % HEAP_TIMERS];
+        if ((rng >> 20) % 5 == 0) {
+            /* co_timer_cancel says whether it was armed */
+            ck_assert_int_eq(co_timer_cancel(&x->timer), x->armed_at >= 0);
+            x->armed_at = -1;
+        } else {
+            x->when = now + 0.001 * (double)((rng >> 24) % 37);
+            ck_assert_int_eq(co_loop_call_at(loop, x->when, heap_timer_fired,
+                                             x, &x->timer), 0);
+            x->armed_at = arming++;
+        }
+    }
+    int n = 0;
+    for (int i = 0; i < HEAP_TIMERS; i++)
+        if (t[i].armed_at >= 0)
+            expect[n++] = &t[i];
+    ck_assert_int_gt(n, HEAP_TIMERS / 2);
+    qsort(expect, (size_t)n, sizeof *expect, by_deadline_then_arming);
+    ck_assert_int_eq(co_loop_call_at(loop, now + 1.0, stop_loop, loop, NULL),
+                     0);
+    ck_assert_int_eq(co_loop_run_forever(loop), 0);
+    ck_assert_int_eq(nfired, n);
+    for (int i = 0; i < n; i++)
+        ck_assert_msg(fired[i] == expect[i]->id,
+                      "timer %d fired in place %d, where timer %d belongs",
+                      fired[i], i, expect[i]->id);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+}
+END_TEST
+
 START_TEST(test_call_later_rejects_nan_and_null)
 {
     co_loop *loop = unit_loop(NULL);
@@ -1236,6 +1314,7 @@ static Suite *loop_suite(void)
 
     TCase *timers = tcase_create("timers");
     tcase_add_test(timers, test_call_later_runs_in_deadline_order);
+    tcase_add_test(timers, test_timers_fire_in_deadline_then_arming_order);
     tcase_add_test(timers, test_equal_deadlines_run_in_the_order_they_were_set);
     tcase_add_test(timers, test_call_later_rejects_nan_and_null);
     tcase_add_test(timers, test_rearming_a_timer_moves_it);
