@@ -1,4 +1,4 @@
-/* timer.c - the loop's timers: call_later and call_at, a binary min-heap
+/* timer.c - the loop's timers: call_later and call_at, a 4-ary min-heap
  * on (deadline, arming order). Introduced in lesson 04.
  *
  * Ties run in the order the timers were armed (asyncio leaves that open;
@@ -83,22 +83,29 @@ static void heap_set(co_loop *loop, size_t i, co__heap_entry e)
     e.node->heap_pos = (unsigned)i + 1;
 }
 
+/* The heap is 4-ary: the children of entry i are 4i+1 to 4i+4, its
+ * parent (i-1)/4. Half the levels of a binary heap means half the moves,
+ * and every move also writes the moved timer's heap_pos, in memory the
+ * heap does not own: with many timers that write is a cache miss, which
+ * costs more than the two extra comparisons a level
+ * (docs/performance.md, timers). */
+#define HEAP_ARITY 4
+
 static void sift_up(co_loop *loop, size_t i)
 {
     co__heap_entry e = loop->heap[i];
-    while (i > 0 && earlier(&e, &loop->heap[(i - 1) / 2])) {
-        heap_set(loop, i, loop->heap[(i - 1) / 2]);
-        i = (i - 1) / 2;
+    while (i > 0 && earlier(&e, &loop->heap[(i - 1) / HEAP_ARITY])) {
+        heap_set(loop, i, loop->heap[(i - 1) / HEAP_ARITY]);
+        i = (i - 1) / HEAP_ARITY;
     }
     heap_set(loop, i, e);
 }
 
 /* Takes the entry at @p i out of the heap. The hole left at i goes down
- * to a leaf along the earlier child of each level, one comparison per
- * level; the last entry fills it there and sifts up, rarely more than a
- * level or two, since it came from the bottom. That is about half the
- * comparisons of sifting the last entry down from i, which needs two per
- * level (Floyd's "bottom-up" deletion; docs/performance.md, timers). */
+ * to a leaf along the earliest child of each level; the last entry fills
+ * it there and sifts up, rarely more than a level, since it came from the
+ * bottom. That saves comparing the last entry with the earliest child at
+ * every level on the way down (Floyd's "bottom-up" deletion). */
 static void heap_remove(co_loop *loop, co__tnode *node)
 {
     size_t i = node->heap_pos - 1;
@@ -108,11 +115,14 @@ static void heap_remove(co_loop *loop, co__tnode *node)
         return; /* it was the last entry */
     co__heap_entry *heap = loop->heap;
     for (;;) {
-        size_t child = 2 * i + 1;
-        if (child >= len)
+        size_t first = HEAP_ARITY * i + 1;
+        if (first >= len)
             break;
-        if (child + 1 < len && earlier(&heap[child + 1], &heap[child]))
-            child++;
+        size_t end = first + HEAP_ARITY < len ? first + HEAP_ARITY : len;
+        size_t child = first;
+        for (size_t c = first + 1; c < end; c++)
+            if (earlier(&heap[c], &heap[child]))
+                child = c;
         heap_set(loop, i, heap[child]);
         i = child;
     }
