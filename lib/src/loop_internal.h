@@ -80,8 +80,9 @@ typedef struct co__loop_ext {
 /* Invariants: `ready` is a ring of capacity `ready_cap` (a power of two);
  * `ready_head` and `ready_tail` count the handles ever taken off and put
  * on (they only grow; unsigned wrap-around is harmless), so the ring holds
- * ready_tail - ready_head handles and handle i is at ready[i & (cap - 1)]. `heap` is a binary
- * min-heap on (when, seq) and every armed node's heap_pos is its index + 1.
+ * ready_tail - ready_head handles and handle i is at ready[i & (cap - 1)].
+ * `heap` is a 4-ary min-heap on (when, seq) (timer.c) and every armed
+ * node's heap_pos is its index + 1.
  * `io[fd]` is NULL or the watch of fd; `io_count` counts the (fd, direction)
  * pairs being watched. `refs` counts the open loop itself (until
  * co_loop_close) plus every live future: the struct is freed when it
