@@ -69,9 +69,9 @@ static int async_with_step(co_coro *co)
     /* `as f`: what enter returned, kept for the body to read. */
     w->cm->kind = w->cm->frame.kind;
     if (w->cm->kind == CO_KIND_PTR)
-        w->cm->value.p = w->cm->frame.value.p;
+        w->cm->value.p = w->cm->frame.out.p;
     else
-        w->cm->value.i = w->cm->frame.value.i;
+        w->cm->value.i = w->cm->frame.out.i;
     /* From here on, exit runs whatever the body does. */
     CO_AWAIT_CORO_CATCH(co, w->body, w->err);
     if (w->err)
@@ -122,8 +122,8 @@ static int agen_cm_enter(co_coro *co)
         CO_RAISE(co, self->err, co_caught_message());
     /* The yielded item is what `as f` receives. */
     if (self->gen->it.frame.kind == CO_KIND_PTR)
-        CO_RETURN_PTR(co, self->gen->it.frame.value.p);
-    CO_RETURN(co, self->gen->it.frame.value.i);
+        CO_RETURN_PTR(co, self->gen->it.frame.out.p);
+    CO_RETURN(co, self->gen->it.frame.out.i);
     CO_END(co);
 }
 

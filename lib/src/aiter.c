@@ -230,10 +230,10 @@ static int run_body(co_coro *call, co_agen *g)
 /* Ends @p call with the failure the body ended with (it moves over). */
 static int end_with_body_failure(co_coro *call, co_agen *g)
 {
+    co__drop_outcome(call);
     call->err = g->co.err;
-    call->errmsg = g->co.errmsg;
-    g->co.errmsg = NULL;
-    call->kind = CO_KIND_NONE;
+    call->out.msg = g->co.out.msg;
+    g->co.out.msg = NULL;
     return co__finish(call);
 }
 
@@ -262,13 +262,12 @@ static int agen_anext_body(co_coro *call, co_agen *g)
     int status = run_body(call, g);
     if (status == -1) {
         /* An item: the call returns it. */
-        call->err = 0;
+        co__drop_outcome(call);
         call->kind = g->kind;
-        call->value.i = 0;
         if (g->kind == CO_KIND_PTR)
-            call->value.p = g->value.p;
+            call->out.p = g->value.p;
         else
-            call->value.i = g->value.i;
+            call->out.i = g->value.i;
         return co__finish(call);
     }
     if (status != CO_STATUS_DONE)
@@ -278,6 +277,7 @@ static int agen_anext_body(co_coro *call, co_agen *g)
     g->it.ended = 1;
     if (g->co.err)
         return end_with_body_failure(call, g);
+    co__drop_outcome(call);
     call->err = CO_ESTOPITERATION;
     return co__finish(call);
 }
@@ -303,8 +303,9 @@ static int agen_aclose(co_coro *call)
     }
     int status = run_body(call, g);
     if (status == -1) {
+        co__drop_outcome(call);
         call->err = CO_EAGENRUNNING;
-        call->errmsg = co__strdup("the async generator yielded a value while "
+        call->out.msg = co__strdup("the async generator yielded a value while "
                                   "being closed: its cleanup must end the "
                                   "generator, not carry on");
         return co__finish(call);
@@ -313,8 +314,7 @@ static int agen_aclose(co_coro *call)
         return status; /* the cleanup awaits something */
     int err = g->co.err;
     if (err == 0 || err == CO_EGENEXIT || err == CO_ESTOPITERATION) {
-        free(g->co.errmsg);
-        g->co.errmsg = NULL;
+        co__free_outcome(&g->co); /* the body keeps its code */
         return co__finish(call);
     }
     return end_with_body_failure(call, g); /* the cleanup itself failed */
@@ -342,9 +342,9 @@ static int agen_athrow(co_coro *call)
              * and is over (a generator's throw() before its first next). */
             g->co.lc = CO__LC_DONE;
             g->it.ended = 1;
+            co__drop_outcome(call);
             call->err = code;
-            call->errmsg = msg;
-            call->kind = CO_KIND_NONE;
+            call->out.msg = msg;
             return co__finish(call);
         }
         call->file = __FILE__;

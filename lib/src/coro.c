@@ -27,13 +27,23 @@ void co__clear_caught_slow(void)
     co__this_thread.child_str = NULL;
 }
 
-/* Forgets the value the frame returned, freeing a string it owns. */
-static void drop_value(co_coro *co)
+void co__free_outcome(co_coro *co)
 {
-    if (co->flags & CO__F_STR)
-        free(co->value.p);
-    co->flags &= (unsigned char)~CO__F_STR;
-    co->value.p = NULL;
+    if (co->err) {
+        free(co->out.msg);
+        co->out.msg = NULL;
+    } else if (co->flags & CO__F_STR) {
+        free(co->out.p);
+        co->out.p = NULL;
+        co->flags &= (unsigned char)~CO__F_STR;
+    }
+}
+
+void co__drop_outcome(co_coro *co)
+{
+    co__free_outcome(co);
+    co->out.i = 0;
+    co->err = 0;
     co->kind = CO_KIND_NONE;
 }
 
@@ -95,10 +105,7 @@ void co_coro_free(co_coro *co)
     if (!co)
         return;
     co__coro_taken(co);
-    free(co->errmsg);
-    co->errmsg = NULL;
-    if (co->flags & CO__F_STR)
-        drop_value(co);
+    co__drop_outcome(co);
     if ((co->flags & CO__F_OWNED) && !(co->flags & CO__F_INTASK))
         free((char *)co - CO__CORO_ROOM);
 }
@@ -119,10 +126,9 @@ int co__bad_status(co_coro *co, int status)
              "return",
              status, status < 0 ? " (" : "",
              status < 0 ? co_errname(status) : "", status < 0 ? ")" : "");
-    free(co->errmsg);
-    co->errmsg = co__strdup(msg);
+    co__drop_outcome(co);
     co->err = status < 0 ? status : CO_EINVAL;
-    drop_value(co);
+    co->out.msg = co__strdup(msg);
     return co__finish(co);
 }
 
@@ -149,8 +155,8 @@ int co_coro_error(const co_coro *co, const char **message)
         return CO_EINVAL;
     if (co->lc != CO__LC_DONE)
         return CO_ESTATE;
-    if (message)
-        *message = co->errmsg;
+    if (message && co->err)
+        *message = co->out.msg;
     return co->err;
 }
 
@@ -171,7 +177,7 @@ int co_coro_result_int(const co_coro *co, long long *out)
 {
     int rc = result_check(co, CO_KIND_INT);
     if (rc == 0 && out)
-        *out = co->kind == CO_KIND_INT ? co->value.i : 0;
+        *out = co->kind == CO_KIND_INT ? co->out.i : 0;
     return rc;
 }
 
@@ -179,7 +185,7 @@ int co_coro_result_ptr(const co_coro *co, void **out)
 {
     int rc = result_check(co, CO_KIND_PTR);
     if (rc == 0 && out)
-        *out = co->kind == CO_KIND_PTR ? co->value.p : NULL;
+        *out = co->kind == CO_KIND_PTR ? co->out.p : NULL;
     return rc;
 }
 
@@ -187,7 +193,7 @@ int co_coro_result_str(const co_coro *co, const char **out)
 {
     int rc = result_check(co, CO_KIND_STR);
     if (rc == 0 && out)
-        *out = co->kind == CO_KIND_STR ? co->value.p : NULL;
+        *out = co->kind == CO_KIND_STR ? co->out.p : NULL;
     return rc;
 }
 
@@ -218,10 +224,9 @@ int co__finish(co_coro *co)
 
 static void fail(co_coro *co, int code, char *msg)
 {
-    free(co->errmsg);
-    co->errmsg = msg;
+    co__drop_outcome(co);
     co->err = code;
-    drop_value(co);
+    co->out.msg = msg;
     unwind(co);
 }
 
@@ -245,23 +250,17 @@ int co__catch_thrown(co_coro *co)
  * `return` in Python's `finally:` does. */
 void co__return_int(co_coro *co, long long v)
 {
-    free(co->errmsg);
-    co->errmsg = NULL;
-    co->err = 0;
-    drop_value(co);
+    co__drop_outcome(co);
     co->kind = CO_KIND_INT;
-    co->value.i = v;
+    co->out.i = v;
     unwind(co);
 }
 
 void co__return_ptr(co_coro *co, void *p)
 {
-    free(co->errmsg);
-    co->errmsg = NULL;
-    co->err = 0;
-    drop_value(co);
+    co__drop_outcome(co);
     co->kind = CO_KIND_PTR;
-    co->value.p = p;
+    co->out.p = p;
     unwind(co);
 }
 
@@ -273,13 +272,10 @@ void co__return_str(co_coro *co, const char *s)
              co__strdup("CO_RETURN_STR could not copy the string"));
         return;
     }
-    free(co->errmsg);
-    co->errmsg = NULL;
-    co->err = 0;
-    drop_value(co);
+    co__drop_outcome(co);
     if (copy) {
         co->kind = CO_KIND_STR;
-        co->value.p = copy;
+        co->out.p = copy;
         co->flags |= CO__F_STR;
     }
     unwind(co);
@@ -317,7 +313,7 @@ void co__return_fmt(co_coro *co, const char *fmt, ...)
  * into the question's header, which is no coroutine and is never run. */
 int co__answer(co_coro *query, const char *name, const char *file, int line)
 {
-    query->value.p = (void *)(uintptr_t)name;
+    query->out.p = (void *)(uintptr_t)name;
     query->file = file;
     query->lc = line;
     return CO_STATUS_DONE;
@@ -360,13 +356,13 @@ int co__call_step(co_coro *co, co_coro *child)
         /* Its string now lives until the end of this step (see
          * co_coro_result_str); the child frame keeps only a view of it. */
         free(co__this_thread.child_str);
-        co__this_thread.child_str = child->value.p;
+        co__this_thread.child_str = child->out.p;
         child->flags &= (unsigned char)~CO__F_STR;
     }
     if (child->err) {
         /* The child's failure moves up: its frame keeps no message. */
-        char *msg = child->errmsg;
-        child->errmsg = NULL;
+        char *msg = child->out.msg;
+        child->out.msg = NULL;
         co__throw(co, child->err, msg);
     }
     return CO_STATUS_DONE;

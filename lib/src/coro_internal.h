@@ -49,6 +49,14 @@ static inline void co__clear_caught(void)
         co__clear_caught_slow();
 }
 
+/* Frees what a frame's outcome owns (the failure's message, or the string
+ * it returned); its code, its kind and a value it does not own stay, for
+ * whoever reads the frame. */
+void co__free_outcome(co_coro *co);
+/* Forgets a frame's outcome altogether: freed, and neither a value nor a
+ * failure left (err 0, no kind). */
+void co__drop_outcome(co_coro *co);
+
 /* What a step function returned, made a CO_STATUS_ value: anything else
  * ends the coroutine with a failure that says why (co__bad_status). Inline:
  * it stands between the loop and every step. */

@@ -218,10 +218,9 @@ __attribute__((noinline, cold))
 #endif
 static int frame_reset(co_coro *co)
 {
+    co__drop_outcome(co);
     co->err = CO_EINVAL;
-    co->kind = CO_KIND_NONE;
-    free(co->errmsg);
-    co->errmsg = co__strdup(
+    co->out.msg = co__strdup(
         "co_coro_init() was called on the frame of a task that had not "
         "ended: a task's frame is the task's until it ends, so its body "
         "would have started again from the top");
@@ -335,19 +334,19 @@ static void complete(co_task *t)
         co_task_unref(t); /* the loop's reference */
         return;
     }
-    char *msg = co->errmsg;
-    co->errmsg = NULL;
     if (co->err) {
+        char *msg = co->out.msg; /* it moves into the future */
+        co->out.msg = NULL;
         co__future_finish(&t->fut, CO_KIND_NONE, 0, NULL, co->err, msg);
     } else if (co->flags & CO__F_STR) {
         /* A CO_RETURN_STR string moves into the future, which frees it. */
-        char *str = co->value.p;
+        char *str = co->out.p;
         co->flags &= (unsigned char)~CO__F_STR;
-        co->value.p = NULL;
+        co->out.p = NULL;
         if (co__future_finish(&t->fut, CO_KIND_STR, 0, str, 0, NULL) < 0)
             free(str);
     } else {
-        co__future_finish(&t->fut, co->kind, co->value.i, co->value.p, 0,
+        co__future_finish(&t->fut, co->kind, co->out.i, co->out.p, 0,
                           NULL);
     }
     co_task_unref(t); /* the loop's reference */
@@ -391,9 +390,9 @@ static void task_step(co_task *t, int thrown, char *msg)
          * coroutine that never started, not one line of its body runs (and
          * so neither does its CO_FINALLY). The message goes on. */
         co_coro *co = co__task_coro(t);
-        free(co->errmsg);
-        co->errmsg = msg;
+        co__drop_outcome(co);
         co->err = thrown;
+        co->out.msg = msg;
         co__finish(co);
         complete(t);
         return;
@@ -435,13 +434,12 @@ static void stray_wait(co_task *t, co_coro *co, int status)
     co_future_unref(co__task_stop_waiting(t));
     co__settle(co, status); /* a bad return keeps its own message */
     if (!co->err) {
-        free(co->errmsg);
-        co->errmsg = co__strdup(
+        co__drop_outcome(co);
+        co->err = CO_EINVAL;
+        co->out.msg = co__strdup(
             "a coroutine stepped by hand with co_coro_step() inside a task "
             "awaited or slept, but the task itself never waited: await a "
             "child coroutine with CO_AWAIT_CORO instead");
-        co->err = CO_EINVAL;
-        co->kind = CO_KIND_NONE;
     }
     co__finish(co);
     complete(t);
@@ -645,14 +643,9 @@ static void task_release(co_future *f)
         free(t->name.text);
     if (t->fut.state == CO__PENDING)
         free(take_cancel_msg(t)); /* abandoned with a cancel on its way */
-    co_coro *co = co__task_coro(t);
-    free(co->errmsg);
-    co->errmsg = NULL;
-    if (co->flags & CO__F_STR) { /* it never completed (abandoned) */
-        free(co->value.p);
-        co->value.p = NULL;
-        co->flags &= (unsigned char)~CO__F_STR;
-    }
+    /* What the frame still owns: a message the future did not take, a
+     * string from a task that never completed (abandoned). */
+    co__free_outcome(co__task_coro(t));
 }
 
 /* Reports a task still pending at co_loop_close and lets it go. */
@@ -872,7 +865,7 @@ static bool coro_identity(const co_coro *co, const char **name,
         return false;
     co_coro query = {.flags = CO__F_QUERY, .lc = CO__LC_DONE};
     co->fn(&query);
-    *name = query.value.p;
+    *name = query.out.p;
     *file = query.file;
     *line = query.lc;
     return *name != NULL;

@@ -122,27 +122,30 @@ enum co_kind { CO_KIND_NONE = 0, CO_KIND_INT, CO_KIND_PTR, CO_KIND_STR };
 #define CO__F_FINALLY 0x02 /* the CO_FINALLY section has started */
 #define CO__F_INTASK 0x04  /* a task lives in that room and will free both */
 #define CO__F_TAKEN 0x08   /* a task drives it: no second task may */
-#define CO__F_STR 0x10     /* value.p is a string the frame owns (CO_RETURN_STR) */
+#define CO__F_STR 0x10     /* out.p is a string the frame owns (CO_RETURN_STR) */
 #define CO__F_QUERY 0x20   /* not a frame: a question to CO_ASYNC's step (its name) */
 #define CO__F_ASYNC 0x40   /* its step function comes from CO_ASYNC: it can answer */
 
 /** The header every coroutine frame starts with. Invariant: `lc` is 0 before
  *  the first step, a source line while suspended, CO__LC_DONE once ended;
  *  `callee` is non-NULL exactly while the coroutine is suspended inside
- *  CO_AWAIT_CORO, and then points at the child it is running. */
+ *  CO_AWAIT_CORO, and then points at the child it is running. A coroutine
+ *  ends with a value or with a failure, never both, so the two share `out`:
+ *  while `err` is 0 it holds the value (`kind` says which member), once
+ *  `err` is set it holds the failure's message. */
 struct co_coro {
     co_coro_fn fn;       /**< the step function */
     co_coro *callee;     /**< the child coroutine being awaited, or NULL */
     const char *file;    /**< source file of the body (CO_BEGIN notes it) */
     union {
-        long long i;
-        void *p;
-    } value;             /**< the return value; `kind` says which member */
-    char *errmsg;        /**< owned message of the failure (may be NULL) */
+        long long i;     /* CO_KIND_INT */
+        void *p;         /* CO_KIND_PTR, or CO_KIND_STR (then CO__F_STR) */
+        char *msg;       /* while `err` is set: its owned message, or NULL */
+    } out;               /**< the outcome: the value, or the failure's message */
     co_lc lc;            /**< local continuation: where to resume */
     int err;             /**< 0, or the failure the coroutine ends with */
     int thrown;          /**< failure delivered at the resume point, or 0 */
-    unsigned char kind;  /**< enum co_kind of `value` */
+    unsigned char kind;  /**< enum co_kind of the value in `out` */
     unsigned char flags; /**< CO__F_* */
 };
 
