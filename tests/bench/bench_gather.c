@@ -20,30 +20,39 @@
 
 #include "bench_common.h"
 
-struct worker {
+/* The two task bodies, each with the one local its asyncio twin has. */
+struct yielder {
     co_coro co;       /* always first */
-    long k;           /* sleep(0)s still to do, or -1 for one sleep */
-    double delay;     /* that one sleep's length */
+    long left;        /* sleep(0)s still to do */
 };
 
-static int worker(co_coro *co)
+static int yielder(co_coro *co)
 {
-    struct worker *self = (struct worker *)co;
+    struct yielder *self = (struct yielder *)co;
     CO_BEGIN(co);
-    if (self->k < 0) {
-        CO_SLEEP(co, self->delay);
-    } else {
-        while (self->k > 0) {
-            self->k--;
-            CO_SLEEP(co, 0);
-        }
+    while (self->left > 0) {
+        self->left--;
+        CO_SLEEP(co, 0);
     }
+    CO_END(co);
+}
+
+struct sleeper {
+    co_coro co;       /* always first */
+    double delay;     /* its one sleep's length */
+};
+
+static int sleeper(co_coro *co)
+{
+    struct sleeper *self = (struct sleeper *)co;
+    CO_BEGIN(co);
+    CO_SLEEP(co, self->delay);
     CO_END(co);
 }
 
 struct main_frame {
     co_coro co;       /* always first */
-    long n, k;        /* tasks, and what each does (see worker) */
+    long n, k;        /* tasks, and the sleep(0)s of each (-1: one sleep) */
     int timers;       /* task i sleeps (i % 100) ms instead */
     double delay;     /* or every task sleeps this long */
     co_future **tasks;
@@ -55,13 +64,23 @@ static int main_co(co_coro *co)
     struct main_frame *self = (struct main_frame *)co;
     CO_BEGIN(co);
     for (long i = 0; i < self->n; i++) {
-        struct worker *w = CO_NEW(struct worker, worker);
-        if (!w)
+        co_coro *body;
+        if (self->k >= 0) {
+            struct yielder *y = CO_NEW(struct yielder, yielder);
+            if (y)
+                y->left = self->k;
+            body = y ? &y->co : NULL;
+        } else {
+            struct sleeper *s = CO_NEW(struct sleeper, sleeper);
+            if (s)
+                s->delay = self->timers ? (double)(i % 100) * 1e-3
+                                        : self->delay;
+            body = s ? &s->co : NULL;
+        }
+        if (!body)
             CO_RAISE(co, CO_ENOMEM, "out of memory");
-        w->k = self->k;
-        w->delay = self->timers ? (double)(i % 100) * 1e-3 : self->delay;
         co_task *t;
-        int rc = co_create_task(co_get_running_loop(), &w->co, NULL, &t);
+        int rc = co_create_task(co_get_running_loop(), body, NULL, &t);
         if (rc < 0)
             CO_RAISE(co, rc, "co_create_task failed");
         self->tasks[i] = co_task_future(t);
