@@ -586,6 +586,12 @@ START_TEST(test_a_cancel_during_a_download_reaches_the_caller)
                          "semaphore", i);
         if (file_exists(&e, names[i]))
             ck_abort_msg("a cancelled fetch_all left a file %s", names[i]);
+        /* A download cancelled ends cancelled, not with a result: the
+         * rule is fetch_one's, not only fetch_all's. */
+        if (co_coro_error(&e.ones[i].co, NULL) == 0)
+            ck_abort_msg("download %d ended normally although it was "
+                         "cancelled: fetch_one should raise CO_ECANCELLED "
+                         "again, not keep it in rc", i);
     }
     /* env_close: no request in progress, the semaphore and every task
      * released. */
