@@ -361,10 +361,13 @@ static int failing_step(co_coro *co)
     self->req.url = self->url;
     self->req.timeout = self->timeout;
     CO_HTTP_FETCH_CATCH(co, &self->op, self->client, &self->req, self->rc);
+    if (self->rc == CO_ECANCELLED) /* not the fetch's failure: let it go */
+        CO_RAISE(co, self->rc, co_caught_message());
     printf("t=%.2fs %s: %s", elapsed(), self->what, co_errname(self->rc));
     if (self->rc == CO_EHTTPSTATUS)
         printf(" (status %d)", self->op.resp.status);
     printf("\n");
+    CO_FINALLY(co);
     co_http_response_clear(&self->op.resp);
     CO_END(co);
 }

@@ -16,6 +16,10 @@ int fetch_one(co_coro *co)
     co_http_request_init(&self->req);
     self->req.url = self->url;
     CO_HTTP_FETCH_CATCH(co, &self->op, self->client, &self->req, self->rc);
+    /* TODO: the catch above catches a cancellation too. That is no
+     * failure of this download to record and go on from: it must reach
+     * whoever awaits this task (raise CO_ECANCELLED again), as
+     * `except Exception:` lets CancelledError through. */
     /* TODO: on success, write self->op.resp.body (body_len bytes) to
      * self->dir/NAME, NAME from co_url_basename(); a failure to do so goes
      * to self->rc. */

@@ -31,11 +31,14 @@ struct fetch_one {
 
 /** `async def fetch_one(session, sem, url, dir)`: `async with sem:` fetch
  *  url, then write the body to the file dir/NAME, NAME being the URL's
- *  last path segment (co_url_basename). Never fails itself: it stores 0 in
- *  rc once the file is written, or the failure's code (CO_EHTTPSTATUS for
- *  a 404, CO_ECONNREFUSED, CO_ETIMEDOUT, CO_EURL, CO_ESYS when the file
- *  cannot be written...), and then no file is made. It always gives its
- *  place back, and always clears the response. */
+ *  last path segment (co_url_basename). A download's failure does not
+ *  fail it: it stores 0 in rc once the file is written, or the failure's
+ *  code (CO_EHTTPSTATUS for a 404, CO_ECONNREFUSED, CO_ETIMEDOUT, CO_EURL,
+ *  CO_ESYS when the file cannot be written...), and then no file is made.
+ *  A cancellation is not such a failure: cancelled, even in the middle of
+ *  the fetch, fetch_one ends cancelled (CO_ECANCELLED reaches its
+ *  awaiter), as `except Exception:` does not catch CancelledError. It
+ *  always gives its place back, and always clears the response. */
 int fetch_one(co_coro *co);
 
 /* ---- yours: 2. all of them, `limit` at a time --------------------------- */
@@ -63,7 +66,8 @@ struct fetch_all {
  *  stop the others. Fails with CO_EINVAL for a limit below 1 or n below
  *  0. Releases every task and the semaphore, however it ends: cancelled
  *  (or failing) half-way, it first cancels the downloads still running
- *  and waits until they have ended. */
+ *  and waits until they have ended, and then ends cancelled (failing)
+ *  itself. */
 int fetch_all(co_coro *co);
 
 #endif

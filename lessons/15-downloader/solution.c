@@ -43,6 +43,11 @@ int fetch_one(co_coro *co)
     co_http_request_init(&self->req);
     self->req.url = self->url;
     CO_HTTP_FETCH_CATCH(co, &self->op, self->client, &self->req, self->rc);
+    /* `except Exception:` does not catch CancelledError: a cancel that
+     * lands during the fetch is not this download's failure but an order
+     * to stop, for whoever awaits this task. Let it through. */
+    if (self->rc == CO_ECANCELLED)
+        CO_RAISE(co, self->rc, co_caught_message());
     if (self->rc == 0)
         self->rc = save(self->dir, self->url, &self->op.resp);
     CO_FINALLY(co);

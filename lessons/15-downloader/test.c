@@ -11,7 +11,12 @@
  * the limit goes over it (the server waits SETTLE seconds more before
  * answering, which only lets extra requests show up: a correct solution
  * sends none meanwhile). A request held for patience() seconds makes the
- * server stop holding anything (the test then fails with a sentence). */
+ * server stop holding anything (the test then fails with a sentence).
+ *
+ * To cancel in the middle of a download, the server itself cancels
+ * fetch_all's task the moment a request has arrived, and leaves that
+ * request unanswered: the cancel is sure to land while a fetch is in
+ * flight, an event and not a moment. */
 #include <dirent.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -52,6 +57,8 @@ static int in_flight;     /* requests being served now */
 static int max_in_flight; /* the most at once */
 static int answered;      /* requests answered */
 static int gave_up;       /* a request was held too long: hold no more */
+static int received;      /* requests that reached the server */
+static co_task *cancel_on_request; /* cancelled by the next request, once */
 
 /* The body of /files/NAME: NAME's own bytes, so a mix-up shows. */
 static void body_of(const char *name, char *buf, size_t size)
@@ -95,6 +102,14 @@ static int handler_step(co_coro *co)
         self->path[0] = '\0';
         if (sscanf(self->head, "%*s %255s", self->path) != 1)
             break;
+        received++;
+        if (cancel_on_request) {
+            /* Cancel while this request is in flight, and never answer
+             * it: the client closes the connection when it gives up. */
+            co_task_cancel(cancel_on_request);
+            cancel_on_request = NULL;
+            continue;
+        }
         in_flight++;
         if (in_flight > max_in_flight)
             max_in_flight = in_flight;
@@ -207,7 +222,8 @@ static void env_open(struct env *e, int limit_to_hold, int requests)
     memset(e, 0, sizeof *e);
     hold = limit_to_hold;
     expected = requests;
-    in_flight = max_in_flight = answered = gave_up = 0;
+    in_flight = max_in_flight = answered = gave_up = received = 0;
+    cancel_on_request = NULL;
     ck_assert_int_eq(co_loop_new(&e->loop), 0);
     ck_assert_int_eq(co_start_server(e->loop, "127.0.0.1", 0, handler_factory,
                                      NULL, NULL, &e->srv),
@@ -270,6 +286,7 @@ static int closer_step(co_coro *co)
 
 static void env_close(struct env *e)
 {
+    cancel_on_request = NULL; /* the task goes now; no request may use it */
     co_task_unref(e->task);
     grade_expect_int(co_http_client_free(e->client), 0,
                      "freeing the client once fetch_all ended (CO_EBUSY: a "
@@ -522,6 +539,66 @@ START_TEST(test_cancelling_fetch_all_releases_everything)
 }
 END_TEST
 
+START_TEST(test_a_cancel_during_a_download_reaches_the_caller)
+{
+    /* asyncio's `except Exception:` does not catch CancelledError: a
+     * downloader that records each file's failure must still let a
+     * cancellation through. Three URLs, one place: the server cancels
+     * fetch_all the moment the first request arrives, and never answers
+     * it. */
+    struct env e;
+    env_open(&e, 1, 3);
+    for (int i = 0; i < 3; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "/files/%s", names[i]);
+        add_url(&e, i, p);
+    }
+    start(&e, 3, 1);
+    cancel_on_request = e.task;
+    e.rc = grade_run_until_complete(e.loop, co_task_future(e.task),
+                                    2.5 * patience(),
+                                    "fetch_all, cancelled during a download");
+    if (cancel_on_request)
+        ck_abort_msg("no request reached the server: fetch_all should fetch "
+                     "its URLs (rc %s)", co_errname(e.rc));
+    if (e.rc != CO_ECANCELLED)
+        ck_abort_msg("fetch_all was cancelled while a download was in "
+                     "flight, and ended with %s, not CO_ECANCELLED: "
+                     "fetch_one recorded the cancellation as its own "
+                     "failure. `except Exception` does not catch "
+                     "CancelledError: after CO_HTTP_FETCH_CATCH, raise "
+                     "CO_ECANCELLED again (CO_RAISE) instead of keeping it "
+                     "in rc (the server received %d requests)",
+                     co_errname(e.rc), received);
+    ck_assert_msg(co_task_cancelled(e.task),
+                  "fetch_all's task should end cancelled");
+    grade_expect_int(answered, 0,
+                     "requests answered: after the cancel, no other "
+                     "download may go on");
+    for (int i = 0; i < 3; i++) {
+        if (e.results[i] == 0)
+            ck_abort_msg("results[%d] is 0 (saved), but no download was "
+                         "answered", i);
+        if (e.tasks[i] && !co_task_done(e.tasks[i]))
+            ck_abort_msg("download %d is still running after fetch_all "
+                         "ended: in CO_FINALLY, cancel the tasks and await "
+                         "each (CO_AWAIT_CATCH) before freeing the "
+                         "semaphore", i);
+        if (file_exists(&e, names[i]))
+            ck_abort_msg("a cancelled fetch_all left a file %s", names[i]);
+        /* A download cancelled ends cancelled, not with a result: the
+         * rule is fetch_one's, not only fetch_all's. */
+        if (co_coro_error(&e.ones[i].co, NULL) == 0)
+            ck_abort_msg("download %d ended normally although it was "
+                         "cancelled: fetch_one should raise CO_ECANCELLED "
+                         "again, not keep it in rc", i);
+    }
+    /* env_close: no request in progress, the semaphore and every task
+     * released. */
+    env_close(&e);
+}
+END_TEST
+
 Suite *lesson_suite(void)
 {
     Suite *s = suite_create("lesson 15: a downloader");
@@ -536,6 +613,7 @@ Suite *lesson_suite(void)
     tcase_add_test(tc, test_no_urls_is_nothing);
     tcase_add_test(tc, test_a_limit_below_one_is_refused);
     tcase_add_test(tc, test_cancelling_fetch_all_releases_everything);
+    tcase_add_test(tc, test_a_cancel_during_a_download_reaches_the_caller);
     suite_add_tcase(s, tc);
     return s;
 }
