@@ -307,6 +307,84 @@ START_TEST(test_rct_start_queued_at_close)
 }
 END_TEST
 
+/* ---- a loop future bridged to another thread ------------------------------ */
+
+struct finisher {
+    co_cfuture *cf;
+    sem_t done; /* posted once cf is finished (its callbacks have run) */
+};
+
+static void *finish_it(void *arg)
+{
+    struct finisher *fin = arg;
+    co_cfuture_set_result_int(fin->cf, 5);
+    sem_post(&fin->done);
+    return NULL;
+}
+
+/* Another thread finished the concurrent future, which posted "deliver"
+ * to the loop; the loop closes before that call runs. */
+START_TEST(test_wrapped_future_delivery_queued_at_close)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_future *keep = new_future(loop);
+    struct finisher fin;
+    ck_assert_int_eq(sem_init(&fin.done, 0, 0), 0);
+    ck_assert_int_eq(co_cfuture_new(&fin.cf), 0);
+    co_future *lf = NULL;
+    ck_assert_int_eq(co_wrap_future(loop, fin.cf, &lf), 0);
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, finish_it, &fin), 0);
+    while (sem_wait(&fin.done) != 0)
+        ;
+    ck_assert_int_eq(pthread_join(t, NULL), 0);
+    ck_assert(!co_future_done(lf)); /* delivered only when the loop runs */
+    co_future_unref(lf);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+    ck_assert_uint_eq(co_loop_live_futures(loop), 1); /* only `keep` */
+    co_future_unref(keep);
+    co_cfuture_unref(fin.cf);
+    sem_destroy(&fin.done);
+}
+END_TEST
+
+struct gated_job {
+    sem_t started, go;
+};
+
+static long long gated(void *arg)
+{
+    struct gated_job *j = arg;
+    sem_post(&j->started);
+    while (sem_wait(&j->go) != 0)
+        ;
+    return 9;
+}
+
+/* run_in_executor's job is running when the loop closes: the close waits
+ * for it (the default pool is shut down), and its result, delivered or
+ * not, is released with the job's future. */
+START_TEST(test_executor_job_ends_during_close)
+{
+    co_loop *loop = unit_loop(NULL);
+    co_future *keep = new_future(loop);
+    struct gated_job j;
+    ck_assert_int_eq(sem_init(&j.started, 0, 0), 0);
+    ck_assert_int_eq(sem_init(&j.go, 0, 0), 0);
+    co_future *f = NULL;
+    ck_assert_int_eq(co_loop_run_in_executor(loop, NULL, gated, &j, &f), 0);
+    while (sem_wait(&j.started) != 0)
+        ;
+    co_future_unref(f);
+    sem_post(&j.go);
+    ck_assert_int_eq(co_loop_close(loop), 0);
+    ck_assert_uint_eq(co_loop_live_futures(loop), 1); /* only `keep` */
+    co_future_unref(keep);
+    sem_destroy(&j.started);
+    sem_destroy(&j.go);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("close_callbacks");
@@ -320,6 +398,8 @@ int main(void)
     tcase_add_test(tc, test_rct_task_done_queued_at_close_delivers_the_result);
     tcase_add_test(tc, test_rct_cancel_queued_at_close);
     tcase_add_test(tc, test_rct_start_queued_at_close);
+    tcase_add_test(tc, test_wrapped_future_delivery_queued_at_close);
+    tcase_add_test(tc, test_executor_job_ends_during_close);
     unit_add_case(s, tc);
     return unit_main(s);
 }
