@@ -127,20 +127,19 @@ static int groups_add(co_loop *loop, co_taskgroup *tg)
     return 0;
 }
 
-/* Takes @p tg off the open groups of @p loop. Groups mostly end in the
- * reverse order of their start (nested ones do), so the search starts at
- * the newest. */
+/* Takes @p tg off the open groups of @p loop: every time it is there (a
+ * group reset with co_taskgroup_init while open, then entered again, is
+ * listed twice). A walk over the open groups, which are few next to the
+ * tasks they wait for; from the newest down, so that the group swapped
+ * into a freed slot has been looked at already. */
 static void groups_remove(co_loop *loop, co_taskgroup *tg)
 {
     group_list *list =
         loop ? (group_list *)(void *)co__loop_ext_find(loop, &groups_proto)
              : NULL;
-    for (size_t i = list ? list->n : 0; i-- > 0;) {
-        if (list->at[i] == tg) {
+    for (size_t i = list ? list->n : 0; i-- > 0;)
+        if (list->at[i] == tg)
             list->at[i] = list->at[--list->n];
-            return;
-        }
-    }
 }
 
 int co_taskgroup_enter(co_taskgroup *tg)

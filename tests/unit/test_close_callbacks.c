@@ -170,7 +170,8 @@ struct nest {
 /* Two groups open in one CO_NEW frame, which the task owns, each with a
  * child: one ended (its group's callback queued), one waiting. The loop
  * closes: the frame goes with the task, and neither group reaches into
- * it afterwards. */
+ * it afterwards. Run twice: the groups let go before the tasks are
+ * abandoned, and (the thread side made last, so closed first) after. */
 static int nest_fn(co_coro *co)
 {
     struct nest *self = (struct nest *)co;
@@ -194,6 +195,7 @@ static int nest_fn(co_coro *co)
 
 START_TEST(test_taskgroup_nested_in_a_task_frame_let_go_at_close)
 {
+    int thread_side_last = _i;
     struct unit_reports r = {0};
     co_loop *loop = unit_loop(&r);
     co_future *keep = new_future(loop);
@@ -207,6 +209,8 @@ START_TEST(test_taskgroup_nested_in_a_task_frame_let_go_at_close)
     co_task *done = n->done, *waiting = n->waiting;
     run_until_done(loop, done);
     ck_assert(!co_task_done(waiting));
+    if (thread_side_last)
+        ck_assert_int_eq(co_set_event_loop(loop), 0);
     co_task_unref(done);
     co_task_unref(waiting);
     co_task_unref(t); /* the frame, groups and all, is the task's now */
@@ -392,7 +396,8 @@ int main(void)
     tcase_add_test(tc, test_taskgroup_child_done_queued_at_close_while_exit_waits);
     tcase_add_test(tc, test_taskgroup_child_failure_queued_at_close_while_body_runs);
     tcase_add_test(tc, test_taskgroup_cancels_queued_at_close);
-    tcase_add_test(tc, test_taskgroup_nested_in_a_task_frame_let_go_at_close);
+    tcase_add_loop_test(tc, test_taskgroup_nested_in_a_task_frame_let_go_at_close,
+                        0, 2);
     unit_add_case(s, tc);
     tc = tcase_create("threads");
     tcase_add_test(tc, test_rct_task_done_queued_at_close_delivers_the_result);
