@@ -88,21 +88,21 @@ static void release_group(co_taskgroup *tg)
 /* The loop closes: every group still open lets go. A parent's last
  * reference may be a group's, and freeing the parent may free the frame
  * that holds that group or others of the list, so every group is
- * released before any parent is: the list's slots take the parents. */
+ * released before any parent is: the list's slots take the parents
+ * meanwhile. */
 static void groups_close(co_loop *loop, co__loop_ext *ext)
 {
     (void)loop;
     group_list *list = (group_list *)(void *)ext;
-    void **parents = (void **)list->at;
     for (size_t i = 0; i < list->n; i++) {
         co_taskgroup *tg = list->at[i];
         release_group(tg);
-        parents[i] = tg->parent;
+        list->at[i] = (co_taskgroup *)(void *)tg->parent;
         tg->parent = NULL;
         tg->state = CO_TASKGROUP_DONE;
     }
     for (size_t i = 0; i < list->n; i++)
-        co_task_unref(parents[i]);
+        co_task_unref((co_task *)(void *)list->at[i]);
     free(list->at);
     list->at = NULL;
     list->n = list->cap = 0;
