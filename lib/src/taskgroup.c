@@ -17,14 +17,24 @@
  *
  * The group keeps no reference to its tasks: a pending task is alive
  * (its loop holds it) and the group forgets it in its done-callback,
- * while that callback still holds the finished one. */
+ * while that callback still holds the finished one.
+ *
+ * An open group holds a reference on its parent, and the parent (its
+ * frame) holds the group: if the loop closes while the parent is pending,
+ * the parent is let go without its frame ever reaching the group's
+ * CO_FINALLY, and that cycle would keep the parent, the future the exit
+ * awaits and the loop itself alive for ever. So each loop keeps a list of
+ * its open groups (a loop extension), and its close lets go of what each
+ * one still holds. Nothing of a group runs after that: the callbacks on
+ * its children are either never queued (a child let go pending) or
+ * dropped unrun (a child that ended with its callbacks queued). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "coflow/loop.h"
 #include "coflow/taskgroup.h"
-#include "base.h"
+#include "loop_internal.h"
 
 void co_taskgroup_init(co_taskgroup *tg)
 {
@@ -40,6 +50,98 @@ static bool open_or_exiting(const co_taskgroup *tg)
 
 static int group_step(co_coro *co);
 
+/* ---- the open groups of a loop -------------------------------------------- */
+
+/* Invariant: `at` holds every group of the loop that is open or exiting
+ * (entered, its CO_FINALLY not reached), in no particular order. */
+typedef struct group_list {
+    co__loop_ext ext;    /* how the loop knows it; must stay first */
+    co_taskgroup **at;   /* the open groups */
+    size_t n, cap;       /* how many, room for how many */
+} group_list;
+
+static void groups_close(co_loop *loop, co__loop_ext *ext);
+
+static const co__loop_ext groups_proto = {.key = &groups_proto,
+                                          .close = groups_close};
+
+/* Frees what @p tg owns besides its parent: its tasks' list, failures
+ * and messages, and its reference on the future the exit awaits. */
+static void release_group(co_taskgroup *tg)
+{
+    for (size_t i = 0; i < tg->nerrors; i++)
+        free(tg->errors[i].msg);
+    free(tg->errors);
+    tg->errors = NULL;
+    tg->nerrors = tg->errcap = tg->lost = 0;
+    free(tg->tasks);
+    tg->tasks = NULL;
+    tg->ntasks = tg->cap = 0;
+    free(tg->body_msg);
+    free(tg->cancel_msg);
+    free(tg->group_msg);
+    tg->body_msg = tg->cancel_msg = tg->group_msg = NULL;
+    co_future_unref(tg->all_done);
+    tg->all_done = NULL;
+}
+
+/* The loop closes: every group still open lets go. A parent's last
+ * reference may be a group's, and freeing the parent may free the frame
+ * that holds that group or others of the list, so every group is
+ * released before any parent is: the list's slots take the parents
+ * meanwhile. */
+static void groups_close(co_loop *loop, co__loop_ext *ext)
+{
+    (void)loop;
+    group_list *list = (group_list *)(void *)ext;
+    for (size_t i = 0; i < list->n; i++) {
+        co_taskgroup *tg = list->at[i];
+        release_group(tg);
+        list->at[i] = (co_taskgroup *)(void *)tg->parent;
+        tg->parent = NULL;
+        tg->state = CO_TASKGROUP_DONE;
+    }
+    for (size_t i = 0; i < list->n; i++)
+        co_task_unref((co_task *)(void *)list->at[i]);
+    free(list->at);
+    list->at = NULL;
+    list->n = list->cap = 0;
+}
+
+/* Adds @p tg to the open groups of @p loop. 0 or CO_ENOMEM. */
+static int groups_add(co_loop *loop, co_taskgroup *tg)
+{
+    group_list *list = (group_list *)(void *)co__loop_ext_get(
+        loop, &groups_proto, sizeof(group_list));
+    if (!list)
+        return CO_ENOMEM;
+    if (list->n == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 4;
+        co_taskgroup **grown = realloc(list->at, cap * sizeof *grown);
+        if (!grown)
+            return CO_ENOMEM;
+        list->at = grown;
+        list->cap = cap;
+    }
+    list->at[list->n++] = tg;
+    return 0;
+}
+
+/* Takes @p tg off the open groups of @p loop: every time it is there (a
+ * group reset with co_taskgroup_init while open, then entered again, is
+ * listed twice). A walk over the open groups, which are few next to the
+ * tasks they wait for; from the newest down, so that the group swapped
+ * into a freed slot has been looked at already. */
+static void groups_remove(co_loop *loop, co_taskgroup *tg)
+{
+    group_list *list =
+        loop ? (group_list *)(void *)co__loop_ext_find(loop, &groups_proto)
+             : NULL;
+    for (size_t i = list ? list->n : 0; i-- > 0;)
+        if (list->at[i] == tg)
+            list->at[i] = list->at[--list->n];
+}
+
 int co_taskgroup_enter(co_taskgroup *tg)
 {
     if (!tg)
@@ -50,6 +152,8 @@ int co_taskgroup_enter(co_taskgroup *tg)
     if (!parent)
         return CO_ENOTASK;
     co_taskgroup_init(tg); /* a group that ended holds nothing any more */
+    if (groups_add(co_future_loop(co_task_future(parent)), tg) < 0)
+        return CO_ENOMEM;
     tg->parent = co_task_ref(parent);
     tg->state = CO_TASKGROUP_OPEN;
     return 0;
@@ -378,20 +482,8 @@ static int group_step(co_coro *co)
         CO_RAISE(co, CO_EGROUP, tg->group_msg);
     }
     CO_FINALLY(co);
-    for (size_t i = 0; i < tg->nerrors; i++)
-        free(tg->errors[i].msg);
-    free(tg->errors);
-    tg->errors = NULL;
-    tg->nerrors = tg->errcap = tg->lost = 0;
-    free(tg->tasks);
-    tg->tasks = NULL;
-    tg->cap = 0;
-    free(tg->body_msg);
-    free(tg->cancel_msg);
-    free(tg->group_msg);
-    tg->body_msg = tg->cancel_msg = tg->group_msg = NULL;
-    co_future_unref(tg->all_done);
-    tg->all_done = NULL;
+    release_group(tg);
+    groups_remove(co_future_loop(co_task_future(tg->parent)), tg);
     co_task_unref(tg->parent);
     tg->parent = NULL;
     tg->state = CO_TASKGROUP_DONE;

@@ -171,25 +171,30 @@ static void rct_unref(void *arg)
     free(r);
 }
 
+/* Tells the waiting thread how task future @p f (done) ended. */
+static void tell_outcome(rct *r, co_future *f)
+{
+    if (co_future_cancelled(f)) {
+        co_cfuture_cancel(r->cf);
+        return;
+    }
+    const char *msg;
+    int err = co_future_exception(f, &msg);
+    if (err)
+        co_cfuture_set_exception(r->cf, err, msg);
+    else if (f->kind == CO_KIND_PTR)
+        co_cfuture_set_result_ptr(r->cf, f->v.p);
+    else
+        co_cfuture_set_result_int(r->cf, f->kind == CO_KIND_INT ? f->v.i : 0);
+}
+
 static void task_finished(co_future *f, void *arg)
 {
     rct *r = arg;
     co_task *t = r->task;
     if (!t)
         return;
-    if (co_future_cancelled(f)) {
-        co_cfuture_cancel(r->cf);
-    } else {
-        const char *msg;
-        int err = co_future_exception(f, &msg);
-        if (err)
-            co_cfuture_set_exception(r->cf, err, msg);
-        else if (f->kind == CO_KIND_PTR)
-            co_cfuture_set_result_ptr(r->cf, f->v.p);
-        else
-            co_cfuture_set_result_int(r->cf, f->kind == CO_KIND_INT ? f->v.i
-                                                                  : 0);
-    }
+    tell_outcome(r, f);
     co__outside_unlink(r->loop, &r->link);
     r->task = NULL;
     co_task_unref(t);
@@ -200,9 +205,16 @@ static void rct_detach(co__outside *o)
 {
     rct *r = (rct *)(void *)o;
     co__outside_unlink(r->loop, o);
-    co_cfuture_set_exception(r->cf, CO_ECLOSED,
-                             "the loop was closed before the coroutine ended");
     co_task *t = r->task;
+    /* The task may have ended with task_finished still queued (or never
+     * queued, out of memory): its outcome is known, so the other thread
+     * gets it rather than a closed loop. */
+    if (t && co_task_done(t))
+        tell_outcome(r, co_task_future(t));
+    else
+        co_cfuture_set_exception(r->cf, CO_ECLOSED,
+                                 "the loop was closed before the coroutine "
+                                 "ended");
     r->task = NULL;
     co_task_unref(t);
     rct_unref(r);

@@ -97,7 +97,8 @@ CO_API void co_taskgroup_init(co_taskgroup *tg);
 /** TaskGroup.__aenter__: opens the group in the current task (which it
  *  will cancel if a child fails).
  *  @return 0; CO_EINVAL (NULL); CO_ENOTASK (no current task); CO_ESCOPE
- *  (the group is open or exiting: already entered).
+ *  (the group is open or exiting: already entered); CO_ENOMEM (its loop
+ *  could not list it among the groups to let go of at close).
  *  @param tg the task group */
 CO_API int co_taskgroup_enter(co_taskgroup *tg);
 
