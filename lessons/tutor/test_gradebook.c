@@ -323,7 +323,7 @@ START_TEST(test_a_file_that_is_not_a_report_is_refused)
     ck_assert_msg(parse(c->report) == -1, "read: %s", c->report);
     ck_assert_msg(strncmp(why, "r.json is not a report the tutor wrote: at "
                                "line ",
-                          43) == 0,
+                          48) == 0,
                   "%s", why);
     ck_assert_msg(strstr(why, c->what) != NULL, "\"%s\" is not in: %s",
                   c->what, why);
