@@ -51,11 +51,11 @@ typedef struct reader {
 } reader;
 
 /* A string the reader keeps: the fields it needs are short. */
-typedef struct text {
+typedef struct kept {
     char s[256];   /* decoded, NUL-terminated */
     size_t len;    /* decoded length (a "\u0000" counts: s may hold NULs) */
     bool too_long; /* it did not fit in s */
-} text;
+} kept;
 
 /* Writes the sentence: the file, the line and column of r->pos, what is
  * wrong there. Returns -1, for `return fail(...)`. */
@@ -175,9 +175,21 @@ static long hex4(const reader *r, size_t at)
     return v;
 }
 
+/* Writes code point @p cp (at most U+10FFFF, no surrogate) as UTF-8 into
+ * @p out; returns how many bytes. */
+static size_t put_utf8(long cp, unsigned char *out)
+{
+    size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    static const unsigned char lead[5] = {0, 0, 0xC0, 0xE0, 0xF0};
+    for (size_t i = n - 1; i > 0; i--, cp >>= 6)
+        out[i] = (unsigned char)(0x80 | (cp & 63));
+    out[0] = (unsigned char)(lead[n] | cp);
+    return n;
+}
+
 /* Reads the string at r->pos (called @p what in a sentence). Its decoded
  * bytes go to @p out unless it is NULL (a message: checked, not kept). */
-static int read_string(reader *r, const char *what, text *out)
+static int read_string(reader *r, const char *what, kept *out)
 {
     skip_ws(r);
     if (peek(r) != '"')
@@ -222,25 +234,7 @@ static int read_string(reader *r, const char *what, text *out)
                     r->pos += 6;
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
                 }
-                /* The code point as UTF-8. */
-                if (cp < 0x80) {
-                    bytes[0] = (unsigned char)cp;
-                } else if (cp < 0x800) {
-                    bytes[0] = (unsigned char)(0xC0 | cp >> 6);
-                    bytes[1] = (unsigned char)(0x80 | (cp & 63));
-                    n = 2;
-                } else if (cp < 0x10000) {
-                    bytes[0] = (unsigned char)(0xE0 | cp >> 12);
-                    bytes[1] = (unsigned char)(0x80 | (cp >> 6 & 63));
-                    bytes[2] = (unsigned char)(0x80 | (cp & 63));
-                    n = 3;
-                } else {
-                    bytes[0] = (unsigned char)(0xF0 | cp >> 18);
-                    bytes[1] = (unsigned char)(0x80 | (cp >> 12 & 63));
-                    bytes[2] = (unsigned char)(0x80 | (cp >> 6 & 63));
-                    bytes[3] = (unsigned char)(0x80 | (cp & 63));
-                    n = 4;
-                }
+                n = put_utf8(cp, bytes);
             } else {
                 return fail(r, "%s has an escape JSON does not have", what);
             }
@@ -330,10 +324,9 @@ static int read_whole(reader *r, const char *what, int most, int *out)
 }
 
 /* Steps to the next field of an object whose '{' has been read: returns 1
- * with its key read (at most 31 bytes are kept; a longer one is no field
- * of ours anyway) and its ':' read, 0 at the closing '}', -1 on an
- * error. */
-static int next_field(reader *r, bool *first, text *key, const char *where)
+ * with its key and its ':' read (a key too long to keep is no field of
+ * ours), 0 at the closing '}', -1 on an error. */
+static int next_field(reader *r, bool *first, kept *key, const char *where)
 {
     skip_ws(r);
     if (peek(r) == '}') {
@@ -354,7 +347,7 @@ static int next_field(reader *r, bool *first, text *key, const char *where)
 }
 
 /* Which of @p names @p key is, or -1 (a NUL inside never matches). */
-static int field_index(const text *key, const char *const *names, int n)
+static int field_index(const kept *key, const char *const *names, int n)
 {
     for (int i = 0; i < n; i++)
         if (!key->too_long && strlen(names[i]) == key->len &&
@@ -364,7 +357,7 @@ static int field_index(const text *key, const char *const *names, int n)
 }
 
 /* Says that @p key is not one of ours, printably. */
-static int unknown_field(reader *r, const text *key, const char *where)
+static int unknown_field(reader *r, const kept *key, const char *where)
 {
     char shown[40];
     size_t o = 0;
@@ -377,12 +370,12 @@ static int unknown_field(reader *r, const text *key, const char *where)
 
 /* One entry of "tests", as the gradebook needs it. */
 typedef struct test_entry {
-    text name;   /* "NN-slug: test_name" */
-    text status; /* "pass", "fail" or "error" */
+    kept name;   /* "NN-slug: test_name" */
+    kept status; /* "pass", "fail" or "error" */
     int score, max;
 } test_entry;
 
-static bool is(const text *t, const char *word)
+static bool is(const kept *t, const char *word)
 {
     return t->len == strlen(word) && memcmp(t->s, word, t->len) == 0;
 }
@@ -390,7 +383,7 @@ static bool is(const text *t, const char *word)
 /* Splits "NN-slug: test_name" at its ": " into @p lesson; the slug is
  * [A-Za-z0-9_.-] (it goes into the gradebook's CSV and JSON unquoted) and
  * the test a name as lesson.meta has them, [A-Za-z0-9_]. */
-static bool split_name(const text *name, char *lesson, size_t size)
+static bool split_name(const kept *name, char *lesson, size_t size)
 {
     const char *s = name->s, *sep = NULL;
     for (size_t i = 0; i + 1 < name->len; i++)
@@ -434,7 +427,7 @@ static int read_test(reader *r, int index, test_entry *t)
                     kind_at(r));
     r->pos++;
     bool seen[6] = {false}, first = true;
-    text key;
+    kept key;
     int more;
     while ((more = next_field(r, &first, &key, where)) > 0) {
         int f = field_index(&key, names, 6);
@@ -534,17 +527,17 @@ static int read_tests(reader *r, gradebook_row *rows, int max_rows, int *n,
     }
 }
 
-int gradebook_parse_report(const char *name, const char *text_, size_t len,
+int gradebook_parse_report(const char *name, const char *text, size_t len,
                            gradebook_row *rows, int max_rows, char *why,
                            size_t why_size)
 {
     static const char *const names[] = {"version", "status", "max_score",
                                         "score", "tests"};
-    reader r = {text_, len, 0, name, why, why_size};
+    reader r = {text, len, 0, name, why, why_size};
     why[0] = '\0';
     int n = 0, version = 0, score = 0, max = 0;
     bool seen[5] = {false}, first = true, all_pass = true;
-    text key, status = {.len = 0};
+    kept key, status = {.len = 0};
     skip_ws(&r);
     if (peek(&r) != '{')
         return fail(&r, "the report should be an object, not %s",
@@ -618,7 +611,7 @@ int gradebook_read_report(const char *path, gradebook_row *rows, int max_rows,
     }
     /* Read to the end, but never more than one byte past the bound: the
      * file may be bigger than fstat said by the time it is read. */
-    size_t cap = st.st_size > 0 && (unsigned long long)st.st_size <
+    size_t cap = st.st_size > 0 && (unsigned long long)st.st_size <=
                                        GRADEBOOK_REPORT_MAX
                      ? (size_t)st.st_size + 1
                      : 4096;
