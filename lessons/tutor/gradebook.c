@@ -14,13 +14,15 @@
  * every grader to the CPU, memory, process and output limits. The results:
  * DIR/NAME/report.{json,junit.xml,tap} for each student, and
  * DIR/gradebook.csv and DIR/gradebook.json with one row per student and
- * lesson. */
+ * lesson. Each report.json is read by gradebook_read.c, which refuses any
+ * that is not exactly what `coflow report` writes. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gradebook.h"
 #include "tutor.h"
 
 #define MAX_SUBMISSIONS 512
@@ -149,48 +151,6 @@ static int run_all(co_coro *co)
     CO_END(co);
 }
 
-/* Adds @p points of @p max to lesson @p dir's row of a student. */
-typedef struct row {
-    char lesson[64];
-    int points, max;
-} row;
-
-/* Reads a report.json the tutor wrote: one test per line, named
- * "NN-slug: test_name", with its score and max_score. */
-static int read_report(const char *path, row *rows, int max_rows)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    int n = 0;
-    char line[8192];
-    while (fgets(line, sizeof line, f)) {
-        const char *p = strstr(line, "{\"name\": \"");
-        const char *sc = strstr(line, "\"score\": ");
-        const char *mx = strstr(line, "\"max_score\": ");
-        if (!p || !sc || !mx)
-            continue;
-        p += 10;
-        size_t len = strcspn(p, ":\"");
-        char lesson[64];
-        snprintf(lesson, sizeof lesson, "%.*s", (int)(len < 63 ? len : 63), p);
-        int k = 0;
-        while (k < n && strcmp(rows[k].lesson, lesson) != 0)
-            k++;
-        if (k == n) {
-            if (n == max_rows)
-                continue;
-            snprintf(rows[n].lesson, sizeof rows[n].lesson, "%s", lesson);
-            rows[n].points = rows[n].max = 0;
-            n++;
-        }
-        rows[k].points += atoi(sc + 9);
-        rows[k].max += atoi(mx + 13);
-    }
-    fclose(f);
-    return n;
-}
-
 static void json_name(FILE *f, const char *s)
 {
     fputc('"', f);
@@ -203,6 +163,10 @@ static void json_name(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* Writes gradebook.csv and gradebook.json. A submission whose report.json
+ * cannot be used (gradebook_read_report says why, on stderr) is listed as
+ * not graded. Returns how many such reports there were, or -1 if the
+ * gradebook could not be written. */
 static int write_gradebook(gradebook *b)
 {
     char path[1400];
@@ -220,13 +184,21 @@ static int write_gradebook(gradebook *b)
     fputs("student,lesson,points,max,graded\n", csv);
     fputs("[", json);
     bool comma = false;
+    int unusable = 0;
     for (int i = 0; i < b->n; i++) {
         submission *s = &b->subs[i];
-        static row rows[TUTOR_MAX_LESSONS];
+        static gradebook_row rows[TUTOR_MAX_LESSONS];
         int n = -1;
         if (s->status == 0) {
+            char why[600];
             snprintf(path, sizeof path, "%s/report.json", s->out);
-            n = read_report(path, rows, TUTOR_MAX_LESSONS);
+            n = gradebook_read_report(path, rows, TUTOR_MAX_LESSONS, why,
+                                      sizeof why);
+            if (n < 0) {
+                fprintf(stderr, "coflow: %s could not be graded: %s\n",
+                        s->where, why);
+                unusable++;
+            }
         }
         bool graded = n >= 0;
         if (!graded) {
@@ -264,7 +236,7 @@ static int write_gradebook(gradebook *b)
     fputs("\n]\n", json);
     int rc = fclose(csv);
     rc |= fclose(json);
-    return rc ? -1 : 0;
+    return rc ? -1 : unusable;
 }
 
 /* The name a submission goes by: its folder's or repository's last part. */
@@ -385,11 +357,13 @@ int tutor_grade(tutor *t, int argc, char **argv)
         }
         free(book.subs[i].log);
     }
-    if (rc < 0 || write_gradebook(&book) < 0) {
+    int unusable = rc < 0 ? -1 : write_gradebook(&book);
+    if (unusable < 0) {
         fprintf(stderr, "coflow: the gradebook could not be written in %s.\n",
                 book.out);
         return 2;
     }
+    failed += unusable;
     printf("Graded %d submission%s (%d could not be): %s/gradebook.csv, "
            "%s/gradebook.json, and each student's reports in %s/NAME/.\n",
            book.n, book.n == 1 ? "" : "s", failed, book.out, book.out,
