@@ -163,6 +163,18 @@ static void json_name(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* A CSV field: quoted, a quote inside doubled (RFC 4180). */
+static void csv_field(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 /* Writes gradebook.csv and gradebook.json. A submission whose report.json
  * cannot be used (gradebook_read_report says why, on stderr) is listed as
  * not graded. Returns how many such reports there were, or -1 if the
@@ -215,21 +227,19 @@ static int write_gradebook(gradebook *b)
             }
         }
         for (int k = 0; k < n; k++) {
-            /* Names are folder names: a comma or quote is quoted away. */
-            fputc('"', csv);
-            for (const char *c = s->name; *c; c++) {
-                if (*c == '"')
-                    fputc('"', csv);
-                fputc(*c, csv);
-            }
-            fprintf(csv, "\",%s,%d,%d,%s\n", rows[k].lesson, rows[k].points,
-                    rows[k].max, graded ? "yes" : "no");
+            /* Both names are folder names: a comma or a quote in either
+             * is quoted away. */
+            csv_field(csv, s->name);
+            fputc(',', csv);
+            csv_field(csv, rows[k].lesson);
+            fprintf(csv, ",%d,%d,%s\n", rows[k].points, rows[k].max,
+                    graded ? "yes" : "no");
             fprintf(json, "%s\n  {\"student\": ", comma ? "," : "");
             json_name(json, s->name);
-            fprintf(json, ", \"lesson\": \"%s\", \"points\": %d, \"max\": %d, "
-                          "\"graded\": %s}",
-                    rows[k].lesson, rows[k].points, rows[k].max,
-                    graded ? "true" : "false");
+            fputs(", \"lesson\": ", json);
+            json_name(json, rows[k].lesson);
+            fprintf(json, ", \"points\": %d, \"max\": %d, \"graded\": %s}",
+                    rows[k].points, rows[k].max, graded ? "true" : "false");
             comma = true;
         }
     }
