@@ -227,6 +227,67 @@ void grade_all_failed(grade *g, const lesson *l, const char *why)
     }
 }
 
+/* The first way @p g's results differ from what lesson.meta promises, in
+ * @p why; false if they do not. */
+static bool judged_differs(const grade *g, const lesson *l, char *why,
+                           size_t size)
+{
+    if (g->ntests != l->ntests || g->max != l->max_score) {
+        snprintf(why, size, "%d tests worth %d points, where lesson.meta "
+                 "lists %d worth %d", g->ntests, g->max, l->ntests,
+                 l->max_score);
+        return true;
+    }
+    int sum = 0;
+    for (int i = 0; i < g->ntests; i++) {
+        const test_outcome *r = &g->tests[i];
+        int found = -1;
+        for (int k = 0; k < l->ntests && found < 0; k++)
+            if (strcmp(r->name, l->tests[k].name) == 0)
+                found = k;
+        for (int j = 0; j < i && found >= 0; j++)
+            if (strcmp(r->name, g->tests[j].name) == 0)
+                found = -2;
+        if (found == -1) {
+            snprintf(why, size, "%s, which lesson.meta does not list",
+                     r->name);
+            return true;
+        }
+        if (found == -2) {
+            snprintf(why, size, "%s twice", r->name);
+            return true;
+        }
+        if (r->max != l->tests[found].points || r->points < 0 ||
+            r->points > r->max || (r->ok ? 0 : r->points) != 0) {
+            snprintf(why, size, "%s earning %d of %d points, where "
+                     "lesson.meta says it is worth %d", r->name, r->points,
+                     r->max, l->tests[found].points);
+            return true;
+        }
+        sum += r->points;
+    }
+    if (sum != g->score) {
+        snprintf(why, size, "a score of %d, where its tests add up to %d",
+                 g->score, sum);
+        return true;
+    }
+    return false;
+}
+
+int grade_check_judged(grade *g, const lesson *l)
+{
+    char why[320], message[640];
+    if (!judged_differs(g, l, why, sizeof why))
+        return 0;
+    snprintf(message, sizeof message,
+             "The grader's results do not match lesson.meta: it reported %s. "
+             "Rebuild (meson compile -C build) so that the grader is the "
+             "lesson's own; if it still says so, the lesson folder was "
+             "changed.", why);
+    grade_all_failed(g, l, message);
+    return -1;
+}
+
 /* Sets up the run child for one command. */
 static void prepare(grade_frame *self, double limit)
 {
@@ -252,13 +313,15 @@ static void judge(grade_frame *self)
         return;
     }
     free(answer);
+    /* The lesson is worth what lesson.meta says, whatever came back. */
+    if (grade_check_judged(g, self->lesson) < 0) {
+        g->state = GRADE_NO_RESULTS;
+        return;
+    }
     g->state = GRADE_PASSED;
     for (int i = 0; i < g->ntests; i++)
         if (!g->tests[i].ok)
             g->state = GRADE_FAILED;
-    /* The lesson is worth what lesson.meta says, whatever came back. */
-    if (g->max != self->lesson->max_score || g->ntests != self->lesson->ntests)
-        g->state = GRADE_NO_RESULTS;
 }
 
 int grade_coro(co_coro *co)

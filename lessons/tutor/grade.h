@@ -81,6 +81,14 @@ void grade_free(grade *g);
  * did not build or could not run). */
 void grade_all_failed(grade *g, const lesson *l, const char *why);
 
+/* Checks the judge's results in @p g against what lesson.meta says of
+ * @p l: the same tests (by name, each once), each worth its points, none
+ * earning more, a failed one earning nothing, and a score that is their
+ * sum. Returns 0, or -1 after failing every test (grade_all_failed) with
+ * a sentence that names the first difference: a lesson is never worth
+ * more than lesson.meta says, whatever the judge answered. */
+int grade_check_judged(grade *g, const lesson *l);
+
 /* Reads the judge's --machine answer (lessons/grader/judge.c) into @p g's
  * tests, score and max. Returns 0, or -1 if the text is not a complete
  * answer. Exposed for the tutor's own tests. */

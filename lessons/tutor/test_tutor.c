@@ -83,6 +83,87 @@ START_TEST(test_judge_message_with_result_lines_stays_one_message)
 }
 END_TEST
 
+/* A lesson of two tests, a (1 point) and b (2 points), as lesson.meta
+ * would give it. */
+static lesson two_test_lesson(void)
+{
+    lesson l;
+    memset(&l, 0, sizeof l);
+    l.number = 99;
+    snprintf(l.dir, sizeof l.dir, "99-two");
+    snprintf(l.tests[0].name, sizeof l.tests[0].name, "test_a");
+    l.tests[0].points = 1;
+    snprintf(l.tests[1].name, sizeof l.tests[1].name, "test_b");
+    l.tests[1].points = 2;
+    l.ntests = 2;
+    l.max_score = 3;
+    return l;
+}
+
+/* Reads @p answer and checks it against two_test_lesson(); returns what
+ * grade_check_judged returned, with the score in *score and the first
+ * test's message in msg. */
+static int check_answer(const char *answer, int *score, char *msg,
+                        size_t size)
+{
+    lesson l = two_test_lesson();
+    grade g;
+    memset(&g, 0, sizeof g);
+    ck_assert_int_eq(grade_parse_judge(answer, &g), 0);
+    int rc = grade_check_judged(&g, &l);
+    *score = g.score;
+    ck_assert_int_eq(g.ntests, 2);
+    size_t n = strlen(g.tests[0].message);
+    if (n >= size)
+        n = size - 1;
+    memcpy(msg, g.tests[0].message, n);
+    msg[n] = '\0';
+    grade_free(&g);
+    return rc;
+}
+
+START_TEST(test_judged_results_must_match_lesson_meta)
+{
+    int score;
+    char msg[700];
+    /* What lesson.meta promises: taken as it is. */
+    ck_assert_int_eq(check_answer("coflow-judge 1\n"
+                                  "test test_a 1 1 pass 0 \n"
+                                  "test test_b 0 2 fail 0 wrong\n"
+                                  "summary 1 3 1 2\n", &score, msg,
+                                  sizeof msg), 0);
+    ck_assert_int_eq(score, 1);
+    ck_assert_str_eq(msg, "");
+    static const struct {
+        const char *answer, *names;
+    } bad[] = {
+        {"coflow-judge 1\ntest test_a 5 1 pass 0 \n"
+         "test test_b 2 2 pass 0 \nsummary 7 3 2 2\n", "test_a earning 5"},
+        {"coflow-judge 1\ntest test_a 1 1 pass 0 \n"
+         "test test_z 2 2 pass 0 \nsummary 3 3 2 2\n",
+         "test_z, which lesson.meta does not list"},
+        {"coflow-judge 1\ntest test_a 1 1 pass 0 \n"
+         "test test_a 1 1 pass 0 \nsummary 2 3 2 2\n", "test_a twice"},
+        {"coflow-judge 1\ntest test_a 1 1 pass 0 \n"
+         "test test_b 2 2 pass 0 \nsummary 30 3 2 2\n", "a score of 30"},
+        {"coflow-judge 1\ntest test_a 1 1 fail 0 no\n"
+         "test test_b 0 2 fail 0 no\nsummary 1 3 0 2\n", "test_a earning 1"},
+        {"coflow-judge 1\ntest test_a 1 5 pass 0 \n"
+         "test test_b 2 2 pass 0 \nsummary 3 7 2 2\n",
+         "2 tests worth 7 points"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(check_answer(bad[i].answer, &score, msg, sizeof msg),
+                         -1);
+        ck_assert_int_eq(score, 0);
+        ck_assert_msg(strstr(msg, "do not match lesson.meta") &&
+                          strstr(msg, bad[i].names),
+                      "case %zu: the message names the difference: %s", i,
+                      msg);
+    }
+}
+END_TEST
+
 START_TEST(test_judge_answer_that_is_cut_short_is_refused)
 {
     grade g;
@@ -422,6 +503,7 @@ int main(void)
     tcase_add_test(tc, test_judge_answer_gives_points_and_messages);
     tcase_add_test(tc, test_judge_message_with_result_lines_stays_one_message);
     tcase_add_test(tc, test_judge_answer_that_is_cut_short_is_refused);
+    tcase_add_test(tc, test_judged_results_must_match_lesson_meta);
     tcase_add_test(tc, test_undeclared_and_multiple_definition_are_explained);
     tcase_add_test(tc, test_duplicate_case_value_is_explained);
     tcase_add_test(tc, test_case_label_outside_switch_is_explained);
