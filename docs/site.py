@@ -258,6 +258,23 @@ CODE_SPAN = re.compile(r"`([^`\n]+)`")
 TIMELINE_IMAGE = re.compile(
     r"!\[([^\]\n]*)\]\((?:\.\./)+build/lessons/(lesson-\d\d-timeline\.svg)\)")
 DIAGRAM = re.compile(r"^<!--\s*diagram:\s*([a-z0-9_-]+)\s*(.*?)\s*-->\s*$")
+# A lesson's committed picture (lessons/NN-slug/timeline.svg), and a line
+# `<!-- timeline: lesson-NN-timeline.svg caption -->` for one the build
+# alone draws (docs/debugging.md, "The lessons' pictures").
+COMMITTED_TIMELINE = re.compile(
+    r"!\[([^\]\n]*)\]\(((?:[^()\s]*/)?timeline\.svg)\)")
+TIMELINE_NOTE = re.compile(
+    r"^<!--\s*timeline:\s*(lesson-\d\d-timeline\.svg)\s*(.*?)\s*-->\s*$")
+
+
+def committed_timeline(src, m):
+    """lessons/NN-slug/timeline.svg as the build's lesson-NN-timeline.svg:
+    the same bytes (the test lesson-NN-timeline says so), under a name of
+    its own in IMAGE_PATH."""
+    full = os.path.normpath(os.path.join(os.path.dirname(src), m.group(2)))
+    nn = re.match(r"(\d\d)-", os.path.basename(os.path.dirname(full)))
+    return f"![{m.group(1)}](lesson-{nn.group(1)}-timeline.svg)" if nn \
+        else m.group(0)
 
 
 def rewrite_link(index, src, text, target):
@@ -315,7 +332,13 @@ def filter_markdown(index, path, text):
             continue
         # The lessons' timeline pictures are drawn by the build
         # (lessons/meson.build) and found through IMAGE_PATH.
+        m = TIMELINE_NOTE.match(line)
+        if m:
+            out.append(f"![{m.group(2) or 'timeline'}]({m.group(1)})")
+            continue
         line = TIMELINE_IMAGE.sub(r"![\1](\2)", line)
+        line = COMMITTED_TIMELINE.sub(lambda m: committed_timeline(path, m),
+                                      line)
         line = LINK.sub(lambda m: rewrite_link(index, path, m.group(1),
                                                m.group(2)) or m.group(0),
                         line)
