@@ -335,17 +335,32 @@ static int file_exists(const struct env *e, const char *name)
 static const char *names[] = {"cat.jpg", "dog.png", "owl.gif", "fox.jpg",
                               "bee.png", "elk.gif", "ant.jpg"};
 
+/* URLs 0..n-1 of the test are /files/NAME, in the order of names[]. */
+static void add_files(struct env *e, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "/files/%s", names[i]);
+        add_url(e, i, p);
+    }
+}
+
+/* After a cancelled fetch_all: download i, if it was started, is over. */
+static void expect_download_over(const struct env *e, int i)
+{
+    if (e->tasks[i] && !co_task_done(e->tasks[i]))
+        ck_abort_msg("download %d is still running after fetch_all ended: "
+                     "in CO_FINALLY, cancel the tasks and await each "
+                     "(CO_AWAIT_CATCH) before freeing the semaphore", i);
+}
+
 /* ---- the tests ---------------------------------------------------------- */
 
 START_TEST(test_saves_every_file_under_its_name)
 {
     struct env e;
     env_open(&e, 1, 3);
-    for (int i = 0; i < 3; i++) {
-        char p[64];
-        snprintf(p, sizeof p, "/files/%s", names[i]);
-        add_url(&e, i, p);
-    }
+    add_files(&e, 3);
     run(&e, 3, 2);
     grade_expect_code(e.rc, 0, "fetch_all of three good URLs");
     for (int i = 0; i < 3; i++)
@@ -358,11 +373,7 @@ START_TEST(test_returns_how_many_were_saved)
 {
     struct env e;
     env_open(&e, 1, 4);
-    for (int i = 0; i < 4; i++) {
-        char p[64];
-        snprintf(p, sizeof p, "/files/%s", names[i]);
-        add_url(&e, i, p);
-    }
+    add_files(&e, 4);
     run(&e, 4, 4);
     grade_expect_code(e.rc, 0, "fetch_all of four good URLs");
     grade_expect_int(e.saved, 4, "what fetch_all returned (files saved)");
@@ -378,11 +389,7 @@ START_TEST(test_never_more_than_the_limit_at_once)
 {
     struct env e;
     env_open(&e, 3, 7);
-    for (int i = 0; i < 7; i++) {
-        char p[64];
-        snprintf(p, sizeof p, "/files/%s", names[i]);
-        add_url(&e, i, p);
-    }
+    add_files(&e, 7);
     run(&e, 7, 3);
     grade_expect_code(e.rc, 0, "fetch_all of seven URLs, limit 3");
     if (max_in_flight > 3)
@@ -397,11 +404,7 @@ START_TEST(test_uses_the_whole_limit)
 {
     struct env e;
     env_open(&e, 3, 7);
-    for (int i = 0; i < 7; i++) {
-        char p[64];
-        snprintf(p, sizeof p, "/files/%s", names[i]);
-        add_url(&e, i, p);
-    }
+    add_files(&e, 7);
     run(&e, 7, 3);
     grade_expect_code(e.rc, 0, "fetch_all of seven URLs, limit 3");
     if (gave_up || max_in_flight < 3)
@@ -506,11 +509,7 @@ START_TEST(test_cancelling_fetch_all_releases_everything)
      * or keep it from being freed at all. */
     struct env e;
     env_open(&e, 1, 3);
-    for (int i = 0; i < 3; i++) {
-        char p[64];
-        snprintf(p, sizeof p, "/files/%s", names[i]);
-        add_url(&e, i, p);
-    }
+    add_files(&e, 3);
     start(&e, 3, 1);
     /* Its first step: every task made, none run yet (a bounded number of
      * loop iterations, each of which has work to do). */
@@ -528,11 +527,7 @@ START_TEST(test_cancelling_fetch_all_releases_everything)
     grade_expect_code(e.rc, CO_ECANCELLED,
                       "fetch_all cancelled while its downloads run");
     for (int i = 0; i < 3; i++)
-        if (e.tasks[i] && !co_task_done(e.tasks[i]))
-            ck_abort_msg("download %d is still running after fetch_all "
-                         "ended: in CO_FINALLY, cancel the tasks and await "
-                         "each (CO_AWAIT_CATCH) before freeing the "
-                         "semaphore", i);
+        expect_download_over(&e, i);
     /* env_close: no request in progress, the semaphore and every task
      * released. */
     env_close(&e);
@@ -548,11 +543,7 @@ START_TEST(test_a_cancel_during_a_download_reaches_the_caller)
      * it. */
     struct env e;
     env_open(&e, 1, 3);
-    for (int i = 0; i < 3; i++) {
-        char p[64];
-        snprintf(p, sizeof p, "/files/%s", names[i]);
-        add_url(&e, i, p);
-    }
+    add_files(&e, 3);
     start(&e, 3, 1);
     cancel_on_request = e.task;
     e.rc = grade_run_until_complete(e.loop, co_task_future(e.task),
@@ -579,11 +570,7 @@ START_TEST(test_a_cancel_during_a_download_reaches_the_caller)
         if (e.results[i] == 0)
             ck_abort_msg("results[%d] is 0 (saved), but no download was "
                          "answered", i);
-        if (e.tasks[i] && !co_task_done(e.tasks[i]))
-            ck_abort_msg("download %d is still running after fetch_all "
-                         "ended: in CO_FINALLY, cancel the tasks and await "
-                         "each (CO_AWAIT_CATCH) before freeing the "
-                         "semaphore", i);
+        expect_download_over(&e, i);
         if (file_exists(&e, names[i]))
             ck_abort_msg("a cancelled fetch_all left a file %s", names[i]);
         /* A download cancelled ends cancelled, not with a result: the
