@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Builds the documentation site: guide, lessons and API reference in one.
 
-usage: site.py build ROOT OUTDIR DOXYGEN DOT [STAMP]
+usage: site.py build ROOT OUTDIR DOXYGEN DOT [STAMP [DEPFILE]]
        site.py filter INDEX FILE        (Doxygen's input filter)
 
-`build` does everything `meson compile -C build docs` asks for:
+`build` does everything `meson compile -C build docs` asks for (and, with
+DEPFILE, lists what it read there, so that the build runs it again only
+when one of those changed):
   1. reads what there is: the guide pages (docs/*.md), the lessons
      (lessons/NN-slug/README.md, in lesson order), the public headers;
   2. writes OUTDIR/gen/: index.json (which public names each lesson and
@@ -598,12 +600,46 @@ def build(root, outdir, doxygen, dot):
     return 0
 
 
+def inputs(root):
+    """What the site is made from, for the build's depfile: the pages, the
+    headers, the lessons' files, and the folders they are listed from (a
+    file added to one of those changes the folder's time)."""
+    inc = os.path.join(root, "lib", "include")
+    docs = os.path.join(root, "docs")
+    paths = [os.path.join(root, "README.md"), os.path.join(root, "meson.build"),
+             os.path.abspath(__file__), os.path.join(docs, "Doxyfile.in"),
+             docs, os.path.join(root, "lessons"), os.path.join(inc, "coflow"),
+             os.path.join(inc, "coflow.h")]
+    paths += [os.path.join(docs, n) for n in sorted(os.listdir(docs))
+              if n.endswith(".md")]
+    paths += [os.path.join(inc, "coflow", n)
+              for n in sorted(os.listdir(os.path.join(inc, "coflow")))
+              if n.endswith(".h")]
+    for _, _, folder in lessons(root):
+        paths.append(folder)
+        paths += [os.path.join(folder, n) for n in LESSON_FILES + ["timeline.svg"]
+                  if os.path.isfile(os.path.join(folder, n))]
+    return paths
+
+
+def write_depfile(path, target, deps):
+    def esc(p):
+        return p.replace("\\", "\\\\").replace(" ", "\\ ")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(esc(target) + ":")
+        for d in deps:
+            f.write(" \\\n  " + esc(d))
+        f.write("\n")
+
+
 def main(argv):
-    if len(argv) in (6, 7) and argv[1] == "build":
+    if len(argv) in (6, 7, 8) and argv[1] == "build":
         rc = build(argv[2], argv[3], argv[4], argv[5])
-        if rc == 0 and len(argv) == 7:
+        if rc == 0 and len(argv) >= 7:
             with open(argv[6], "w", encoding="utf-8") as f:
                 f.write("built\n")
+            if len(argv) == 8:
+                write_depfile(argv[7], argv[6], inputs(argv[2]))
         return rc
     if len(argv) == 4 and argv[1] == "filter":
         return run_filter(argv[2], argv[3])
